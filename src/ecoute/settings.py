@@ -1,0 +1,91 @@
+"""The one list of Écoute's settings: name, default and help, read from ``ECOUTE_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "ECOUTE_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "data_dir",
+        "",
+        "Folder for the embedded SQLite database, rejects files and trained models. "
+        "Empty means the per-user data folder (e.g. ~/.local/share/ecoute).",
+    ),
+    Setting(
+        "database_url",
+        "",
+        "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db. "
+        "Empty means SQLite (WAL mode) at DATA_DIR/ecoute.db.",
+    ),
+    Setting("batch_size", "1000", "Items stored per transaction by the ingest path."),
+    Setting(
+        "analysis",
+        "on",
+        "Annotate mentions (language, sentiment, intent, priority) as they are ingested: on/off.",
+    ),
+    Setting("http_timeout", "20", "Seconds before an outgoing HTTP request (feeds, APIs) gives up."),
+    Setting("http_retries", "3", "Attempts for an outgoing HTTP request that fails in a retriable way."),
+    Setting("user_agent", "Ecoute/0.1 (+self-hosted social listening)", "User-Agent sent to feeds and APIs."),
+    Setting("redis_url", "", "Redis URL for the task queue across machines. Empty: in-process."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Settings:
+    """Settings resolved from the environment (or explicit overrides, for tests)."""
+
+    def __init__(self, overrides: dict[str, str] | None = None, environ: dict[str, str] | None = None):
+        unknown = set(overrides or {}) - set(_BY_NAME)
+        if unknown:
+            raise KeyError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        self._overrides = dict(overrides or {})
+        self._environ = os.environ if environ is None else environ
+
+    def raw(self, name: str) -> str:
+        setting = _BY_NAME[name]
+        if name in self._overrides:
+            return self._overrides[name]
+        return self._environ.get(setting.env_var, setting.default)
+
+    def int(self, name: str) -> int:
+        value = self.raw(name)
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{_BY_NAME[name].env_var}={value!r} is not a whole number") from None
+
+    def flag(self, name: str) -> bool:
+        return self.raw(name).strip().lower() in {"1", "on", "true", "yes"}
+
+    @cached_property
+    def data_dir(self) -> Path:
+        configured = self.raw("data_dir")
+        path = Path(configured).expanduser() if configured else user_data_path("ecoute")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def database_url(self) -> str:
+        return self.raw("database_url") or f"sqlite:///{self.data_dir / 'ecoute.db'}"
+
+
+def get_settings() -> Settings:
+    return Settings()
