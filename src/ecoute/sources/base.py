@@ -1,0 +1,86 @@
+"""What every source hands to the ingest path: raw items, rejected inputs, and a small Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+
+@dataclass(slots=True)
+class RawItem:
+    """One post, comment, reply or review as a source saw it, before normalisation.
+
+    Only ``external_id``, ``text`` and ``created_at`` are required; ``ecoute.ingest`` validates
+    and normalises the rest (handles lower-cased, counts clamped at zero, kind checked...).
+    ``created_at`` may be an aware datetime or an ISO 8601 / RFC 2822 string or epoch seconds.
+    """
+
+    platform: str
+    external_id: str
+    text: str
+    created_at: datetime | str | int | float | None
+    url: str | None = None
+    author: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    author_verified: bool = False
+    kind: str = "post"
+    rating: float | None = None
+    parent_id: str | None = None
+    thread_id: str | None = None
+    language: str | None = None
+    likes: int = 0
+    shares: int = 0
+    replies: int = 0
+    raw: dict[str, Any] = field(default_factory=dict)
+    location: str = ""  # where it came from, for error messages: "file.csv line 12", a feed URL...
+
+
+@dataclass(slots=True, frozen=True)
+class Rejected:
+    """An input that could not become an item: where it was, which field, and why."""
+
+    location: str
+    reason: str
+    field: str | None = None
+    content: str = ""
+
+    def describe(self) -> str:
+        where = f"{self.location} [{self.field}]" if self.field else self.location
+        return f"{where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class PollResult:
+    """What one poll of a source returned: items (and rejects) and the cursor to save after them."""
+
+    items: list[RawItem | Rejected]
+    cursor: dict[str, Any]
+    not_modified: bool = False
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A source of mentions that Écoute polls (RSS, Mastodon, Bluesky, ...).
+
+    ``poll`` must not store anything: it returns items and the next cursor, and the caller saves
+    the cursor only once the items are committed, so a crash re-polls instead of losing items.
+    """
+
+    platform: ClassVar[str]
+    description: ClassVar[str]
+
+    def poll(self, settings: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollResult: ...
+
+
+class SourceError(Exception):
+    """A source could not be read. ``retriable`` tells whether trying again later may help."""
+
+    def __init__(self, message: str, *, retriable: bool):
+        super().__init__(message)
+        self.retriable = retriable
+
+
+ItemStream = Iterator[RawItem | Rejected]
