@@ -36,6 +36,7 @@ class RawItem:
     replies: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
     location: str = ""  # where it came from, for error messages: "file.csv line 12", a feed URL...
+    original: str = ""  # the input as read (a JSONL line, a CSV row), kept for the rejects file
 
 
 @dataclass(slots=True, frozen=True)

@@ -1,0 +1,198 @@
+"""The one path by which every item enters Écoute: normalise → dedupe → match brands → annotate → store.
+
+Every source (file import, feeds, platform APIs, webhooks) hands raw items to :func:`ingest`.
+Items are stored in batches, one transaction per batch, idempotently: the database's unique key
+(workspace, platform, external_id) makes the same item arriving twice a counted duplicate, never a
+second row. A crash loses at most the batch in flight, which a re-run then stores.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from itertools import islice
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ecoute.brands import BrandMatcher
+from ecoute.listening import Document
+from ecoute.normalise import Item, normalise
+from ecoute.sources.base import RawItem, Rejected
+from ecoute.store import repo
+from ecoute.store.db import Database
+from ecoute.store.models import Source, Workspace
+
+logger = logging.getLogger(__name__)
+
+
+class AnnotationLike(Protocol):
+    lang: str | None
+    sentiment: str | None
+    sentiment_score: float | None
+    intent: str | None
+    needs_reply: bool | None
+    priority: int | None
+    reasons: list[str]
+
+    def details(self) -> dict[str, Any]: ...
+
+
+Annotator = Callable[[Sequence[Item]], Sequence[AnnotationLike]]
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    conversations_created: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.received / self.elapsed_s if self.elapsed_s else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "unmatched_skipped": self.unmatched,
+            "rejected": len(self.rejected),
+            "rejects": [
+                {"location": r.location, "field": r.field, "reason": r.reason} for r in self.rejected
+            ],
+            "conversations_created": self.conversations_created,
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    batch_size: int = 1000
+    keep_unmatched: bool = True
+    annotate: Annotator | None = None
+    on_batch: Callable[[IngestReport], None] | None = None
+    on_reject: Callable[[Rejected], None] | None = None
+    # Saved in the same transaction as the last batch, so a feed's cursor never runs ahead of its items.
+    cursor: dict[str, Any] | None = None
+
+
+def ingest(
+    db: Database,
+    workspace: Workspace,
+    stream: Iterable[RawItem | Rejected],
+    *,
+    source: Source | None = None,
+    options: IngestOptions | None = None,
+) -> IngestReport:
+    options = options or IngestOptions()
+    report = IngestReport()
+    started = time.perf_counter()
+    with db.session() as session:
+        matcher = BrandMatcher(repo.list_brands(session, workspace.id))
+    bound_brand = (source.settings or {}).get("brand_id") if source else None
+    default_tz = _zone(workspace.timezone)
+    iterator = iter(stream)
+    while batch := list(islice(iterator, options.batch_size)):
+        items = _validate(batch, report, options, default_tz)
+        with db.session() as session:
+            _store_batch(session, workspace.id, source, items, matcher, bound_brand, options, report)
+            report.elapsed_s = time.perf_counter() - started
+        if options.on_batch:
+            options.on_batch(report)
+    if source is not None and options.cursor is not None:
+        with db.session() as session:
+            repo.save_source_cursor(session, workspace.id, source.id, options.cursor)
+    report.elapsed_s = time.perf_counter() - started
+    logger.info("ingest.done", extra={"workspace": workspace.slug, **report.as_dict()})
+    return report
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return UTC
+
+
+def _validate(
+    batch: list[RawItem | Rejected], report: IngestReport, options: IngestOptions, default_tz: tzinfo
+) -> list[Item]:
+    now = datetime.now(UTC)
+    items: list[Item] = []
+    for raw in batch:
+        report.received += 1
+        result = raw if isinstance(raw, Rejected) else normalise(raw, default_tz=default_tz, now=now)
+        if isinstance(result, Rejected):
+            report.rejected.append(result)
+            if options.on_reject:
+                options.on_reject(result)
+        else:
+            items.append(result)
+    return items
+
+
+def _store_batch(
+    session: Session,
+    workspace_id: int,
+    source: Source | None,
+    items: list[Item],
+    matcher: BrandMatcher,
+    bound_brand: int | None,
+    options: IngestOptions,
+    report: IngestReport,
+) -> None:
+    fresh = _drop_known(session, workspace_id, items, report)
+    brand_links: list[list[int]] = []
+    kept: list[Item] = []
+    for item in fresh:
+        brands = matcher.match(Document.of(item.text, lang=item.language, author=item.author))
+        if bound_brand is not None and bound_brand not in brands:
+            brands.append(bound_brand)
+        if not brands and not options.keep_unmatched:
+            report.unmatched += 1
+            continue
+        kept.append(item)
+        brand_links.append(brands)
+    if not kept:
+        return
+    annotations = options.annotate(kept) if options.annotate else None
+    author_ids = repo.upsert_authors(session, workspace_id, kept)
+    conversation_ids, created = repo.resolve_conversations(session, workspace_id, kept, author_ids)
+    report.conversations_created += created
+    inserted = repo.insert_mentions(
+        session,
+        workspace_id,
+        source.id if source else None,
+        kept,
+        author_ids=author_ids,
+        conversation_ids=conversation_ids,
+        annotations=annotations,
+    )
+    report.stored += len(inserted)
+    # Rows another writer stored between our check and our insert are duplicates too.
+    report.duplicates += len(kept) - len(inserted)
+    repo.link_brands(session, workspace_id, kept, brand_links, inserted)
+    repo.refresh_conversations(session, workspace_id, kept, conversation_ids, annotations, inserted)
+
+
+def _drop_known(session: Session, workspace_id: int, items: list[Item], report: IngestReport) -> list[Item]:
+    """Skip items already stored (or repeated within the batch) before any further work."""
+    known = repo.existing_external_ids(session, workspace_id, [(i.platform, i.external_id) for i in items])
+    fresh: list[Item] = []
+    for item in items:
+        key = (item.platform, item.external_id)
+        if key in known:
+            report.duplicates += 1
+            continue
+        known.add(key)
+        fresh.append(item)
+    return fresh

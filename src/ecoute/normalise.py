@@ -1,0 +1,194 @@
+"""Turn a RawItem into a validated, normalised item, or say exactly which field is wrong and why."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from ecoute.sources.base import RawItem, Rejected
+from ecoute.store.models import MENTION_KINDS
+
+MAX_TEXT_CHARS = 100_000
+MAX_ID_CHARS = 256
+_PLATFORM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
+# Items dated more than this in the future are a clock or parsing error, not a real post.
+_FUTURE_SLACK = timedelta(days=1)
+
+
+class FieldError(ValueError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(slots=True)
+class Item:
+    """A validated item, ready for brand matching and storage."""
+
+    platform: str
+    external_id: str
+    text: str
+    created_at: datetime
+    url: str | None
+    author: str | None
+    author_name: str | None
+    author_followers: int | None
+    author_verified: bool
+    kind: str
+    rating: float | None
+    parent_id: str | None
+    thread_id: str | None
+    language: str | None
+    likes: int
+    shares: int
+    replies: int
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_datetime(value: object, *, default_tz: tzinfo = UTC) -> datetime:
+    """ISO 8601, RFC 2822 (feeds, e-mail), or epoch seconds/milliseconds; naive means ``default_tz``."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = _from_epoch(float(value))
+    elif isinstance(value, str) and value.strip():
+        parsed = _parse_date_text(value.strip())
+    else:
+        raise FieldError("created_at", "missing date")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed.astimezone(UTC)
+
+
+def _from_epoch(seconds: float) -> datetime:
+    if seconds > 1e11:  # milliseconds, as JavaScript-based exports write them
+        seconds /= 1000
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise FieldError("created_at", f"epoch {seconds!r} is out of range") from None
+
+
+def _parse_date_text(text: str) -> datetime:
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        return _from_epoch(float(text))
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        raise FieldError("created_at", f"unrecognised date {text!r} (expected ISO 8601)") from None
+
+
+def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    if len(value) > limit:
+        raise FieldError(field_name, f"longer than {limit} characters")
+    return value or None
+
+
+def _count(value: object, field_name: str) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise FieldError(field_name, f"expected a whole number, got {value!r}")
+    try:
+        number = int(float(value)) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise FieldError(field_name, f"expected a whole number, got {value!r}") from None
+    return max(number, 0)
+
+
+def _optional_count(value: object, field_name: str) -> int | None:
+    return None if value is None or value == "" else _count(value, field_name)
+
+
+def _bool(value: object, field_name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return False
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "y", "oui", "vrai", "t"}:
+        return True
+    if text in {"0", "false", "no", "n", "non", "faux", "f"}:
+        return False
+    raise FieldError(field_name, f"expected true/false, got {value!r}")
+
+
+def _rating(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        rating = float(str(value).replace(",", ".")) if not isinstance(value, int | float) else float(value)
+    except ValueError:
+        raise FieldError("rating", f"expected a number from 0 to 5, got {value!r}") from None
+    if not 0 <= rating <= 5:
+        raise FieldError("rating", f"{rating:g} is outside 0–5")
+    return rating
+
+
+def _handle(value: object) -> str | None:
+    handle = _clean_str(value, "author", limit=200)
+    return handle.lstrip("@").lower() if handle else None
+
+
+def normalise(raw: RawItem, *, default_tz: tzinfo = UTC, now: datetime | None = None) -> Item | Rejected:
+    """Validate one raw item; any problem becomes a Rejected naming the field."""
+    try:
+        return _normalise(raw, default_tz, now or datetime.now(UTC))
+    except FieldError as error:
+        return Rejected(raw.location or raw.external_id or "?", str(error), error.field, raw.original)
+
+
+def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
+    platform = (raw.platform or "").strip().lower()
+    if not _PLATFORM_RE.match(platform):
+        raise FieldError("platform", f"invalid platform name {raw.platform!r}")
+    external_id = _clean_str(raw.external_id, "id", limit=MAX_ID_CHARS)
+    if not external_id:
+        raise FieldError("id", "missing id")
+    kind = (raw.kind or "post").strip().lower()
+    if kind not in MENTION_KINDS:
+        raise FieldError("kind", f"unknown kind {raw.kind!r} (expected one of {', '.join(MENTION_KINDS)})")
+    text = raw.text if isinstance(raw.text, str) else ("" if raw.text is None else str(raw.text))
+    text = text.strip()
+    rating = _rating(raw.rating)
+    if not text and not (kind == "review" and rating is not None):
+        raise FieldError("text", "empty text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise FieldError("text", f"{len(text):,} characters, more than the {MAX_TEXT_CHARS:,} allowed")
+    created_at = parse_datetime(raw.created_at, default_tz=default_tz)
+    if created_at > now + _FUTURE_SLACK:
+        raise FieldError("created_at", f"{created_at.isoformat()} is in the future")
+    language = _clean_str(raw.language, "lang", limit=8)
+    return Item(
+        platform=platform,
+        external_id=external_id,
+        text=text,
+        created_at=created_at,
+        url=_clean_str(raw.url, "url", limit=2000),
+        author=_handle(raw.author),
+        author_name=_clean_str(raw.author_name, "author_name", limit=200),
+        author_followers=_optional_count(raw.author_followers, "author_followers"),
+        author_verified=_bool(raw.author_verified, "author_verified"),
+        kind=kind,
+        rating=rating,
+        parent_id=_clean_str(raw.parent_id, "parent_id", limit=MAX_ID_CHARS),
+        thread_id=_clean_str(raw.thread_id, "thread_id", limit=MAX_ID_CHARS),
+        language=language.lower() if language else None,
+        likes=_count(raw.likes, "likes"),
+        shares=_count(raw.shares, "shares"),
+        replies=_count(raw.replies, "replies"),
+        raw=raw.raw,
+    )

@@ -1,0 +1,43 @@
+"""Poll a registered source once: fetch through its connector, store through the ingest path."""
+
+from __future__ import annotations
+
+import logging
+
+from ecoute.ingest import IngestOptions, IngestReport, ingest
+from ecoute.sources import registry
+from ecoute.sources.base import Connector, SourceError
+from ecoute.store import repo
+from ecoute.store.db import Database
+from ecoute.store.models import Source, Workspace
+
+logger = logging.getLogger(__name__)
+
+
+def poll_source(
+    db: Database, workspace: Workspace, source: Source, options: IngestOptions | None = None
+) -> IngestReport:
+    """One poll. The cursor is saved with the last batch, so a crash re-polls rather than skips.
+
+    A failing source is marked unhealthy (with the error) and the error re-raised for the caller.
+    """
+    connector = registry.get(source.kind)()
+    if not isinstance(connector, Connector):
+        raise SourceError(f"source {source.name!r} ({source.kind}) cannot be polled", retriable=False)
+    try:
+        result = connector.poll(source.settings, source.cursor or {})
+    except SourceError as error:
+        with db.session() as session:
+            repo.record_source_failure(session, workspace.id, source.id, str(error))
+        logger.warning("source.poll_failed", extra={"source": source.name, "retriable": error.retriable})
+        raise
+    base = options or IngestOptions()
+    options = IngestOptions(
+        batch_size=base.batch_size,
+        keep_unmatched=source.settings.get("keep_unmatched", False),
+        annotate=base.annotate,
+        on_batch=base.on_batch,
+        on_reject=base.on_reject,
+        cursor=result.cursor,
+    )
+    return ingest(db, workspace, result.items, source=source, options=options)

@@ -1,0 +1,248 @@
+"""File import: JSONL and CSV exports, with a column mapping so another tool's export loads unedited.
+
+Every line or row becomes a RawItem or a Rejected that names the line and the field; one bad
+line never stops the file. Columns the mapping does not use are kept in the item's raw payload.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
+
+from ecoute.sources.base import ItemStream, RawItem, Rejected
+
+# Item fields a column can be mapped to, and the column names recognised without a mapping.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "external_id", "post_id", "tweet_id", "message_id", "review_id"),
+    "text": ("text", "message", "content", "body", "full_text", "review", "comment"),
+    "created_at": ("created_at", "date", "published", "published_at", "timestamp", "time", "created"),
+    "platform": ("platform", "network"),
+    "url": ("url", "link", "permalink"),
+    "author": ("author", "username", "handle", "screen_name", "author_handle"),
+    "author_name": ("author_name", "display_name", "user_name"),
+    "author_followers": ("author_followers", "followers", "followers_count"),
+    "author_verified": ("author_verified", "verified"),
+    "kind": ("kind",),
+    "rating": ("rating", "stars"),
+    "parent_id": ("parent_id", "in_reply_to", "in_reply_to_id", "in_response_to_tweet_id"),
+    "thread_id": ("thread_id", "conversation_id", "root_id"),
+    "lang": ("lang", "language"),
+    "likes": ("likes", "like_count", "favorite_count", "reactions"),
+    "shares": ("shares", "share_count", "retweet_count", "reposts"),
+    "replies": ("replies", "reply_count", "comments_count"),
+}
+REQUIRED = ("text", "created_at")
+_ITEM_ATTR = {"id": "external_id", "lang": "language"}
+
+
+class MappingError(ValueError):
+    """The mapping or the file's header cannot work at all; nothing was imported."""
+
+
+@dataclass
+class ColumnMapping:
+    """Which column of the file feeds which item field, plus file-wide defaults.
+
+    ``columns`` maps item field → column name. Unmapped fields fall back to the usual names
+    listed in ``FIELDS``. ``defaults`` fills fields the file lacks (e.g. ``platform = "facebook"``).
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    delimiter: str | None = None
+    encoding: str = "utf-8-sig"
+
+    def __post_init__(self) -> None:
+        for name in (*self.columns, *self.defaults):
+            if name not in FIELDS:
+                raise MappingError(f"unknown item field {name!r} in mapping (known: {', '.join(FIELDS)})")
+
+    @classmethod
+    def load(cls, path: Path) -> ColumnMapping:
+        """A TOML or JSON mapping file: [columns] field = "Column", [defaults] field = value."""
+        try:
+            data = tomllib.loads(path.read_text()) if path.suffix == ".toml" else json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            raise MappingError(f"{path}: cannot read mapping ({error})") from None
+        unknown = set(data) - {"columns", "defaults", "delimiter", "encoding"}
+        if unknown:
+            raise MappingError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+        return cls(
+            columns=dict(data.get("columns", {})),
+            defaults=dict(data.get("defaults", {})),
+            delimiter=data.get("delimiter"),
+            encoding=data.get("encoding", "utf-8-sig"),
+        )
+
+    def merged(self, columns: Mapping[str, str], defaults: Mapping[str, Any]) -> ColumnMapping:
+        return ColumnMapping(
+            {**self.columns, **columns}, {**self.defaults, **defaults}, self.delimiter, self.encoding
+        )
+
+    def resolve(self, header: list[str], where: str, *, strict: bool = True) -> dict[str, str]:
+        """Field → column for this header. ``strict`` (CSV): a mapped or required column missing
+        from the header is fatal. JSONL lines each carry their own keys, so there a missing value
+        is that line's problem, reported when the item is validated."""
+        present = set(header)
+        missing = [column for column in self.columns.values() if column not in present]
+        if missing and strict:
+            raise MappingError(
+                f"{where}: mapped column(s) {', '.join(map(repr, missing))} not in the file "
+                f"(columns: {', '.join(header)})"
+            )
+        resolved = {name: column for name, column in self.columns.items() if column in present}
+        lowered = {column.strip().lower(): column for column in header}
+        for name, usual in FIELDS.items():
+            if name not in resolved:
+                hit = next((lowered[u] for u in usual if u in lowered), None)
+                if hit is not None and hit not in resolved.values():
+                    resolved[name] = hit
+        lacking = [name for name in REQUIRED if name not in resolved and name not in self.defaults]
+        if lacking and strict:
+            raise MappingError(
+                f"{where}: no column for {', '.join(lacking)} (columns: {', '.join(header)}); "
+                "map one with --map FIELD=COLUMN"
+            )
+        return resolved
+
+
+def _item(
+    values: Mapping[str, Any], fields: Mapping[str, str], mapping: ColumnMapping, location: str, original: str
+) -> RawItem | Rejected:
+    picked: dict[str, Any] = dict(mapping.defaults)
+    for name, column in fields.items():
+        value = values.get(column)
+        if value is not None and value != "":
+            picked[name] = value
+    for name in REQUIRED:
+        if name not in picked:
+            column = fields.get(name, name)
+            return Rejected(location, f"missing field {column!r}", field=name, content=original)
+    used = set(fields.values())
+    raw = {key: value for key, value in values.items() if key not in used}
+    platform = str(picked.pop("platform", "file"))
+    if "id" not in picked:
+        # No id column: derive a stable one so importing the same export twice still dedupes.
+        basis = "\x1f".join(str(picked.get(k, "")) for k in ("author", "created_at", "text"))
+        picked["id"] = "sha1:" + hashlib.sha1(basis.encode()).hexdigest()
+    kwargs = {_ITEM_ATTR.get(name, name): value for name, value in picked.items()}
+    return RawItem(platform=platform, raw=raw, location=location, original=original, **kwargs)
+
+
+class FileSource:
+    """Reads JSONL (.jsonl/.ndjson) and CSV/TSV (.csv/.tsv) files into the ingest path."""
+
+    name: ClassVar[str] = "file"
+    description: ClassVar[str] = "JSONL or CSV export, with a column mapping"
+
+    def __init__(self, mapping: ColumnMapping | None = None):
+        self.mapping = mapping or ColumnMapping()
+
+    def read(self, path: Path) -> ItemStream:
+        suffix = path.suffix.lower()
+        handle = path.open("rb")
+        if suffix in {".jsonl", ".ndjson", ".json"}:
+            return self._guard(handle, self._jsonl(handle, path.name))
+        if suffix in {".csv", ".tsv", ".txt"}:
+            return self._guard(handle, self._csv(handle, path.name, "\t" if suffix == ".tsv" else None))
+        handle.close()
+        raise MappingError(f"{path.name}: unsupported file type {suffix!r} (use .jsonl, .csv or .tsv)")
+
+    @staticmethod
+    def _guard(handle: BinaryIO, stream: ItemStream) -> ItemStream:
+        with handle:
+            yield from stream
+
+    def _jsonl(self, handle: BinaryIO, name: str) -> ItemStream:
+        resolved: dict[frozenset[str], dict[str, str]] = {}
+        for number, line in enumerate(handle, start=1):
+            where = f"{name} line {number}"
+            try:
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                yield Rejected(where, f"not valid UTF-8 (byte {error.start})", content=_preview(line))
+                continue
+            if not text.strip():
+                continue
+            try:
+                values = json.loads(text)
+            except json.JSONDecodeError as error:
+                yield Rejected(
+                    where,
+                    f"not valid JSON ({error.msg} at column {error.colno})",
+                    content=text.rstrip("\r\n"),
+                )
+                continue
+            if not isinstance(values, dict):
+                yield Rejected(where, f"expected a JSON object, got {type(values).__name__}", content=text)
+                continue
+            keys = frozenset(values)
+            fields = resolved.get(keys)
+            if fields is None:
+                fields = resolved[keys] = self.mapping.resolve(list(values), where, strict=False)
+            yield _item(values, fields, self.mapping, where, text.rstrip("\r\n"))
+
+    def _csv(self, handle: BinaryIO, name: str, delimiter: str | None) -> ItemStream:
+        text = io.TextIOWrapper(handle, encoding=self.mapping.encoding, errors="surrogateescape", newline="")
+        sample = text.read(64 * 1024)
+        text.seek(0)
+        delimiter = self.mapping.delimiter or delimiter or _sniff(sample)
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        header = [column.strip() for column in header]
+        fields = self.mapping.resolve(header, f"{name} header")
+        line = reader.line_num
+        for row in reader:
+            where = f"{name} line {line + 1}"
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            bad = _undecodable(row)
+            if bad is not None:
+                yield Rejected(
+                    where,
+                    f"not valid {self.mapping.encoding} text in column {header[bad]!r}",
+                    field=header[bad],
+                    content=_preview(delimiter.join(row).encode(errors="replace")),
+                )
+                continue
+            if len(row) != len(header):
+                yield Rejected(
+                    where,
+                    f"{len(row)} values but the header has {len(header)} columns",
+                    content=delimiter.join(row),
+                )
+                continue
+            yield _item(dict(zip(header, row, strict=True)), fields, self.mapping, where, delimiter.join(row))
+
+
+def _sniff(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _undecodable(row: list[str]) -> int | None:
+    for index, cell in enumerate(row):
+        if any("\udc80" <= char <= "\udcff" for char in cell):
+            return index
+    return None
+
+
+def _preview(data: bytes, limit: int = 200) -> str:
+    return data[:limit].decode("utf-8", errors="replace")
+
+
+def read_items(path: Path, mapping: ColumnMapping | None = None) -> Iterator[RawItem | Rejected]:
+    return FileSource(mapping).read(path)
