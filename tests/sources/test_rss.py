@@ -131,7 +131,7 @@ def test_first_poll_turns_each_rss2_entry_into_a_raw_item(server, source):
     assert first.location == f"{server.url} entry 1"
     assert [tag["term"] for tag in first.raw["tags"]] == ["Télécoms", "Pannes"]
     assert first.raw["feed"]["title"] == "Le Fil Conso — actualité consommation"
-    assert json.loads(json.dumps(first.raw)) == first.raw
+    assert json.loads(first.original) == first.raw
     assert second.author == "Julien Petit"  # from "redaction@… (Julien Petit)"
     assert second.created_at == datetime(2025, 3, 4, 16, 40, 12, tzinfo=UTC)
     assert third.external_id == "https://www.lefilconso.example/2025/03/03/rapido-express-delais/"

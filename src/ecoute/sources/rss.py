@@ -184,15 +184,16 @@ def _to_item(
     location: str,
 ) -> RawItem | Rejected:
     raw = _jsonable(entry) | {"feed": {"title": feed.get("title"), "link": feed.get("link")}}
+    original = json.dumps(raw, ensure_ascii=False)  # what the rejects file shows for this entry
     try:
         created_at = _created_at(entry, feed)
     except ValueError as exc:
         reason = f"entry {external_id}: {exc}"
-        return Rejected(location, reason, field="created_at", content=json.dumps(raw, ensure_ascii=False))
+        return Rejected(location, reason, field="created_at", content=original)
     text = _entry_text(entry)
     if not text:
         reason = f"entry {external_id}: neither a title nor a summary"
-        return Rejected(location, reason, field="text", content=json.dumps(raw, ensure_ascii=False))
+        return Rejected(location, reason, field="text", content=original)
     author = _author(entry)
     return RawItem(
         platform=platform,
@@ -205,6 +206,7 @@ def _to_item(
         kind="post",
         raw=raw,
         location=location,
+        original=original,
     )
 
 
