@@ -52,7 +52,10 @@ def ingest_command(
     with reject_path.open("w", encoding="utf-8") as reject_file:
         for path in files:
             source = _file_source(db, ws, source_name or f"file:{path.name}", brand_id)
-            stream = FileSource(mapping).read(path)
+            try:
+                stream = FileSource(mapping).read(path)
+            except MappingError as error:
+                raise CliError(str(error)) from None
             report = run_ingest(
                 db,
                 ws,

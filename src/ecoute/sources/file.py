@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -151,7 +151,12 @@ class FileSource:
         if suffix in {".jsonl", ".ndjson", ".json"}:
             return self._guard(handle, self._jsonl(handle, path.name))
         if suffix in {".csv", ".tsv", ".txt"}:
-            return self._guard(handle, self._csv(handle, path.name, "\t" if suffix == ".tsv" else None))
+            try:
+                rows = self._csv(handle, path.name, "\t" if suffix == ".tsv" else None)
+            except MappingError:
+                handle.close()
+                raise
+            return self._guard(handle, rows)
         handle.close()
         raise MappingError(f"{path.name}: unsupported file type {suffix!r} (use .jsonl, .csv or .tsv)")
 
@@ -190,17 +195,19 @@ class FileSource:
             yield _item(values, fields, self.mapping, where, text.rstrip("\r\n"))
 
     def _csv(self, handle: BinaryIO, name: str, delimiter: str | None) -> ItemStream:
+        """Reads and checks the header now (a bad mapping fails before any row), rows lazily."""
         text = io.TextIOWrapper(handle, encoding=self.mapping.encoding, errors="surrogateescape", newline="")
         sample = text.read(64 * 1024)
         text.seek(0)
         delimiter = self.mapping.delimiter or delimiter or _sniff(sample)
         reader = csv.reader(text, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        header = [column.strip() for column in header]
-        fields = self.mapping.resolve(header, f"{name} header")
+        header = [column.strip() for column in next(reader, [])]
+        fields = self.mapping.resolve(header, f"{name} header") if header else {}
+        return self._csv_rows(reader, header, fields, name, delimiter)
+
+    def _csv_rows(
+        self, reader: Any, header: list[str], fields: dict[str, str], name: str, delimiter: str
+    ) -> ItemStream:
         line = reader.line_num
         for row in reader:
             where = f"{name} line {line + 1}"
@@ -242,7 +249,3 @@ def _undecodable(row: list[str]) -> int | None:
 
 def _preview(data: bytes, limit: int = 200) -> str:
     return data[:limit].decode("utf-8", errors="replace")
-
-
-def read_items(path: Path, mapping: ColumnMapping | None = None) -> Iterator[RawItem | Rejected]:
-    return FileSource(mapping).read(path)

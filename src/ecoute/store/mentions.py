@@ -370,7 +370,7 @@ def search_mentions(session: Session, workspace_id: int, query: str, *, limit: i
     if session.get_bind().dialect.name == "postgresql":
         condition = text(
             "mentions.search_vector @@ "
-            "(websearch_to_tsquery('french', :q) || websearch_to_tsquery('english', :q))"
+            "(websearch_to_tsquery('ecoute_fr', :q) || websearch_to_tsquery('ecoute_en', :q))"
         ).bindparams(q=query)
         stmt = select(Mention).where(Mention.workspace_id == workspace_id, condition)
     else:

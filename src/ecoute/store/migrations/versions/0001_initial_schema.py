@@ -328,8 +328,16 @@ SQLITE_FTS = [
         INSERT INTO mentions_fts(rowid, text) VALUES (new.id, new.text); END""",
 ]
 POSTGRES_FTS = [
+    # unaccent folds "réponse" to "reponse" before stemming, as FTS5's remove_diacritics does.
+    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
+    "CREATE TEXT SEARCH CONFIGURATION ecoute_fr (COPY = french)",
+    """ALTER TEXT SEARCH CONFIGURATION ecoute_fr
+        ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, french_stem""",
+    "CREATE TEXT SEARCH CONFIGURATION ecoute_en (COPY = english)",
+    """ALTER TEXT SEARCH CONFIGURATION ecoute_en
+        ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, english_stem""",
     """ALTER TABLE mentions ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        to_tsvector('french', coalesce(text, '')) || to_tsvector('english', coalesce(text, ''))
+        to_tsvector('ecoute_fr', coalesce(text, '')) || to_tsvector('ecoute_en', coalesce(text, ''))
     ) STORED""",
     "CREATE INDEX ix_mentions_search ON mentions USING gin (search_vector)",
 ]
@@ -349,3 +357,5 @@ def _drop_fulltext() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_mentions_search")
         op.execute("ALTER TABLE mentions DROP COLUMN IF EXISTS search_vector")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS ecoute_fr")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS ecoute_en")

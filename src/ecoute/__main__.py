@@ -1,0 +1,5 @@
+"""``python -m ecoute`` runs the command line."""
+
+from ecoute.cli import main
+
+main()

@@ -1,0 +1,260 @@
+"""The one ingest path, on SQLite and PostgreSQL: dedupe, rejects, threads, brands, isolation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ecoute.ingest import IngestOptions, ingest
+from ecoute.sources.base import Rejected
+from ecoute.store import repo
+from ecoute.store.models import Author, Conversation, Mention, MentionBrand
+from factories import BASE_TIME, raw_item
+
+
+def _mentions(db, workspace):
+    with db.session() as session:
+        rows = session.scalars(
+            select(Mention).where(Mention.workspace_id == workspace.id).order_by(Mention.external_id)
+        )
+        return list(rows)
+
+
+def _conversation_of(db, workspace, external_id):
+    with db.session() as session:
+        return session.scalar(
+            select(Mention.conversation_id).where(
+                Mention.workspace_id == workspace.id, Mention.external_id == external_id
+            )
+        )
+
+
+def test_good_bad_and_duplicate_items_store_each_good_item_once(db, workspace):
+    stream = [
+        raw_item("1", "Colis toujours pas livré"),
+        raw_item("2", "", created_at=BASE_TIME),
+        raw_item("3", "date cassée", created_at="2026-02-30T10:00:00"),
+        Rejected("export.jsonl line 4", "not valid JSON"),
+        raw_item("1", "Colis toujours pas livré"),
+        raw_item("5", "Merci pour la réparation express"),
+    ]
+
+    report = ingest(db, workspace, stream)
+
+    assert [m.external_id for m in _mentions(db, workspace)] == ["1", "5"]
+    assert (report.received, report.stored, report.duplicates) == (6, 2, 1)
+    assert [(r.location, r.field) for r in report.rejected] == [
+        ("item 2", "text"),
+        ("item 3", "created_at"),
+        ("export.jsonl line 4", None),
+    ]
+
+
+def test_ingesting_the_same_items_again_adds_nothing(db, workspace):
+    items = [raw_item(str(n), f"message {n}") for n in range(25)]
+    ingest(db, workspace, items, options=IngestOptions(batch_size=7))
+
+    again = ingest(db, workspace, [raw_item(str(n), f"message {n}") for n in range(25)])
+
+    assert (again.stored, again.duplicates) == (0, 25)
+    assert len(_mentions(db, workspace)) == 25
+
+
+def test_fields_are_normalised_and_stored(db, workspace):
+    item = raw_item(
+        "42",
+        "  Batterie HS après 2 mois  ",
+        author="@Marie_L",
+        author_name="Marie L.",
+        author_followers="48000",
+        author_verified="true",
+        kind="Review",
+        rating="2,5",
+        likes=-3,
+        shares="7",
+        language="FR",
+        url="https://example.org/42",
+        raw={"extra": "kept"},
+        created_at="2026-10-01T11:00:00+02:00",
+    )
+
+    ingest(db, workspace, [item])
+
+    [mention] = _mentions(db, workspace)
+    assert (mention.text, mention.kind, mention.rating, mention.language) == (
+        "Batterie HS après 2 mois",
+        "review",
+        2.5,
+        "fr",
+    )
+    assert (mention.likes, mention.shares, mention.created_at) == (0, 7, BASE_TIME)
+    assert mention.raw == {"extra": "kept"}
+    with db.session() as session:
+        author = session.scalar(select(Author).where(Author.workspace_id == workspace.id))
+    assert (author.handle, author.display_name, author.followers, author.verified) == (
+        "marie_l",
+        "Marie L.",
+        48000,
+        True,
+    )
+
+
+def test_naive_dates_are_read_in_the_workspace_time_zone(db, workspace):
+    ingest(db, workspace, [raw_item("1", created_at="2026-10-01 11:00:00")])
+
+    [mention] = _mentions(db, workspace)
+    assert mention.created_at == BASE_TIME  # 11:00 in Paris (UTC+2 in October) is 09:00 UTC
+
+
+def test_replies_join_their_thread_even_when_they_arrive_first(db, workspace):
+    ingest(db, workspace, [raw_item("11", "moi aussi", author="bob", parent_id="10", thread_id="10")])
+    ingest(
+        db,
+        workspace,
+        [
+            raw_item("10", "Application en panne", author="alice"),
+            raw_item("12", "pareil", author="carol", parent_id="11", thread_id="10"),
+        ],
+    )
+
+    assert _conversation_of(db, workspace, "10") == _conversation_of(db, workspace, "11")
+    assert _conversation_of(db, workspace, "12") == _conversation_of(db, workspace, "10")
+
+
+def test_loose_posts_by_one_author_share_a_conversation_and_counters(db, workspace):
+    ingest(
+        db, workspace, [raw_item("1", "premier message", author="alice"), raw_item("3", "rien", author="bob")]
+    )
+    ingest(db, workspace, [raw_item("2", "deuxième message", author="alice")])
+
+    conversation_id = _conversation_of(db, workspace, "1")
+    assert _conversation_of(db, workspace, "2") == conversation_id
+    assert _conversation_of(db, workspace, "3") != conversation_id
+    with db.session() as session:
+        conversation = session.scalar(
+            select(Conversation).where(
+                Conversation.workspace_id == workspace.id, Conversation.id == conversation_id
+            )
+        )
+    assert conversation.mention_count == 2
+    assert conversation.first_mention_at == BASE_TIME + timedelta(minutes=1)
+    assert conversation.last_mention_at == BASE_TIME + timedelta(minutes=2)
+
+
+def test_brand_queries_and_handles_decide_which_brand_an_item_is_about(db, workspace):
+    with db.session() as session:
+        velora = repo.add_brand(
+            session, workspace.id, "Velora", query='(velora OR "velo ra") -recrute', handles=["velora_fr"]
+        )
+        cyclia = repo.add_brand(session, workspace.id, "Cyclia", query="cyclia", competitor_of="Velora")
+    stream = [
+        raw_item("1", "Mon VÉLORA est tombé en panne"),
+        raw_item("2", "Question pour @velora_fr : livrez-vous à Lyon ?"),
+        raw_item("3", "Cyclia ou Velora, lequel choisir ?"),
+        raw_item("4", "Velora recrute à Bordeaux"),
+        raw_item("5", "Rien à voir"),
+    ]
+
+    report = ingest(db, workspace, stream)
+
+    with db.session() as session:
+        links = session.execute(
+            select(Mention.external_id, MentionBrand.brand_id)
+            .join(MentionBrand, MentionBrand.mention_id == Mention.id)
+            .where(Mention.workspace_id == workspace.id)
+            .order_by(Mention.external_id, MentionBrand.brand_id)
+        ).all()
+    assert [tuple(link) for link in links] == [
+        ("1", velora.id),
+        ("2", velora.id),
+        ("3", velora.id),
+        ("3", cyclia.id),
+    ]
+    assert report.stored == 5  # file imports keep unmatched items by default
+
+
+def test_sources_can_skip_items_that_match_no_brand(db, workspace):
+    with db.session() as session:
+        repo.add_brand(session, workspace.id, "Velora", query="velora")
+
+    report = ingest(
+        db,
+        workspace,
+        [raw_item("1", "velora"), raw_item("2", "autre chose")],
+        options=IngestOptions(keep_unmatched=False),
+    )
+
+    assert (report.stored, report.unmatched) == (1, 1)
+    assert [m.external_id for m in _mentions(db, workspace)] == ["1"]
+
+
+def test_workspaces_are_isolated(db, workspace, other_workspace):
+    ingest(db, workspace, [raw_item("1", "remboursement refusé")])
+    ingest(db, other_workspace, [raw_item("1", "remboursement refusé"), raw_item("2", "remboursement ok")])
+
+    with db.session() as session:
+        counts = (
+            repo.count_mentions(session, workspace.id),
+            repo.count_mentions(session, other_workspace.id),
+        )
+        found = repo.search_mentions(session, workspace.id, "remboursement")
+    assert counts == (1, 2)
+    assert [(m.workspace_id, m.external_id) for m in found] == [(workspace.id, "1")]
+
+
+def test_full_text_search_folds_accents_and_case(db, workspace):
+    ingest(
+        db,
+        workspace,
+        [
+            raw_item("1", "Aucune RÉPONSE du service client"),
+            raw_item("2", "Livraison rapide, merci"),
+            raw_item("3", "No reply from support"),
+        ],
+    )
+
+    with db.session() as session:
+        french = [m.external_id for m in repo.search_mentions(session, workspace.id, "reponse")]
+        english = [m.external_id for m in repo.search_mentions(session, workspace.id, "reply support")]
+        nothing = repo.search_mentions(session, workspace.id, '"; DROP TABLE mentions; --')
+    assert (french, english, nothing) == (["1"], ["3"], [])
+
+
+def test_new_mention_needing_reply_reopens_a_resolved_conversation(db, workspace):
+    class Annotation:
+        lang, sentiment, sentiment_score, intent = "fr", "negative", -0.8, "complaint"
+        needs_reply, priority, reasons = True, 70, ["plainte négative"]
+
+        def details(self):
+            return {"intent_confidence": 0.9}
+
+    def annotate(items):
+        return [Annotation() for _ in items]
+
+    ingest(db, workspace, [raw_item("1", "panne", author="alice")])
+    conversation_id = _conversation_of(db, workspace, "1")
+    with db.session() as session:
+        session.get(Conversation, conversation_id).status = "resolved"
+
+    ingest(
+        db,
+        workspace,
+        [raw_item("2", "toujours en panne", author="alice")],
+        options=IngestOptions(annotate=annotate),
+    )
+
+    with db.session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        stored = session.scalar(
+            select(Mention).where(Mention.workspace_id == workspace.id, Mention.external_id == "2")
+        )
+        total = session.scalar(select(func.count()).select_from(Conversation))
+    assert (conversation.status, conversation.priority, conversation.needs_reply) == ("open", 70, True)
+    assert (stored.intent, stored.priority, stored.reasons, stored.analysis) == (
+        "complaint",
+        70,
+        ["plainte négative"],
+        {"intent_confidence": 0.9},
+    )
+    assert total == 1
