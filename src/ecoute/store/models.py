@@ -54,6 +54,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    disabled_at: Mapped[datetime | None] = mapped_column()
 
 
 class Membership(Base):
@@ -125,6 +127,9 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "key"),
         Index("ix_conversations_inbox", "workspace_id", "status", "priority", "last_mention_at"),
+        # The inbox's default order (priority, newest, id) across statuses, and the assignee filter.
+        Index("ix_conversations_ws_order", "workspace_id", "priority", "last_mention_at", "id"),
+        Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +146,12 @@ class Conversation(Base):
     last_mention_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Summary of the mention that drives the priority (denormalised for the inbox list; may be
+    # empty on rows written before it was maintained: ecoute.inbox.summary refreshes it).
+    top_mention_id: Mapped[int | None] = mapped_column(Integer)
+    sentiment: Mapped[str | None] = mapped_column(String(10))
+    intent: Mapped[str | None] = mapped_column(String(12))
+    lang: Mapped[str | None] = mapped_column(String(8))
 
 
 class Tag(Base):
@@ -155,6 +166,7 @@ class Tag(Base):
 
 class ConversationTag(Base):
     __tablename__ = "conversation_tags"
+    __table_args__ = (Index("ix_conversation_tags_ws_tag", "workspace_id", "tag_id"),)
 
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
@@ -247,3 +259,8 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any]] = mapped_column(default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The people and triage tables live in their own module; importing it here puts them on
+# ``Base.metadata`` for migrations and for anyone who imports this module.
+from ecoute.store import people as _people  # noqa: E402, F401
