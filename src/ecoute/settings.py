@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_retries", "3", "Attempts for an outgoing HTTP request that fails in a retriable way."),
     Setting("user_agent", "Ecoute/0.1 (+self-hosted social listening)", "User-Agent sent to feeds and APIs."),
     Setting("redis_url", "", "Redis URL for the task queue across machines. Empty: in-process."),
+    Setting(
+        "secret_key",
+        "",
+        "Key that signs inbox cursors and other tamper-proof values. "
+        "Empty: generated once and kept in DATA_DIR/secret_key (mode 600).",
+    ),
+    Setting("host", "127.0.0.1", "Address `ecoute serve` listens on (0.0.0.0 for every interface)."),
+    Setting("port", "8000", "Port `ecoute serve` listens on."),
+    Setting(
+        "public_url",
+        "",
+        "URL people reach the web app at, used in printed links, invitations and webhook payloads. "
+        "Empty: http://HOST:PORT.",
+    ),
+    Setting("session_days", "14", "Days a web login lasts without being used before it expires."),
+    Setting(
+        "secure_cookies",
+        "off",
+        "Mark login cookies Secure (HTTPS only): turn on behind an HTTPS proxy.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -85,6 +106,28 @@ class Settings:
     @property
     def database_url(self) -> str:
         return self.raw("database_url") or f"sqlite:///{self.data_dir / 'ecoute.db'}"
+
+    @cached_property
+    def secret_key(self) -> str:
+        """The configured key, or one generated on first use and kept in the data folder."""
+        configured = self.raw("secret_key")
+        if configured:
+            return configured
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            # O_EXCL: two processes starting together never overwrite each other's key.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+    @property
+    def public_url(self) -> str:
+        return (self.raw("public_url") or f"http://{self.raw('host')}:{self.raw('port')}").rstrip("/")
 
 
 def get_settings() -> Settings:

@@ -10,6 +10,7 @@ import typer
 from ecoute.cli import admin, demo, ingest
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.web import commands as web_commands
 
 app = typer.Typer(
     name="ecoute",
@@ -33,6 +34,7 @@ def _options(
 ingest.register(app)
 demo.register(app)
 admin.register(app)
+web_commands.register(app)
 
 
 def _register_analysis() -> None:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case, select, text, update
+from sqlalchemy import ColumnElement, bindparam, case, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -365,18 +365,27 @@ def _fts5_query(query: str) -> str:
     return " ".join(terms)
 
 
-def search_mentions(session: Session, workspace_id: int, query: str, *, limit: int = 50) -> list[Mention]:
-    """Mentions of this workspace whose text matches all the words of ``query`` (accents folded)."""
+def text_matches(session: Session, query: str) -> ColumnElement[bool] | None:
+    """A condition on ``mentions`` true when the text holds all the words of ``query`` (accents
+    folded); None when the query has no word to look for."""
     if session.get_bind().dialect.name == "postgresql":
-        condition = text(
+        if not _WORD_RE.search(query):
+            return None
+        return text(
             "mentions.search_vector @@ "
             "(websearch_to_tsquery('ecoute_fr', :q) || websearch_to_tsquery('ecoute_en', :q))"
         ).bindparams(q=query)
-        stmt = select(Mention).where(Mention.workspace_id == workspace_id, condition)
-    else:
-        fts = _fts5_query(query)
-        if not fts:
-            return []
-        matching = text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :q").bindparams(q=fts)
-        stmt = select(Mention).where(Mention.workspace_id == workspace_id, Mention.id.in_(matching))
+    fts = _fts5_query(query)
+    if not fts:
+        return None
+    matching = text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :q").bindparams(q=fts)
+    return Mention.id.in_(matching)
+
+
+def search_mentions(session: Session, workspace_id: int, query: str, *, limit: int = 50) -> list[Mention]:
+    """Mentions of this workspace whose text matches all the words of ``query`` (accents folded)."""
+    condition = text_matches(session, query)
+    if condition is None:
+        return []
+    stmt = select(Mention).where(Mention.workspace_id == workspace_id, condition)
     return list(session.scalars(stmt.order_by(Mention.created_at.desc()).limit(limit)))

@@ -1,0 +1,330 @@
+"""The inbox's reads, shared by the web pages and the REST API: the filtered, priority-ordered
+list of conversations (keyset pages) and one conversation with its thread.
+
+Every query is scoped to one workspace. The list walks ``ix_conversations_ws_order`` in
+(priority, last mention, id) order, so the first page costs the same on 1,000 or 1,000,000
+mentions; filters on mention fields are correlated EXISTS probes on ``ix_mentions_ws_conversation``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
+from sqlalchemy.orm import Session
+
+from ecoute.inbox import cursor as cursors
+from ecoute.inbox.cursor import InvalidCursor, Position
+from ecoute.store.mentions import text_matches
+from ecoute.store.models import (
+    CONVERSATION_STATUSES,
+    Author,
+    Conversation,
+    ConversationTag,
+    Mention,
+    MentionBrand,
+    Reply,
+    Tag,
+    User,
+)
+from ecoute.store.people import Note
+from ecoute.store.repo import Invalid, NotFound
+
+__all__ = ["InboxFilters", "InboxRow", "Page", "ConversationDetail", "InvalidCursor"]
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What to show; every field left empty means "any". ``unassigned`` wins over ``assignee_id``."""
+
+    status: tuple[str, ...] = ()
+    assignee_id: int | None = None
+    unassigned: bool = False
+    source_id: int | None = None
+    platform: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    lang: str | None = None
+    brand_id: int | None = None
+    tag_id: int | None = None
+    needs_reply: bool | None = None
+    since: datetime | None = None  # last mention at or after
+    until: datetime | None = None  # last mention before
+    q: str | None = None  # full-text search over mention text
+
+    def __post_init__(self) -> None:
+        unknown = set(self.status) - set(CONVERSATION_STATUSES)
+        if unknown:
+            raise Invalid(f"status {sorted(unknown)[0]!r}: use {', '.join(CONVERSATION_STATUSES)}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise Invalid(f"{name}: give a date with a time zone")
+
+    def fingerprint(self) -> str:
+        """A stable digest of the filters (cursors are bound to it)."""
+        data = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class InboxRow:
+    conversation: Conversation
+    author: Author | None
+    top_mention: Mention | None
+    assignee: User | None
+    tags: list[Tag] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[Any]:
+        return list(self.top_mention.reasons) if self.top_mention else []
+
+
+@dataclass
+class Page:
+    rows: list[InboxRow]
+    next_cursor: str | None
+
+
+@dataclass
+class ConversationDetail:
+    conversation: Conversation
+    author: Author | None
+    mentions: list[Mention]  # the whole thread, oldest first, hidden ones included (flagged)
+    replies: list[Reply]
+    notes: list[tuple[Note, User | None]]
+    tags: list[Tag]
+    assignee: User | None
+    author_conversations: int  # the author's conversations with this workspace (history)
+    author_mentions: int
+
+
+def list_conversations(
+    session: Session,
+    workspace_id: int,
+    filters: InboxFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    secret: str,
+) -> Page:
+    """One page of conversations, priority first, then the most recent; ``secret`` signs cursors."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}")
+    scope = f"{workspace_id}:{filters.fingerprint()}"
+    c = Conversation
+    stmt = _filtered(session, select(c).where(c.workspace_id == workspace_id), workspace_id, filters)
+    if cursor:
+        after = cursors.decode(secret, scope, cursor)
+        stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
+    stmt = stmt.order_by(c.priority.desc(), c.last_mention_at.desc(), c.id.desc()).limit(limit + 1)
+    found = list(session.scalars(stmt))
+    more, found = len(found) > limit, found[:limit]
+    next_cursor = None
+    if more:
+        last = found[-1]
+        next_cursor = cursors.encode(secret, scope, Position(last.priority, last.last_mention_at, last.id))
+    return Page(rows=_rows(session, workspace_id, found), next_cursor=next_cursor)
+
+
+def _position_tuple(position: Position) -> Any:
+    c = Conversation
+    return tuple_(
+        literal(position.priority, c.priority.type),
+        literal(position.last_mention_at, c.last_mention_at.type),
+        literal(position.id, c.id.type),
+    )
+
+
+def _filtered(session: Session, stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[Any]:
+    c = Conversation
+    if f.status:
+        stmt = stmt.where(c.status.in_(f.status))
+    if f.unassigned:
+        stmt = stmt.where(c.assignee_id.is_(None))
+    elif f.assignee_id is not None:
+        stmt = stmt.where(c.assignee_id == f.assignee_id)
+    if f.platform:
+        stmt = stmt.where(c.platform == f.platform)
+    if f.needs_reply is not None:
+        stmt = stmt.where(c.needs_reply.is_(f.needs_reply))
+    if f.since:
+        stmt = stmt.where(c.last_mention_at >= f.since)
+    if f.until:
+        stmt = stmt.where(c.last_mention_at < f.until)
+    if f.tag_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                ConversationTag.conversation_id == c.id,
+                ConversationTag.workspace_id == workspace_id,
+                ConversationTag.tag_id == f.tag_id,
+            )
+        )
+    mention_conditions = [
+        condition
+        for value, condition in (
+            (f.source_id, Mention.source_id == f.source_id),
+            (f.sentiment, Mention.sentiment == f.sentiment),
+            (f.intent, Mention.intent == f.intent),
+            (f.lang, Mention.lang == f.lang),
+        )
+        if value is not None
+    ]
+    if mention_conditions:
+        stmt = stmt.where(_has_mention(workspace_id, *mention_conditions))
+    if f.brand_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                MentionBrand.workspace_id == workspace_id,
+                MentionBrand.brand_id == f.brand_id,
+                MentionBrand.mention_id == Mention.id,
+                Mention.workspace_id == workspace_id,
+                Mention.conversation_id == c.id,
+            )
+        )
+    if f.q and f.q.strip():
+        stmt = stmt.where(_matching_conversations(session, workspace_id, f.q))
+    return stmt
+
+
+def _has_mention(workspace_id: int, *conditions: Any) -> Any:
+    return exists().where(
+        Mention.workspace_id == workspace_id, Mention.conversation_id == Conversation.id, *conditions
+    )
+
+
+def _matching_conversations(session: Session, workspace_id: int, query: str) -> Any:
+    condition = text_matches(session, query)
+    if condition is None:  # nothing searchable (only punctuation): nothing matches
+        return Conversation.id.is_(None)
+    ids = select(Mention.conversation_id).where(Mention.workspace_id == workspace_id, condition)
+    return Conversation.id.in_(ids)
+
+
+def _rows(session: Session, workspace_id: int, conversations: list[Conversation]) -> list[InboxRow]:
+    if not conversations:
+        return []
+    ids = [c.id for c in conversations]
+    tops = top_mentions(session, workspace_id, ids)
+    authors = _by_id(session, Author, workspace_id, {c.author_id for c in conversations})
+    assignee_ids = {c.assignee_id for c in conversations if c.assignee_id}
+    assignees = {u.id: u for u in session.scalars(select(User).where(User.id.in_(assignee_ids)))}
+    tags = tags_of(session, workspace_id, ids)
+    return [
+        InboxRow(
+            conversation=c,
+            author=authors.get(c.author_id) if c.author_id else None,
+            top_mention=tops.get(c.id),
+            assignee=assignees.get(c.assignee_id) if c.assignee_id else None,
+            tags=tags.get(c.id, []),
+        )
+        for c in conversations
+    ]
+
+
+def _by_id(session: Session, model: Any, workspace_id: int, ids: set[int | None]) -> dict[int, Any]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = session.scalars(select(model).where(model.workspace_id == workspace_id, model.id.in_(wanted)))
+    return {row.id: row for row in rows}
+
+
+def top_mentions(session: Session, workspace_id: int, conversation_ids: list[int]) -> dict[int, Mention]:
+    """For each conversation, the visible mention that drives its priority (ties: the newest)."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Mention.conversation_id,
+            order_by=(
+                func.coalesce(Mention.priority, -1).desc(),
+                Mention.created_at.desc(),
+                Mention.id.desc(),
+            ),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Mention.id, rank)
+        .where(
+            Mention.workspace_id == workspace_id,
+            Mention.conversation_id.in_(conversation_ids),
+            Mention.hidden.is_(False),
+        )
+        .subquery()
+    )
+    query = select(Mention).join(ranked, and_(ranked.c.id == Mention.id, ranked.c.rank == 1))
+    return {m.conversation_id: m for m in session.scalars(query)}
+
+
+def tags_of(session: Session, workspace_id: int, conversation_ids: list[int]) -> dict[int, list[Tag]]:
+    rows = session.execute(
+        select(ConversationTag.conversation_id, Tag)
+        .join(Tag, Tag.id == ConversationTag.tag_id)
+        .where(
+            ConversationTag.workspace_id == workspace_id,
+            ConversationTag.conversation_id.in_(conversation_ids),
+        )
+        .order_by(Tag.name)
+    )
+    found: dict[int, list[Tag]] = {}
+    for conversation_id, tag in rows:
+        found.setdefault(conversation_id, []).append(tag)
+    return found
+
+
+def get_conversation(session: Session, workspace_id: int, conversation_id: int) -> ConversationDetail:
+    """The conversation with its whole thread; NotFound if it is not in this workspace."""
+    c = session.scalar(
+        select(Conversation).where(
+            Conversation.workspace_id == workspace_id, Conversation.id == conversation_id
+        )
+    )
+    if c is None:
+        raise NotFound(f"no conversation #{conversation_id} in this workspace")
+    mentions = list(
+        session.scalars(
+            select(Mention)
+            .where(Mention.workspace_id == workspace_id, Mention.conversation_id == c.id)
+            .order_by(Mention.created_at, Mention.id)
+        )
+    )
+    author = _by_id(session, Author, workspace_id, {c.author_id}).get(c.author_id or 0)
+    return ConversationDetail(
+        conversation=c,
+        author=author,
+        mentions=mentions,
+        replies=_replies(session, workspace_id, c.id),
+        notes=_notes(session, workspace_id, c.id),
+        tags=tags_of(session, workspace_id, [c.id]).get(c.id, []),
+        assignee=session.get(User, c.assignee_id) if c.assignee_id else None,
+        author_conversations=_count(session, Conversation, workspace_id, c.author_id),
+        author_mentions=_count(session, Mention, workspace_id, c.author_id),
+    )
+
+
+def _replies(session: Session, workspace_id: int, conversation_id: int) -> list[Reply]:
+    query = select(Reply).where(Reply.workspace_id == workspace_id, Reply.conversation_id == conversation_id)
+    return list(session.scalars(query.order_by(Reply.created_at, Reply.id)))
+
+
+def _notes(session: Session, workspace_id: int, conversation_id: int) -> list[tuple[Note, User | None]]:
+    rows = session.execute(
+        select(Note, User)
+        .outerjoin(User, User.id == Note.user_id)
+        .where(Note.workspace_id == workspace_id, Note.conversation_id == conversation_id)
+        .order_by(Note.created_at, Note.id)
+    )
+    return [(note, user) for note, user in rows]
+
+
+def _count(session: Session, model: Any, workspace_id: int, author_id: int | None) -> int:
+    if author_id is None:
+        return 0
+    query = select(func.count()).where(model.workspace_id == workspace_id, model.author_id == author_id)
+    return session.scalar(query) or 0

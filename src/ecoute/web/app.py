@@ -1,0 +1,47 @@
+"""The app factory: ``create_app(db, settings)`` wires pages, the API, static files and errors.
+
+Built-in pages and API routers are listed in ``ROUTERS`` exactly like extra ones would be: a
+module exposing ``router`` (an ``APIRouter``) is all a new page or API area needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from ecoute.settings import Settings
+from ecoute.store.db import Database
+from ecoute.web import errors
+from ecoute.web.templating import STATIC_DIR, make_templates
+
+logger = logging.getLogger(__name__)
+
+ROUTERS: tuple[str, ...] = (
+    "ecoute.web.pages.auth",
+    "ecoute.web.pages.workspaces",
+    "ecoute.web.pages.inbox",
+    "ecoute.web.api.v1",
+)
+
+
+def create_app(db: Database, settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="Écoute",
+        summary="Social listening and customer-response desk",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    errors.install(app)
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(name).router)
+    logger.info("web.app_created", extra={"routers": len(ROUTERS), "dialect": db.dialect})
+    return app

@@ -1,0 +1,79 @@
+"""``ecoute serve`` and ``ecoute user …``: run the web app, and create people who can log in."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from ecoute.auth import users
+from ecoute.auth.passwords import WeakPassword
+from ecoute.cli.context import CliError, state
+from ecoute.cli.output import console
+from ecoute.store import repo
+
+logger = logging.getLogger(__name__)
+user_app = typer.Typer(help="People who log in to the web app, and their roles.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
+    app.add_typer(user_app, name="user")
+
+
+def serve_command(
+    host: str = typer.Option(None, help="Address to listen on (default: ECOUTE_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port to listen on (default: ECOUTE_PORT, 8000)."),
+) -> None:
+    """Serve the web app and the REST API."""
+    import uvicorn
+
+    from ecoute.web.app import create_app
+
+    settings = state.settings
+    app = create_app(state.database(), settings)
+    host = host or settings.raw("host")
+    port = port or settings.int("port")
+    console.print(f"Écoute is listening on [bold]http://{host}:{port}/[/]  (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    name: str = typer.Option("", help="Display name (default: the part of the e-mail before @)."),
+    workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace slug to add the user to."),
+    role: str = typer.Option("agent", help="owner, admin, agent or viewer."),
+    locale: str = typer.Option(None, help="fr or en (default: the browser's language)."),
+) -> None:
+    """Create a user (optionally a member of a workspace with a role)."""
+    with state.database().session() as session:
+        try:
+            ws = repo.require_workspace(session, workspace) if workspace else None
+            user = users.create_user(session, email, password, name=name, locale=locale)
+            if ws is not None:
+                users.add_member(session, ws.id, user.id, role)
+        except (repo.Invalid, repo.NotFound, WeakPassword) as error:
+            raise CliError(str(error)) from None
+    where = f" ({role} of {workspace})" if workspace else ""
+    console.print(f"User [bold]{email}[/] created{where}.")
+
+
+@user_app.command("add")
+def user_add(
+    email: str,
+    workspace: str = typer.Option(..., "--workspace", "-w", help="Workspace slug."),
+    role: str = typer.Option("agent", help="owner, admin, agent or viewer."),
+) -> None:
+    """Add an existing user to a workspace, or change their role in it."""
+    with state.database().session() as session:
+        try:
+            ws = repo.require_workspace(session, workspace)
+            user = users.get_user_by_email(session, email)
+            if user is None:
+                raise CliError(f"no user {email!r} (create it with: ecoute user create {email})")
+            users.add_member(session, ws.id, user.id, role)
+        except (repo.Invalid, repo.NotFound) as error:
+            raise CliError(str(error)) from None
+    console.print(f"[bold]{email}[/] is now {role} of {workspace}.")

@@ -1,0 +1,77 @@
+"""One error shape: ``{"detail": ...}`` for the API, an HTML page for people; bad input is a 4xx."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ecoute.inbox.cursor import InvalidCursor
+from ecoute.store.repo import Invalid, NotFound
+from ecoute.web.deps import LoginRequired
+from ecoute.web.templating import render
+
+logger = logging.getLogger(__name__)
+API_PREFIX = "/api/"
+ERROR_TITLES = frozenset({400, 401, 403, 404, 405, 422, 500})
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == "/openapi.json"
+
+
+def _respond(
+    request: Request, status: int, detail: object, headers: dict[str, str] | None = None
+) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    title_key = f"error.{status}" if status in ERROR_TITLES else "error.generic"
+    return render(
+        request, "error.html", status_code=status, status=status, detail=detail, title_key=title_key
+    )
+
+
+async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    return _respond(request, error.status_code, error.detail, getattr(error, "headers", None))
+
+
+async def validation_error(request: Request, error: RequestValidationError) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": _plain(error.errors())}, status_code=422)
+    fields = ", ".join(str(e["loc"][-1]) for e in error.errors() if e.get("loc"))
+    return _respond(request, 400, f"invalid value for: {fields}" if fields else "invalid request")
+
+
+def _plain(errors: object) -> object:
+    """Pydantic errors may carry exception objects in ``ctx``; keep only JSON-safe fields."""
+    if not isinstance(errors, list | tuple):
+        return str(errors)
+    return [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors]
+
+
+async def login_required(request: Request, _: LoginRequired) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": "not logged in"}, status_code=401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+async def not_found(request: Request, error: NotFound) -> Response:
+    return _respond(request, 404, "Not Found")
+
+
+async def invalid(request: Request, error: ValueError) -> Response:
+    return _respond(request, 400 if not is_api(request) else 422, str(error))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(LoginRequired, login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(NotFound, not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(Invalid, invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidCursor, invalid)  # type: ignore[arg-type]
