@@ -1,0 +1,61 @@
+"""The inbox page (priority order, reasons, pages) and the conversation page (thread, author)."""
+
+import re
+
+import inbox_factories
+
+
+def _order(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-id="(\d+)"', html)]
+
+
+def test_the_inbox_lists_conversations_by_priority_with_their_reasons(owner, db, workspace):
+    low = inbox_factories.conversation(db, workspace, priority=20, minutes=30)
+    high = inbox_factories.conversation(
+        db, workspace, priority=90, reasons=["réclamation négative", "48 k abonnés"], minutes=0
+    )
+    middle = inbox_factories.conversation(db, workspace, priority=55, minutes=10)
+
+    page = owner.get("/w/acme/").text
+
+    assert _order(page) == [high.id, middle.id, low.id]
+    assert "réclamation négative · 48 k abonnés" in page
+
+
+def test_resolved_conversations_leave_the_default_inbox(owner, db, workspace):
+    done = inbox_factories.conversation(db, workspace, status="resolved", priority=99)
+    todo = inbox_factories.conversation(db, workspace, status="open", priority=10)
+
+    default = _order(owner.get("/w/acme/").text)
+    everything = _order(owner.get("/w/acme/?status=all").text)
+
+    assert default == [todo.id]
+    assert everything == [done.id, todo.id]
+
+
+def test_the_next_page_follows_the_cursor(owner, db, workspace):
+    created = [inbox_factories.conversation(db, workspace, priority=p) for p in range(60)]
+
+    first = owner.get("/w/acme/").text
+    cursor = re.search(r"cursor=([\w-]+)", first).group(1)
+    second = owner.get(f"/w/acme/?cursor={cursor}").text
+
+    expected = [c.id for c in sorted(created, key=lambda c: -c.priority)]
+    assert _order(first) + _order(second) == expected
+
+
+def test_a_conversation_page_shows_the_thread_and_the_author(owner, db, workspace):
+    conversation = inbox_factories.conversation(
+        db,
+        workspace,
+        text="Toujours pas livré",
+        replies=["Et toujours rien"],
+        handle="marie",
+        followers=48000,
+    )
+
+    page = owner.get(f"/w/acme/c/{conversation.id}", headers={"accept-language": "fr"}).text
+
+    assert page.index("Toujours pas livré") < page.index("Et toujours rien")
+    assert "@marie" in page
+    assert "48\u202f000 abonnés" in page
