@@ -27,7 +27,18 @@ LOCALE_DIR = Path(__file__).with_name("locales")
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    return json.loads((LOCALE_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    """``locales/{locale}.json`` merged with one file per area, ``locales/{area}.{locale}.json``.
+
+    Areas keep their own files so that each concept's strings live next to each other; a key
+    defined twice is an error rather than a silent override."""
+    merged: dict[str, str] = json.loads((LOCALE_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    for path in sorted(LOCALE_DIR.glob(f"*.{locale}.json")):
+        extra = json.loads(path.read_text(encoding="utf-8"))
+        clash = sorted(set(extra) & set(merged))
+        if clash:
+            raise ValueError(f"{path.name}: keys already defined elsewhere: {', '.join(clash)}")
+        merged.update(extra)
+    return merged
 
 
 def negotiate(accept_language: str | None) -> str:
