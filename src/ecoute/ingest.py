@@ -81,8 +81,11 @@ class IngestOptions:
     annotate: Annotator | None = None
     on_batch: Callable[[IngestReport], None] | None = None
     on_reject: Callable[[Rejected], None] | None = None
-    # Saved in the same transaction as the last batch, so a feed's cursor never runs ahead of its items.
+    # Saved once every batch is committed, so a feed's cursor never runs ahead of its items.
     cursor: dict[str, Any] | None = None
+    # Called inside each batch's transaction with the ids of the mentions it stored (e.g. to
+    # apply the workspace's rules); what it writes commits or rolls back with the batch.
+    after_store: Callable[[Session, int, list[int]], None] | None = None
 
 
 def ingest(
@@ -182,6 +185,8 @@ def _store_batch(
     report.duplicates += len(kept) - len(inserted)
     repo.link_brands(session, workspace_id, kept, brand_links, inserted)
     repo.refresh_conversations(session, workspace_id, kept, conversation_ids, annotations, inserted)
+    if options.after_store and inserted:
+        options.after_store(session, workspace_id, sorted(inserted.values()))
 
 
 def _drop_known(session: Session, workspace_id: int, items: list[Item], report: IngestReport) -> list[Item]:

@@ -34,17 +34,32 @@ def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-def existing_external_ids(session: Session, workspace_id: int, keys: Sequence[Key]) -> set[Key]:
-    found: set[Key] = set()
-    ids = sorted({external_id for _, external_id in keys})
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(Mention.platform, Mention.external_id).where(
-                Mention.workspace_id == workspace_id, Mention.external_id.in_(chunk)
+def _by_platform(keys: Sequence[Key] | set[Key]) -> dict[str, list[str]]:
+    """Group keys by platform, so lookups use the (workspace, platform, value) unique indexes."""
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for platform, value in keys:
+        grouped[platform].add(value)
+    return {platform: sorted(values) for platform, values in grouped.items()}
+
+
+def _mention_conversations(
+    session: Session, workspace_id: int, keys: Sequence[Key] | set[Key]
+) -> dict[Key, int]:
+    """(platform, external_id) → conversation id, for the keys already stored."""
+    found: dict[Key, int] = {}
+    for platform, ids in _by_platform(keys).items():
+        for chunk in _chunks(ids):
+            query = select(Mention.external_id, Mention.conversation_id).where(
+                Mention.workspace_id == workspace_id,
+                Mention.platform == platform,
+                Mention.external_id.in_(chunk),
             )
-        )
-        found.update((platform, external_id) for platform, external_id in rows)
-    return found & set(keys)
+            found.update({(platform, external_id): c for external_id, c in session.execute(query)})
+    return found
+
+
+def existing_external_ids(session: Session, workspace_id: int, keys: Sequence[Key]) -> set[Key]:
+    return set(_mention_conversations(session, workspace_id, keys))
 
 
 def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -> dict[Key, int]:
@@ -85,14 +100,12 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
     )
     session.execute(stmt, rows)
     ids: dict[Key, int] = {}
-    handles = sorted({handle for _, handle in latest})
-    for chunk in _chunks(handles):
-        query = select(Author.id, Author.platform, Author.handle).where(
-            Author.workspace_id == workspace_id, Author.handle.in_(chunk)
-        )
-        for author_id, platform, handle in session.execute(query):
-            if (platform, handle) in latest:
-                ids[(platform, handle)] = author_id
+    for platform, handles in _by_platform(set(latest)).items():
+        for chunk in _chunks(handles):
+            query = select(Author.id, Author.handle).where(
+                Author.workspace_id == workspace_id, Author.platform == platform, Author.handle.in_(chunk)
+            )
+            ids.update({(platform, handle): author_id for author_id, handle in session.execute(query)})
     return ids
 
 
@@ -113,13 +126,8 @@ def resolve_conversations(
     this batch); a root post joins a thread its replies already opened (items may arrive out of
     order); a loose post by a known author joins that author's conversation on the platform.
     """
-    referenced = sorted({ref for item in items for ref in (item.thread_id, item.parent_id) if ref})
-    stored_refs: dict[Key, int] = {}
-    for chunk in _chunks(referenced):
-        query = select(Mention.platform, Mention.external_id, Mention.conversation_id).where(
-            Mention.workspace_id == workspace_id, Mention.external_id.in_(chunk)
-        )
-        stored_refs.update({(p, e): c for p, e, c in session.execute(query)})
+    referenced = {(i.platform, ref) for i in items for ref in (i.thread_id, i.parent_id) if ref}
+    stored_refs = _mention_conversations(session, workspace_id, referenced)
     candidate_keys = {_thread_key(i.platform, i.thread_id or i.parent_id or i.external_id) for i in items}
     candidate_keys |= {f"{i.platform}:author:{i.author}" for i in items if i.author}
     existing = _conversation_ids(session, workspace_id, candidate_keys)
