@@ -1,0 +1,221 @@
+"""The analyzer: language, sentiment, intent, needs-reply and priority for batches of posts.
+
+The per-text part (models) is cached by text hash, so a retweet or a duplicate costs a dict
+lookup; the per-post part (needs-reply policy, priority) is recomputed for every post because
+it depends on who posted, how far it spread, and how long it has waited.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from .cues import urgent_keywords
+from .features import FeatureExtractor, Timings
+from .heads import WEIGHTS_FILE, Model
+from .language import UNDETERMINED, get_language_detector
+from .priority import priority_of
+from .text import text_hash
+from .types import AnalysisInput, Annotation, TextAnalysis
+from .wording import check_locale
+
+DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "default"
+CACHE_SIZE = 100_000
+BATCH_SIZE = 64
+EMPTY = TextAnalysis(
+    lang=UNDETERMINED,
+    lang_confidence=0.0,
+    sentiment="neutral",
+    sentiment_score=0.0,
+    sentiment_probs={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+    intent="other",
+    intent_confidence=1.0,
+    intent_probs={"complaint": 0.0, "question": 0.0, "praise": 0.0, "other": 1.0},
+    reply_probability=0.0,
+)
+
+
+class Analyzer:
+    """Annotates posts with one model (the shipped default or a workspace's own heads).
+
+    ``praise_needs_reply`` is the workspace policy for praise (thank everyone, or only answer
+    what asks for it); ``analyze`` can override it per call.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        *,
+        praise_needs_reply: bool = True,
+        cache_size: int = CACHE_SIZE,
+        batch_size: int = BATCH_SIZE,
+        timings: Timings | None = None,
+    ):
+        self.model = model
+        self.praise_needs_reply = praise_needs_reply
+        self.batch_size = batch_size
+        self.timings = timings or Timings()
+        self._extractor = FeatureExtractor(model.spec, self.timings)
+        self._detector = get_language_detector()
+        self._cache: OrderedDict[str, TextAnalysis] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None, **options: object) -> Analyzer:
+        return cls(Model.load(model_dir or DEFAULT_MODEL_DIR), **options)  # type: ignore[arg-type]
+
+    def analyze(
+        self,
+        inputs: Sequence[AnalysisInput],
+        *,
+        now: datetime | None = None,
+        locale: str = "fr",
+        praise_needs_reply: bool | None = None,
+    ) -> list[Annotation]:
+        check_locale(locale)
+        policy = self.praise_needs_reply if praise_needs_reply is None else praise_needs_reply
+        texts = self.understand([item.text for item in inputs])
+        return [
+            self._annotate(item, text, now, locale, policy) for item, text in zip(inputs, texts, strict=True)
+        ]
+
+    def understand(self, texts: Sequence[str]) -> list[TextAnalysis]:
+        """The model part for each text, from the cache when the same text was seen before."""
+        keys = [text_hash(text) for text in texts]
+        with self._lock:
+            missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in self._cache}
+            pending = list(missing.items())
+            for start in range(0, len(pending), self.batch_size):
+                batch = pending[start : start + self.batch_size]
+                for (key, _), result in zip(batch, self._run([text for _, text in batch]), strict=True):
+                    self._remember(key, result)
+            found = [self._cache[key] for key in keys]
+            for key in keys:
+                self._cache.move_to_end(key)
+        return found
+
+    def _remember(self, key: str, result: TextAnalysis) -> None:
+        self._cache[key] = result
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _run(self, texts: list[str]) -> list[TextAnalysis]:
+        import time
+
+        started = time.perf_counter()
+        languages = [self._detector.detect(text) for text in texts]
+        self.timings.add("language", started)
+        live = [i for i, text in enumerate(texts) if text.strip()]
+        results = [EMPTY] * len(texts)
+        if not live:
+            return results
+        features = self._extractor.extract([texts[i] for i in live], [languages[i].code for i in live])
+        started = time.perf_counter()
+        probs = self.model.predict(features)
+        self.timings.add("heads", started)
+        started = time.perf_counter()
+        for row, i in enumerate(live):
+            results[i] = self._result(texts[i], languages[i].code, languages[i].confidence, probs, row)
+        self.timings.add("keywords", started)
+        return results
+
+    def _result(
+        self, text: str, lang: str, lang_confidence: float, probs: dict[str, np.ndarray], row: int
+    ) -> TextAnalysis:
+        heads = self.model.heads
+        sentiment = dict(zip(heads["sentiment"].labels, probs["sentiment"][row].tolist(), strict=True))
+        intent = dict(zip(heads["intent"].labels, probs["intent"][row].tolist(), strict=True))
+        reply = dict(zip(heads["needs_reply"].labels, probs["needs_reply"][row].tolist(), strict=True))
+        top_sentiment = max(sentiment, key=sentiment.__getitem__)
+        top_intent = max(intent, key=intent.__getitem__)
+        return TextAnalysis(
+            lang=lang,
+            lang_confidence=lang_confidence,
+            sentiment=top_sentiment,
+            sentiment_score=sentiment.get("positive", 0.0) - sentiment.get("negative", 0.0),
+            sentiment_probs=sentiment,
+            intent=top_intent,
+            intent_confidence=intent[top_intent],
+            intent_probs=intent,
+            reply_probability=reply.get("yes", 0.0),
+            keywords=tuple(word for _, word in urgent_keywords(text)),
+        )
+
+    def _annotate(
+        self, item: AnalysisInput, text: TextAnalysis, now: datetime | None, locale: str, praise_policy: bool
+    ) -> Annotation:
+        needs_reply, confidence = decide_reply(text, item.addressed_to_brand, praise_policy)
+        annotation = Annotation(
+            lang=text.lang,
+            sentiment=text.sentiment,
+            sentiment_score=text.sentiment_score,
+            sentiment_probs=dict(text.sentiment_probs),
+            intent=text.intent,
+            intent_confidence=text.intent_confidence,
+            intent_probs=dict(text.intent_probs),
+            needs_reply=needs_reply,
+            needs_reply_confidence=confidence,
+            priority=0,
+            keywords=list(text.keywords),
+        )
+        result = priority_of(annotation, item, now=now, locale=locale)
+        annotation.priority, annotation.reasons = result.score, list(result.reasons)
+        return annotation
+
+
+def decide_reply(
+    text: TextAnalysis, addressed_to_brand: bool | None, praise_policy: bool
+) -> tuple[bool, float]:
+    """Needs-reply from the head, made consistent with the intent and the workspace's policy.
+
+    A complaint or question put to the brand always needs a reply; praise follows the policy;
+    everything else (news shares, jokes, spam) follows the head, which was trained on it.
+    """
+    p = text.reply_probability
+    if text.intent in ("complaint", "question") and addressed_to_brand:
+        return True, max(p, text.intent_confidence)
+    if text.intent == "complaint" and addressed_to_brand is None:
+        return True, max(p, text.intent_confidence)
+    if text.intent == "praise":
+        return praise_policy, text.intent_confidence
+    return (True, p) if p >= 0.5 else (False, 1.0 - p)
+
+
+_analyzers: dict[Path, tuple[int, Analyzer]] = {}
+_analyzers_lock = threading.Lock()
+
+
+def get_analyzer(model_dir: Path | None = None) -> Analyzer:
+    """The process-wide analyzer for a model folder (the shipped default when ``None``).
+
+    Retraining a workspace rewrites its folder; the next call sees the new heads.
+    """
+    folder = (model_dir or DEFAULT_MODEL_DIR).resolve()
+    stamp = _stamp(folder)
+    with _analyzers_lock:
+        cached = _analyzers.get(folder)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, Analyzer.load(folder))
+            _analyzers[folder] = cached
+        return cached[1]
+
+
+def _stamp(folder: Path) -> int:
+    try:
+        return (folder / WEIGHTS_FILE).stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def workspace_model_dir(workspace: str | None, data_dir: Path | None = None) -> Path:
+    """Where ``ecoute train --data`` saves a workspace's heads: DATA_DIR/models/<slug or default>."""
+    from ecoute.settings import Settings
+
+    base = data_dir or Settings().data_dir
+    return base / "models" / (workspace or "default")

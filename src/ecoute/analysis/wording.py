@@ -1,0 +1,98 @@
+"""Reasons in the workspace's language: short phrases and numbers written the local way.
+
+French typography: a narrow no-break space groups thousands ("12 345"), a comma marks decimals,
+and a no-break space sits between a number and its unit ("48 k", "3 h") and before a colon.
+"""
+
+from __future__ import annotations
+
+LOCALES = ("fr", "en")
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+PHRASES: dict[str, dict[str, str]] = {
+    "fr": {
+        "complaint_negative": "plainte négative",
+        "complaint": "plainte",
+        "question_negative": "question sur un ton négatif",
+        "question": "question",
+        "praise": "éloge",
+        "very_negative": "message très négatif",
+        "keyword": "mot-clé" + NBSP + ": {word}",
+        "followers": "{count} abonnés",
+        "follower": "{count} abonné",
+        "verified": "compte vérifié",
+        "shares": "{count} partages",
+        "likes": "{count} j'aime",
+        "replies": "{count} réponses",
+        "waiting": "sans réponse depuis {duration}",
+        "no_reply_needed": "pas de réponse attendue",
+    },
+    "en": {
+        "complaint_negative": "negative complaint",
+        "complaint": "complaint",
+        "question_negative": "question in a negative tone",
+        "question": "question",
+        "praise": "praise",
+        "very_negative": "very negative post",
+        "keyword": "keyword: {word}",
+        "followers": "{count} followers",
+        "follower": "{count} follower",
+        "verified": "verified account",
+        "shares": "{count} shares",
+        "likes": "{count} likes",
+        "replies": "{count} replies",
+        "waiting": "unanswered for {duration}",
+        "no_reply_needed": "no reply expected",
+    },
+}
+
+
+def check_locale(locale: str) -> str:
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
+    return locale
+
+
+def phrase(locale: str, key: str, **values: str) -> str:
+    return PHRASES[check_locale(locale)][key].format(**values)
+
+
+def format_number(value: float, locale: str, decimals: int = 0) -> str:
+    """12345 → "12 345" (fr) / "12,345" (en); 1.5 → "1,5" / "1.5"."""
+    text = f"{value:,.{decimals}f}"
+    if locale == "fr":
+        text = text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def format_count(count: int, locale: str) -> str:
+    """Compact counts: 950, "1,2 k" / "1.2k", "48 k" / "48k", "2,5 M" / "2.5M"."""
+    check_locale(locale)
+    if count < 1000:
+        return format_number(count, locale)
+    for unit, size in (("M", 1_000_000), ("k", 1000)):
+        if count >= size:
+            scaled = count / size
+            # One decimal below ten ("1.2k"), none above ("48k"); never show "10.0k" or "1000k".
+            decimals = 1 if round(scaled, 1) < 10 else 0
+            if unit == "k" and round(scaled, decimals) >= 1000:
+                continue
+            number = format_number(scaled, locale, decimals)
+            if decimals and number.endswith(("0",)) and number[-2] in ",.":
+                number = number[:-2]
+            return f"{number}{NBSP}{unit}" if locale == "fr" else f"{number}{unit}"
+    return format_number(count, locale)
+
+
+def format_duration(seconds: float, locale: str) -> str:
+    """ "25 min", "3 h", "2 j" / "2 d"; the unit grows with the wait, rounded down."""
+    check_locale(locale)
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        value, unit = max(minutes, 1), "min"
+    elif minutes < 48 * 60:
+        value, unit = minutes // 60, "h"
+    else:
+        value, unit = minutes // (24 * 60), "j" if locale == "fr" else "d"
+    return f"{format_number(value, locale)}{NBSP}{unit}"
