@@ -11,6 +11,7 @@ from ecoute.cli import admin, demo, ingest
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
 from ecoute.web import commands as web_commands
+from ecoute.webhooks import commands as webhook_commands
 
 app = typer.Typer(
     name="ecoute",
@@ -35,6 +36,7 @@ ingest.register(app)
 demo.register(app)
 admin.register(app)
 web_commands.register(app)
+webhook_commands.register(app)
 
 
 def _register_analysis() -> None:

@@ -24,6 +24,12 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.workspaces",
     "ecoute.web.pages.inbox",
     "ecoute.web.api.v1",
+    "ecoute.web.api.mentions",
+    "ecoute.web.api.conversations",
+    "ecoute.web.api.notes",
+    "ecoute.web.api.tags",
+    "ecoute.web.api.corrections",
+    "ecoute.web.api.members",
 )
 
 

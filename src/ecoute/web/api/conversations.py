@@ -1,0 +1,208 @@
+"""``/api/v1/conversations``: the inbox (same filters and order as the web inbox), one
+conversation with its thread, and triage changes (status, assignee, tags, needs-reply)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ecoute.auth.permissions import Action
+from ecoute.inbox import queries, triage
+from ecoute.inbox.queries import ConversationDetail, InboxRow
+from ecoute.store.models import Author, Conversation, User
+from ecoute.store.repo import Invalid
+from ecoute.web.api import paging
+from ecoute.web.api.params import BEARER, Id, aware
+from ecoute.web.api.schemas import (
+    MAX_ID,
+    AuthorHistory,
+    AuthorOut,
+    ConversationDetailOut,
+    ConversationOut,
+    ConversationPage,
+    ConversationPatch,
+    MentionOut,
+    NoteOut,
+    ReplyOut,
+    TagOut,
+    errors,
+    user_ref,
+)
+from ecoute.web.deps import DbSession, WorkspaceContext, api_require, get_settings
+from ecoute.web.filters import parse_filters
+
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], dependencies=BEARER)
+RowId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+# Which permission each field of a change needs.
+FIELD_ACTIONS = {
+    "status": Action.CHANGE_STATUS,
+    "needs_reply": Action.CHANGE_STATUS,
+    "assignee_id": Action.ASSIGN,
+    "tags": Action.TAG,
+}
+
+
+@router.get("", response_model=ConversationPage, responses=errors(403))
+def list_conversations(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)],
+    status: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(all|(new|open|pending|resolved)(,(new|open|pending|resolved))*)$",
+            description="Comma-separated statuses (default: all).",
+        ),
+    ] = None,
+    assignee: Annotated[
+        str | None, Query(pattern=r"^(none|[1-9][0-9]{0,9})$", description="A user id, or `none`.")
+    ] = None,
+    source: RowId = None,
+    brand: RowId = None,
+    tag: RowId = None,
+    platform: Annotated[str | None, Query(max_length=32)] = None,
+    sentiment: Literal["negative", "neutral", "positive"] | None = None,
+    intent: Literal["complaint", "question", "praise", "other"] | None = None,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+    needs_reply: bool | None = None,
+    since: Annotated[datetime | None, Query(description="Last mention at or after (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(description="Last mention before (ISO 8601).")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="Full-text search in mentions.")] = None,
+    cursor: paging.Cursor = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+) -> ConversationPage:
+    """Conversations by priority, then the most recent, with the reasons each is urgent."""
+    given = {
+        "status": status,
+        "assignee": _assignee(assignee),
+        "source": source,
+        "brand": brand,
+        "tag": tag,
+        "platform": platform,
+        "sentiment": sentiment,
+        "intent": intent,
+        "lang": lang,
+        "needs_reply": None if needs_reply is None else str(needs_reply),
+        "since": _iso(since),
+        "until": _iso(until),
+        "q": q,
+    }
+    params = {name: str(value) for name, value in given.items() if value is not None}
+    filters = parse_filters(params, me=None, default_open=False)
+    page = queries.list_conversations(
+        session,
+        ctx.workspace.id,
+        filters,
+        cursor=cursor,
+        limit=limit,
+        secret=get_settings(request).secret_key,
+    )
+    return ConversationPage(items=[_out(row) for row in page.rows], next_cursor=page.next_cursor)
+
+
+def _assignee(value: str | None) -> str | None:
+    if value not in (None, "none") and int(value or 0) > MAX_ID:
+        raise Invalid(f"assignee: {value} is not a user id")
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    checked = aware(value)
+    return checked.isoformat() if checked else None
+
+
+def _out(row: InboxRow) -> ConversationOut:
+    c = row.conversation
+    return ConversationOut(
+        id=c.id,
+        platform=c.platform,
+        status=c.status,  # type: ignore[arg-type]
+        priority=c.priority,
+        needs_reply=c.needs_reply,
+        mention_count=c.mention_count,
+        first_mention_at=c.first_mention_at,
+        last_mention_at=c.last_mention_at,
+        reasons=[str(r) for r in row.reasons],
+        author=AuthorOut.of(row.author),
+        assignee=user_ref(row.assignee),
+        tags=[TagOut(id=t.id, name=t.name, color=t.color) for t in row.tags],
+        top_mention=MentionOut.of(row.top_mention) if row.top_mention else None,
+    )
+
+
+@router.get("/{conversation_id}", response_model=ConversationDetailOut, responses=errors(403, 404))
+def get_conversation(
+    session: DbSession, conversation_id: Id, ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)]
+) -> ConversationDetailOut:
+    """One conversation with its whole thread, replies, internal notes and the author's history."""
+    detail = queries.get_conversation(session, ctx.workspace.id, conversation_id)
+    return _detail(session, ctx.workspace.id, detail)
+
+
+def _detail(session: Session, workspace_id: int, detail: ConversationDetail) -> ConversationDetailOut:
+    c = detail.conversation
+    top = queries.top_mentions(session, workspace_id, [c.id]).get(c.id)
+    summary = _out(InboxRow(c, detail.author, top, detail.assignee, detail.tags))
+    authors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(_reply_authors(detail))))}
+    return ConversationDetailOut(
+        **summary.model_dump(),
+        mentions=[MentionOut.of(m) for m in detail.mentions],
+        replies=[
+            ReplyOut(
+                id=r.id,
+                text=r.text,
+                status=r.status,
+                in_reply_to_id=r.in_reply_to_id,
+                author=user_ref(authors.get(r.author_user_id or 0)),
+                created_at=r.created_at,
+                sent_at=r.sent_at,
+            )
+            for r in detail.replies
+        ],
+        notes=[
+            NoteOut(
+                id=n.id, conversation_id=c.id, text=n.text, author=user_ref(user), created_at=n.created_at
+            )
+            for n, user in detail.notes
+        ],
+        author_history=AuthorHistory(
+            conversations=detail.author_conversations, mentions=detail.author_mentions
+        ),
+    )
+
+
+def _reply_authors(detail: ConversationDetail) -> set[int]:
+    return {r.author_user_id for r in detail.replies if r.author_user_id is not None}
+
+
+@router.patch("/{conversation_id}", response_model=ConversationOut, responses=errors(403, 404))
+def update_conversation(
+    session: DbSession,
+    conversation_id: Id,
+    change: ConversationPatch,
+    ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)],
+) -> ConversationOut:
+    """Change status, assignee, tags (replacing the set) or needs-reply; each field needs its own
+    permission (status and needs_reply: change_status; assignee_id: assign; tags: tag).
+    Audited as ``conversation.update`` with the values before and after."""
+    given = change.model_fields_set
+    refused = sorted(name for name in given if not ctx.can(FIELD_ACTIONS[name]))
+    if refused:
+        raise HTTPException(403, f"your role does not allow changing: {', '.join(refused)}")
+    changes = triage.ConversationChanges(**{name: getattr(change, name) for name in given})
+    row = triage.update_conversation(session, ctx.workspace.id, conversation_id, changes, actor=ctx.actor)
+    return _summary(session, ctx.workspace.id, row)
+
+
+def _summary(session: Session, workspace_id: int, c: Conversation) -> ConversationOut:
+    author = session.scalar(
+        select(Author).where(Author.workspace_id == workspace_id, Author.id == c.author_id)
+    )
+    assignee = session.get(User, c.assignee_id) if c.assignee_id else None
+    top = queries.top_mentions(session, workspace_id, [c.id]).get(c.id)
+    tags = queries.tags_of(session, workspace_id, [c.id]).get(c.id, [])
+    return _out(InboxRow(c, author, top, assignee, tags))

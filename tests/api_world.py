@@ -1,0 +1,89 @@
+"""Two workspaces full of triage data, for authorisation and isolation tests.
+
+``acme`` (ours) and ``globex`` (theirs) each get a conversation with a reply, a tag on it, a note,
+a correction, a webhook endpoint and an API token per role. Every text of a workspace carries its
+marker (``ACME_MARKER`` / ``GLOBEX_MARKER``) so a test can search any body for a leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import inbox_factories
+from ecoute.auth import api_tokens
+from ecoute.inbox import notes, relabel, tags
+from ecoute.store.db import Database
+from ecoute.store.models import Mention, User, Workspace
+from ecoute.webhooks import endpoints
+
+ACME_MARKER = "zqacmemarker"
+GLOBEX_MARKER = "zqglobexmarker"
+ROLES = ("owner", "admin", "agent", "viewer")
+
+
+@dataclass
+class Side:
+    """One workspace's ids and tokens."""
+
+    workspace: Workspace
+    marker: str
+    conversation_id: int = 0
+    mention_id: int = 0
+    reply_mention_id: int = 0
+    tag_id: int = 0
+    spare_tag_id: int = 0
+    note_id: int = 0
+    webhook_id: int = 0
+    member: User | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    acme: Side
+    globex: Side
+
+
+def build_side(db: Database, workspace: Workspace, marker: str) -> Side:
+    side = Side(workspace=workspace, marker=marker)
+    side.member = inbox_factories.user(db, workspace, "agent", email=f"member@{marker}.example")
+    conv = inbox_factories.conversation(
+        db,
+        workspace,
+        text=f"Mon colis {marker} est perdu",
+        handle=f"client_{marker}",
+        replies=[f"Toujours rien {marker}"],
+        priority=80,
+    )
+    side.conversation_id = conv.id
+    with db.session() as session:
+        mentions = session.query(Mention).filter_by(workspace_id=workspace.id, conversation_id=conv.id)
+        first, reply = sorted(mentions, key=lambda m: m.id)
+        side.mention_id, side.reply_mention_id = first.id, reply.id
+        actor = f"test:{marker}"
+        tag = tags.create_tag(session, workspace.id, f"tag-{marker}", "#aa0000", actor=actor)
+        spare = tags.create_tag(session, workspace.id, f"spare-{marker}", None, actor=actor)
+        side.tag_id, side.spare_tag_id = tag.id, spare.id
+        side.note_id = notes.add_note(
+            session, workspace.id, conv.id, f"Note {marker}", user_id=side.member.id
+        ).id
+        relabel.correct_label(
+            session, workspace.id, reply.id, "sentiment", "negative", user_id=side.member.id, actor=actor
+        )
+        side.webhook_id = endpoints.create_endpoint(
+            session,
+            workspace.id,
+            url=f"https://hooks.example/{marker}",
+            description=f"hook {marker}",
+            secret_key="test-secret-key",
+            actor=actor,
+        )[1].id
+        for role in ROLES:
+            token, row = api_tokens.create_token(session, workspace.id, name=f"{role} {marker}", role=role)
+            side.tokens[role], side.token_ids[role] = token, row.id
+    return side
+
+
+def build_world(db: Database, acme: Workspace, globex: Workspace) -> World:
+    return World(acme=build_side(db, acme, ACME_MARKER), globex=build_side(db, globex, GLOBEX_MARKER))
