@@ -30,6 +30,11 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.tags",
     "ecoute.web.api.corrections",
     "ecoute.web.api.members",
+    "ecoute.web.pages.admin_members",
+    "ecoute.web.pages.admin_tokens",
+    "ecoute.web.pages.admin_webhooks",
+    "ecoute.web.pages.admin_audit",
+    "ecoute.web.pages.invite",
 )
 
 

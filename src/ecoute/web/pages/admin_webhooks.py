@@ -1,0 +1,78 @@
+"""Admin page: outgoing webhooks (add: the signing secret is shown once; disable, enable) and the
+latest deliveries with their outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ecoute.auth.permissions import Action
+from ecoute.store.repo import Invalid
+from ecoute.web.api.schemas import MAX_ID
+from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, require
+from ecoute.web.pages import page_router
+from ecoute.web.templating import render
+from ecoute.webhooks import endpoints
+
+router = page_router()
+Manager = Annotated[WorkspaceContext, require(Action.MANAGE_WEBHOOKS)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _page(
+    request: Request, session: DbSession, ctx: WorkspaceContext, status_code: int = 200, **extra: object
+) -> Response:
+    return render(
+        request,
+        "admin/webhooks.html",
+        status_code=status_code,
+        section="webhooks",
+        endpoints=endpoints.list_endpoints(session, ctx.workspace.id),
+        deliveries=endpoints.recent_deliveries(session, ctx.workspace.id),
+        default_min_priority=endpoints.default_min_priority(ctx.workspace),
+        **{"new_secret": None, "error": None, **extra},
+    )
+
+
+@router.get("/w/{slug}/admin/webhooks")
+def webhooks_page(request: Request, session: DbSession, ctx: Manager) -> Response:
+    return _page(request, session, ctx)
+
+
+@router.post("/w/{slug}/admin/webhooks")
+def add_webhook(
+    request: Request,
+    session: DbSession,
+    ctx: Manager,
+    url: Annotated[str, Form(max_length=endpoints.MAX_URL)],
+    min_priority: Annotated[int, Form(ge=0, le=100)],
+    description: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    try:
+        secret, _ = endpoints.create_endpoint(
+            session,
+            ctx.workspace.id,
+            url=url,
+            description=description,
+            min_priority=min_priority,
+            secret_key=get_settings(request).secret_key,
+            created_by_id=ctx.user.id if ctx.user else None,
+            actor=ctx.actor,
+        )
+    except Invalid as error:
+        return _page(request, session, ctx, status_code=400, error=str(error))
+    return _page(request, session, ctx, new_secret=secret)
+
+
+@router.post("/w/{slug}/admin/webhooks/{endpoint_id}/disable")
+def disable_webhook(session: DbSession, ctx: Manager, endpoint_id: RowId) -> Response:
+    endpoints.set_enabled(session, ctx.workspace.id, endpoint_id, False, actor=ctx.actor)
+    return RedirectResponse(f"/w/{ctx.workspace.slug}/admin/webhooks", status_code=303)
+
+
+@router.post("/w/{slug}/admin/webhooks/{endpoint_id}/enable")
+def enable_webhook(session: DbSession, ctx: Manager, endpoint_id: RowId) -> Response:
+    endpoints.set_enabled(session, ctx.workspace.id, endpoint_id, True, actor=ctx.actor)
+    return RedirectResponse(f"/w/{ctx.workspace.slug}/admin/webhooks", status_code=303)

@@ -1,0 +1,60 @@
+"""The webhooks page: add (secret shown once, sealed at rest), disable and enable, audited."""
+
+import re
+
+from sqlalchemy import select
+
+from db_dump import everything
+from ecoute.store.models import AuditEvent
+from ecoute.store.people import WebhookEndpoint
+from web_helpers import post_form
+
+SECRET = re.compile(r'<code id="new-secret">(whsec_[A-Za-z0-9_-]+)</code>')
+
+
+def test_adding_a_webhook_shows_its_secret_once_and_keeps_it_sealed(login_as, db):
+    admin = login_as("admin")
+
+    added = post_form(
+        admin, "/w/acme/admin/webhooks", {"url": "https://hooks.example/in", "min_priority": "75"}
+    )
+    secret = SECRET.search(added.text).group(1)
+    listed = admin.get("/w/acme/admin/webhooks")
+
+    assert added.status_code == 200
+    assert secret not in listed.text
+    assert "https://hooks.example/in" in listed.text
+    assert secret not in everything(db)
+    with db.session() as session:
+        row = session.scalars(select(WebhookEndpoint)).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "webhook.create")).one()
+    assert (row.min_priority, row.events, row.enabled) == (75, ["conversation.high_priority"], True)
+    assert event.after["url"] == "https://hooks.example/in"
+
+
+def test_disabling_and_enabling_are_audited(login_as, db):
+    admin = login_as("admin")
+    post_form(admin, "/w/acme/admin/webhooks", {"url": "https://hooks.example/in", "min_priority": "70"})
+    with db.session() as session:
+        endpoint_id = session.scalars(select(WebhookEndpoint.id)).one()
+
+    off = post_form(admin, f"/w/acme/admin/webhooks/{endpoint_id}/disable")
+    on = post_form(admin, f"/w/acme/admin/webhooks/{endpoint_id}/enable")
+
+    assert (off.status_code, on.status_code) == (303, 303)
+    with db.session() as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["webhook.create", "webhook.disable", "webhook.enable"]
+
+
+def test_a_bad_address_or_priority_is_a_400(login_as):
+    admin = login_as("admin")
+
+    scheme = post_form(admin, "/w/acme/admin/webhooks", {"url": "ftp://hooks.example", "min_priority": "70"})
+    priority = post_form(
+        admin, "/w/acme/admin/webhooks", {"url": "https://hooks.example", "min_priority": "900"}
+    )
+
+    assert scheme.status_code == 400
+    assert "http:// or https://" in scheme.text
+    assert priority.status_code == 400
