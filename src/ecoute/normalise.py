@@ -72,8 +72,11 @@ def _from_epoch(seconds: float) -> datetime:
         raise FieldError("created_at", f"epoch {seconds!r} is out of range") from None
 
 
+_EPOCH_RE = re.compile(r"\d{9,13}(\.\d+)?")
+
+
 def _parse_date_text(text: str) -> datetime:
-    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+    if _EPOCH_RE.fullmatch(text):
         return _from_epoch(float(text))
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
@@ -89,7 +92,7 @@ def _parse_date_text(text: str) -> datetime:
 def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str):
+    if type(value) is not str:
         value = str(value)
     value = value.strip()
     if len(value) > limit:
@@ -98,6 +101,8 @@ def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | Non
 
 
 def _count(value: object, field_name: str) -> int:
+    if type(value) is int:  # the common case, first (this runs several times per item)
+        return value if value > 0 else 0
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
@@ -114,7 +119,7 @@ def _optional_count(value: object, field_name: str) -> int | None:
 
 
 def _bool(value: object, field_name: str) -> bool:
-    if isinstance(value, bool):
+    if value is True or value is False:
         return value
     if value is None or value == "":
         return False

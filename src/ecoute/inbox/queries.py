@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ecoute.inbox import cursor as cursors
 from ecoute.inbox.cursor import InvalidCursor, Position
-from ecoute.store.mentions import text_matches
+from ecoute.store.search import text_matches
 from ecoute.store.models import (
     CONVERSATION_STATUSES,
     Author,

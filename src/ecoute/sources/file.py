@@ -113,27 +113,44 @@ class ColumnMapping:
         return resolved
 
 
-def _item(
-    values: Mapping[str, Any], fields: Mapping[str, str], mapping: ColumnMapping, location: str, original: str
-) -> RawItem | Rejected:
-    picked: dict[str, Any] = dict(mapping.defaults)
-    for name, column in fields.items():
+@dataclass(frozen=True)
+class _Plan:
+    """How one header's columns become RawItem attributes (computed once per header)."""
+
+    pairs: tuple[tuple[str, str], ...]  # (RawItem attribute, column)
+    used: frozenset[str]
+    defaults: dict[str, Any]  # RawItem attribute → value
+    required: tuple[tuple[str, str, str], ...]  # (field, attribute, column named in errors)
+
+
+def _plan(fields: Mapping[str, str], mapping: ColumnMapping) -> _Plan:
+    def attr(name: str) -> str:
+        return _ITEM_ATTR.get(name, name)
+
+    return _Plan(
+        pairs=tuple((attr(name), column) for name, column in fields.items()),
+        used=frozenset(fields.values()),
+        defaults={attr(name): value for name, value in mapping.defaults.items()},
+        required=tuple((name, attr(name), fields.get(name, name)) for name in REQUIRED),
+    )
+
+
+def _item(values: Mapping[str, Any], plan: _Plan, location: str, original: str) -> RawItem | Rejected:
+    picked: dict[str, Any] = dict(plan.defaults)
+    for name, column in plan.pairs:
         value = values.get(column)
         if value is not None and value != "":
             picked[name] = value
-    for name in REQUIRED:
-        if name not in picked:
-            column = fields.get(name, name)
+    for name, attribute, column in plan.required:
+        if attribute not in picked:
             return Rejected(location, f"missing field {column!r}", field=name, content=original)
-    used = set(fields.values())
-    raw = {key: value for key, value in values.items() if key not in used}
+    raw = {key: value for key, value in values.items() if key not in plan.used}
     platform = str(picked.pop("platform", "file"))
-    if "id" not in picked:
+    if "external_id" not in picked:
         # No id column: derive a stable one so importing the same export twice still dedupes.
         basis = "\x1f".join(str(picked.get(k, "")) for k in ("author", "created_at", "text"))
-        picked["id"] = "sha1:" + hashlib.sha1(basis.encode()).hexdigest()
-    kwargs = {_ITEM_ATTR.get(name, name): value for name, value in picked.items()}
-    return RawItem(platform=platform, raw=raw, location=location, original=original, **kwargs)
+        picked["external_id"] = "sha1:" + hashlib.sha1(basis.encode()).hexdigest()
+    return RawItem(platform=platform, raw=raw, location=location, original=original, **picked)
 
 
 class FileSource:
@@ -166,7 +183,7 @@ class FileSource:
             yield from stream
 
     def _jsonl(self, handle: BinaryIO, name: str) -> ItemStream:
-        resolved: dict[frozenset[str], dict[str, str]] = {}
+        plans: dict[frozenset[str], _Plan] = {}
         for number, line in enumerate(handle, start=1):
             where = f"{name} line {number}"
             try:
@@ -189,10 +206,12 @@ class FileSource:
                 yield Rejected(where, f"expected a JSON object, got {type(values).__name__}", content=text)
                 continue
             keys = frozenset(values)
-            fields = resolved.get(keys)
-            if fields is None:
-                fields = resolved[keys] = self.mapping.resolve(list(values), where, strict=False)
-            yield _item(values, fields, self.mapping, where, text.rstrip("\r\n"))
+            plan = plans.get(keys)
+            if plan is None:
+                plan = plans[keys] = _plan(
+                    self.mapping.resolve(list(values), where, strict=False), self.mapping
+                )
+            yield _item(values, plan, where, text.rstrip("\r\n"))
 
     def _csv(self, handle: BinaryIO, name: str, delimiter: str | None) -> ItemStream:
         """Reads and checks the header now (a bad mapping fails before any row), rows lazily."""
@@ -203,11 +222,9 @@ class FileSource:
         reader = csv.reader(text, delimiter=delimiter)
         header = [column.strip() for column in next(reader, [])]
         fields = self.mapping.resolve(header, f"{name} header") if header else {}
-        return self._csv_rows(reader, header, fields, name, delimiter)
+        return self._csv_rows(reader, header, _plan(fields, self.mapping), name, delimiter)
 
-    def _csv_rows(
-        self, reader: Any, header: list[str], fields: dict[str, str], name: str, delimiter: str
-    ) -> ItemStream:
+    def _csv_rows(self, reader: Any, header: list[str], plan: _Plan, name: str, delimiter: str) -> ItemStream:
         line = reader.line_num
         for row in reader:
             where = f"{name} line {line + 1}"
@@ -230,7 +247,7 @@ class FileSource:
                     content=delimiter.join(row),
                 )
                 continue
-            yield _item(dict(zip(header, row, strict=True)), fields, self.mapping, where, delimiter.join(row))
+            yield _item(dict(zip(header, row, strict=True)), plan, where, delimiter.join(row))
 
 
 def _sniff(sample: str) -> str:

@@ -1,120 +1,105 @@
-"""Bulk, workspace-scoped writes and reads of mentions, authors and conversations.
+"""Bulk, workspace-scoped writes and look-ups of mentions, authors and conversations.
 
-These run once per ingest batch (not per item): a handful of set-based statements per batch is
-what keeps the ingest path close to the speed of a bare insert.
+These run once per ingest batch (not per item), through the driver (``ecoute.store.bulk``):
+a handful of set-based statements per batch is what keeps the ingest path near the speed of a
+bare insert.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, bindparam, case, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ecoute.store.models import Author, Conversation, Mention, MentionBrand
+from ecoute.store.bulk import Bulk
 from ecoute.store.types import utcnow
 
 if TYPE_CHECKING:
     from ecoute.ingest import AnnotationLike
     from ecoute.normalise import Item
 
-Key = tuple[str, str]  # (platform, external_id)
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
+Key = tuple[str, str]  # (platform, external_id) or (platform, handle)
+CHUNK = 500
 
 
 def _by_platform(keys: Sequence[Key] | set[Key]) -> dict[str, list[str]]:
-    """Group keys by platform, so lookups use the (workspace, platform, value) unique indexes."""
+    """Group keys by platform, so look-ups use the (workspace, platform, value) unique indexes."""
     grouped: dict[str, set[str]] = defaultdict(set)
     for platform, value in keys:
         grouped[platform].add(value)
     return {platform: sorted(values) for platform, values in grouped.items()}
 
 
-def _mention_conversations(
-    session: Session, workspace_id: int, keys: Sequence[Key] | set[Key]
-) -> dict[Key, int]:
-    """(platform, external_id) → conversation id, for the keys already stored."""
-    found: dict[Key, int] = {}
-    for platform, ids in _by_platform(keys).items():
-        for chunk in _chunks(ids):
-            query = select(Mention.external_id, Mention.conversation_id).where(
-                Mention.workspace_id == workspace_id,
-                Mention.platform == platform,
-                Mention.external_id.in_(chunk),
-            )
-            found.update({(platform, external_id): c for external_id, c in session.execute(query)})
+def _lookup(
+    bulk: Bulk, statement: str, workspace_id: int, keys: Sequence[Key] | set[Key], *extra: Any
+) -> dict[Key, Any]:
+    """Run ``statement`` per platform and chunk: it joins ``v(e)`` (the chunk's values) and takes
+    the workspace id, the platform and ``extra`` as parameters; it selects (value, result) pairs."""
+    found: dict[Key, Any] = {}
+    for platform, values in _by_platform(keys).items():
+        for start in range(0, len(values), CHUNK):
+            chunk = values[start : start + CHUNK]
+            params = (*chunk, workspace_id, platform, *extra)
+            rows = bulk.query(bulk.values_cte(len(chunk)) + statement, params)
+            found.update({(platform, value): result for value, result in rows})
     return found
 
 
+_MENTION_CONVERSATIONS = (
+    "SELECT m.external_id, m.conversation_id FROM v JOIN mentions m "
+    "ON m.workspace_id = ? AND m.platform = ? AND m.external_id = v.e"
+)
+
+
 def existing_external_ids(session: Session, workspace_id: int, keys: Sequence[Key]) -> set[Key]:
-    return set(_mention_conversations(session, workspace_id, keys))
+    return set(_lookup(Bulk(session), _MENTION_CONVERSATIONS, workspace_id, keys))
 
 
 def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -> dict[Key, int]:
     """Create or refresh the batch's authors; returns (platform, handle) → author id."""
-    now = utcnow()
-    latest: dict[Key, dict[str, Any]] = {}
+    latest: dict[Key, list[Any]] = {}
     for item in items:  # later items carry fresher values; a missing value never erases a known one
-        if not item.author:
-            continue
-        row = latest.setdefault(
-            (item.platform, item.author),
-            {
-                "workspace_id": workspace_id,
-                "platform": item.platform,
-                "handle": item.author,
-                "display_name": None,
-                "followers": None,
-                "verified": False,
-                "updated_at": now,
-            },
-        )
-        row["display_name"] = item.author_name or row["display_name"]
-        row["followers"] = item.author_followers if item.author_followers is not None else row["followers"]
-        row["verified"] = row["verified"] or item.author_verified
+        if item.author:
+            row = latest.setdefault((item.platform, item.author), [None, None, False])
+            row[0] = item.author_name or row[0]
+            row[1] = item.author_followers if item.author_followers is not None else row[1]
+            row[2] = row[2] or item.author_verified
     if not latest:
         return {}
-    table = Author.__table__
-    rows = list(latest.values())
-    stmt = _insert(session, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "platform", "handle"],
-        set_={
-            "display_name": _coalesce(stmt.excluded.display_name, table.c.display_name),
-            "followers": _coalesce(stmt.excluded.followers, table.c.followers),
-            "verified": stmt.excluded.verified,
-            "updated_at": stmt.excluded.updated_at,
-        },
+    bulk = Bulk(session)
+    now = utcnow()
+    stamp = bulk.dt(now)
+    rows = [
+        (workspace_id, p, h, name, followers, bulk.flag(verified), stamp)
+        for (p, h), (name, followers, verified) in latest.items()
+    ]
+    bulk.executemany(
+        "INSERT INTO authors (workspace_id, platform, handle, display_name, followers, verified, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, platform, handle) DO UPDATE SET "
+        "display_name = COALESCE(excluded.display_name, authors.display_name), "
+        "followers = COALESCE(excluded.followers, authors.followers), "
+        "verified = (excluded.verified OR authors.verified), updated_at = excluded.updated_at",
+        rows,
     )
-    session.execute(stmt, rows)
-    ids: dict[Key, int] = {}
-    for platform, handles in _by_platform(set(latest)).items():
-        for chunk in _chunks(handles):
-            query = select(Author.id, Author.handle).where(
-                Author.workspace_id == workspace_id, Author.platform == platform, Author.handle.in_(chunk)
-            )
-            ids.update({(platform, handle): author_id for author_id, handle in session.execute(query)})
-    return ids
-
-
-def _coalesce(new: Any, old: Any) -> Any:
-    return case((new.is_(None), old), else_=new)
+    statement = (
+        "SELECT a.handle, a.id FROM v JOIN authors a "
+        "ON a.workspace_id = ? AND a.platform = ? AND a.handle = v.e"
+    )
+    return _lookup(bulk, statement, workspace_id, set(latest))
 
 
 def _thread_key(platform: str, external_id: str) -> str:
     return f"{platform}:thread:{external_id}"
+
+
+def _author_key(item: Item) -> str:
+    return (
+        f"{item.platform}:author:{item.author}" if item.author else f"{item.platform}:item:{item.external_id}"
+    )
 
 
 def resolve_conversations(
@@ -125,12 +110,14 @@ def resolve_conversations(
     A reply joins the conversation of the post it answers when that post is known (stored or in
     this batch); a root post joins a thread its replies already opened (items may arrive out of
     order); a loose post by a known author joins that author's conversation on the platform.
+    Returns the conversation id of each item and how many conversations were created.
     """
+    bulk = Bulk(session)
     referenced = {(i.platform, ref) for i in items for ref in (i.thread_id, i.parent_id) if ref}
-    stored_refs = _mention_conversations(session, workspace_id, referenced)
-    candidate_keys = {_thread_key(i.platform, i.thread_id or i.parent_id or i.external_id) for i in items}
-    candidate_keys |= {f"{i.platform}:author:{i.author}" for i in items if i.author}
-    existing = _conversation_ids(session, workspace_id, candidate_keys)
+    stored_refs: dict[Key, int] = _lookup(bulk, _MENTION_CONVERSATIONS, workspace_id, referenced)
+    candidates = {_thread_key(i.platform, i.thread_id or i.parent_id or i.external_id) for i in items}
+    candidates |= {_author_key(i) for i in items}
+    existing = _conversation_ids(bulk, workspace_id, candidates)
 
     choice: list[int | str] = []  # a conversation id, or a key still to create
     in_batch: dict[Key, int | str] = {}
@@ -139,9 +126,9 @@ def resolve_conversations(
         in_batch[(item.platform, item.external_id)] = chosen
         choice.append(chosen)
 
-    to_create = {c for c in choice if isinstance(c, str) and c not in existing}
-    created = _create_conversations(session, workspace_id, items, choice, to_create, author_ids)
-    existing.update(_conversation_ids(session, workspace_id, {c for c in choice if isinstance(c, str)}))
+    created = _create_conversations(bulk, workspace_id, items, choice, author_ids)
+    if created:
+        existing.update(_conversation_ids(bulk, workspace_id, {c for c in choice if isinstance(c, str)}))
     return [c if isinstance(c, int) else existing[c] for c in choice], created
 
 
@@ -159,55 +146,69 @@ def _choose(
     own_thread = _thread_key(item.platform, item.external_id)
     if own_thread in existing:
         return existing[own_thread]
-    key = (
-        f"{item.platform}:author:{item.author}" if item.author else f"{item.platform}:item:{item.external_id}"
-    )
+    key = _author_key(item)
     return existing.get(key, key)
 
 
-def _conversation_ids(session: Session, workspace_id: int, keys: set[str]) -> dict[str, int]:
+def _conversation_ids(bulk: Bulk, workspace_id: int, keys: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(keys)):
-        query = select(Conversation.key, Conversation.id).where(
-            Conversation.workspace_id == workspace_id, Conversation.key.in_(chunk)
-        )
-        found.update({key: conversation_id for key, conversation_id in session.execute(query)})
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        statement = "SELECT c.key, c.id FROM v JOIN conversations c ON c.workspace_id = ? AND c.key = v.e"
+        found.update(dict(bulk.query(bulk.values_cte(len(chunk)) + statement, (*chunk, workspace_id))))
     return found
 
 
 def _create_conversations(
-    session: Session,
-    workspace_id: int,
-    items: Sequence[Item],
-    choice: list[int | str],
-    keys: set[str],
-    author_ids: dict[Key, int],
+    bulk: Bulk, workspace_id: int, items: Sequence[Item], choice: list[int | str], author_ids: dict[Key, int]
 ) -> int:
-    if not keys:
-        return 0
-    now = utcnow()
-    rows: dict[str, dict[str, Any]] = {}
+    now, false = bulk.dt(utcnow()), bulk.flag(False)
+    rows: dict[str, tuple[Any, ...]] = {}
     for item, chosen in zip(items, choice, strict=True):
-        if chosen in keys and chosen not in rows:
-            rows[chosen] = {
-                "workspace_id": workspace_id,
-                "key": chosen,
-                "platform": item.platform,
-                "author_id": author_ids.get((item.platform, item.author or "")),
-                "status": "new",
-                "priority": 0,
-                "needs_reply": False,
-                "mention_count": 0,
-                "first_mention_at": item.created_at,
-                "last_mention_at": item.created_at,
-                "created_at": now,
-                "updated_at": now,
-            }
-    stmt = _insert(session, Conversation.__table__).on_conflict_do_nothing(
-        index_elements=["workspace_id", "key"]
+        if isinstance(chosen, str) and chosen not in rows:
+            author = author_ids.get((item.platform, item.author or ""))
+            at = bulk.dt(item.created_at)
+            rows[chosen] = (workspace_id, chosen, item.platform, author, "new", 0, false, 0, at, at, now, now)
+    return bulk.executemany(
+        "INSERT INTO conversations (workspace_id, key, platform, author_id, status, priority, needs_reply, "
+        "mention_count, first_mention_at, last_mention_at, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, key) DO NOTHING",
+        list(rows.values()),
     )
-    result = session.execute(stmt.returning(Conversation.__table__.c.id), list(rows.values()))
-    return len(result.all())
+
+
+MENTION_COLUMNS = (
+    "workspace_id",
+    "source_id",
+    "conversation_id",
+    "author_id",
+    "platform",
+    "external_id",
+    "url",
+    "text",
+    "language",
+    "kind",
+    "rating",
+    "parent_external_id",
+    "thread_external_id",
+    "likes",
+    "shares",
+    "replies_count",
+    "created_at",
+    "collected_at",
+    "raw",
+    "hidden",
+    "lang",
+    "sentiment",
+    "sentiment_score",
+    "intent",
+    "needs_reply",
+    "priority",
+    "reasons",
+    "analysis",
+)
+_NO_ANNOTATION = (None, None, None, None, None, None, [], {})
 
 
 def insert_mentions(
@@ -220,56 +221,80 @@ def insert_mentions(
     conversation_ids: list[int],
     annotations: Sequence[AnnotationLike] | None,
 ) -> dict[Key, int]:
-    """Insert the batch; rows whose key already exists are skipped. Returns the new rows' ids."""
-    now = utcnow()
+    """Insert the batch; rows whose key already exists are skipped. Returns the new rows' ids.
+
+    The batch's rows share one ``collected_at`` to the microsecond, which is how the rows this
+    call inserted are told apart from rows another writer stored with the same keys meanwhile.
+    """
+    bulk = Bulk(session)
+    stamp = utcnow()
+    marker, false, dt, js = bulk.dt(stamp), bulk.flag(False), bulk.dt, bulk.js
     rows = []
     for index, item in enumerate(items):
-        row = {
-            "workspace_id": workspace_id,
-            "source_id": source_id,
-            "conversation_id": conversation_ids[index],
-            "author_id": author_ids.get((item.platform, item.author or "")),
-            "platform": item.platform,
-            "external_id": item.external_id,
-            "url": item.url,
-            "text": item.text,
-            "language": item.language,
-            "kind": item.kind,
-            "rating": item.rating,
-            "parent_external_id": item.parent_id,
-            "thread_external_id": item.thread_id,
-            "likes": item.likes,
-            "shares": item.shares,
-            "replies_count": item.replies,
-            "created_at": item.created_at,
-            "collected_at": now,
-            "raw": item.raw,
-            "hidden": False,
-            **_annotation_columns(annotations[index] if annotations else None),
-        }
-        rows.append(row)
-    table = Mention.__table__
-    stmt = _insert(session, table).on_conflict_do_nothing(
-        index_elements=["workspace_id", "platform", "external_id"]
+        annotation = annotations[index] if annotations else None
+        lang, sentiment, score, intent, needs_reply, priority, reasons, details = _annotation_values(
+            annotation
+        )
+        rows.append(
+            (
+                workspace_id,
+                source_id,
+                conversation_ids[index],
+                author_ids.get((item.platform, item.author or "")),
+                item.platform,
+                item.external_id,
+                item.url,
+                item.text,
+                item.language,
+                item.kind,
+                item.rating,
+                item.parent_id,
+                item.thread_id,
+                item.likes,
+                item.shares,
+                item.replies,
+                dt(item.created_at),
+                marker,
+                js(item.raw),
+                false,
+                lang,
+                sentiment,
+                score,
+                intent,
+                bulk.flag(needs_reply),
+                priority,
+                js(reasons),
+                js(details),
+            )
+        )
+    bulk.executemany(
+        f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) VALUES ({bulk.marks(len(MENTION_COLUMNS))}) "
+        "ON CONFLICT (workspace_id, platform, external_id) DO NOTHING",
+        rows,
     )
-    result = session.execute(stmt.returning(table.c.id, table.c.platform, table.c.external_id), rows)
-    return {(platform, external_id): mention_id for mention_id, platform, external_id in result}
+    statement = (
+        "SELECT m.external_id, m.id FROM v JOIN mentions m ON m.workspace_id = ? AND m.platform = ? "
+        "AND m.external_id = v.e WHERE m.collected_at = ?"
+    )
+    inserted: dict[Key, int] = _lookup(
+        bulk, statement, workspace_id, [(i.platform, i.external_id) for i in items], marker
+    )
+    return inserted
 
 
-def _annotation_columns(annotation: AnnotationLike | None) -> dict[str, Any]:
+def _annotation_values(annotation: AnnotationLike | None) -> tuple[Any, ...]:
     if annotation is None:
-        empty = dict.fromkeys(("lang", "sentiment", "sentiment_score", "intent", "needs_reply", "priority"))
-        return {**empty, "reasons": [], "analysis": {}}
-    return {
-        "lang": annotation.lang,
-        "sentiment": annotation.sentiment,
-        "sentiment_score": annotation.sentiment_score,
-        "intent": annotation.intent,
-        "needs_reply": annotation.needs_reply,
-        "priority": annotation.priority,
-        "reasons": list(annotation.reasons),
-        "analysis": annotation.details(),
-    }
+        return _NO_ANNOTATION
+    return (
+        annotation.lang,
+        annotation.sentiment,
+        annotation.sentiment_score,
+        annotation.intent,
+        annotation.needs_reply,
+        annotation.priority,
+        list(annotation.reasons),
+        annotation.details(),
+    )
 
 
 def link_brands(
@@ -283,11 +308,21 @@ def link_brands(
     for item, brands in zip(items, brand_links, strict=True):
         mention_id = inserted.get((item.platform, item.external_id))
         if mention_id is not None:
-            rows.extend(
-                {"mention_id": mention_id, "brand_id": b, "workspace_id": workspace_id} for b in brands
-            )
-    if rows:
-        session.execute(MentionBrand.__table__.insert(), rows)
+            rows.extend((mention_id, brand, workspace_id) for brand in brands)
+    Bulk(session).executemany(
+        "INSERT INTO mention_brands (mention_id, brand_id, workspace_id) VALUES (?, ?, ?)", rows
+    )
+
+
+@dataclass
+class _Totals:
+    count: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    priority: int = -1
+    needs_reply: bool = False
+    top: tuple[int, str | None, str | None, str | None] | None = None  # mention id, sentiment, intent, lang
+    top_at: datetime | None = None
 
 
 def refresh_conversations(
@@ -300,100 +335,65 @@ def refresh_conversations(
 ) -> None:
     """Fold the newly stored mentions into their conversations' counters, dates and priority.
 
-    A resolved conversation that receives a new mention needing a reply is opened again.
+    The conversation keeps a summary of its top mention (highest priority, then newest) for the
+    inbox list. A resolved conversation that receives a mention needing a reply is opened again.
     """
-    totals: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"n": 0, "first": None, "last": None, "priority": 0, "needs_reply": False}
-    )
+    totals: dict[int, _Totals] = defaultdict(_Totals)
     for index, item in enumerate(items):
-        if (item.platform, item.external_id) not in inserted:
+        mention_id = inserted.get((item.platform, item.external_id))
+        if mention_id is None:
             continue
         total = totals[conversation_ids[index]]
-        total["n"] += 1
-        total["first"] = min(filter(None, (total["first"], item.created_at)))
-        total["last"] = max(filter(None, (total["last"], item.created_at)))
         annotation = annotations[index] if annotations else None
-        if annotation is not None:
-            total["priority"] = max(total["priority"], annotation.priority or 0)
-            total["needs_reply"] = total["needs_reply"] or bool(annotation.needs_reply)
+        priority = (annotation.priority or 0) if annotation else 0
+        total.count += 1
+        total.first = item.created_at if total.first is None else min(total.first, item.created_at)
+        total.last = item.created_at if total.last is None else max(total.last, item.created_at)
+        total.needs_reply = total.needs_reply or bool(annotation and annotation.needs_reply)
+        if priority > total.priority or (
+            priority == total.priority and item.created_at >= (total.top_at or item.created_at)
+        ):
+            summary = (
+                (annotation.sentiment, annotation.intent, annotation.lang)
+                if annotation
+                else (None, None, None)
+            )
+            total.priority, total.top, total.top_at = priority, (mention_id, *summary), item.created_at
     if not totals:
         return
-    table = Conversation.__table__
-    c = table.c
-    stmt = (
-        update(table)
-        .where(c.workspace_id == bindparam("b_ws"), c.id == bindparam("b_id"))
-        .values(
-            mention_count=c.mention_count + bindparam("b_n"),
-            first_mention_at=case(
-                (c.first_mention_at > bindparam("b_first"), bindparam("b_first")), else_=c.first_mention_at
-            ),
-            last_mention_at=case(
-                (c.last_mention_at < bindparam("b_last"), bindparam("b_last")), else_=c.last_mention_at
-            ),
-            priority=case((c.priority < bindparam("b_priority"), bindparam("b_priority")), else_=c.priority),
-            needs_reply=case((bindparam("b_needs_reply"), True), else_=c.needs_reply),
-            status=case(
-                (bindparam("b_needs_reply") & (c.status == "resolved"), "open"),
-                else_=c.status,
-            ),
-            updated_at=bindparam("b_now"),
+    bulk = Bulk(session)
+    rows = []
+    for conversation_id, t in totals.items():
+        assert t.top is not None
+        rows.append(
+            (
+                conversation_id,
+                t.count,
+                bulk.dt(t.first),
+                bulk.dt(t.last),
+                t.priority,
+                *t.top,
+                bulk.flag(t.needs_reply),
+            )
         )
-    )
-    now = utcnow()
-    params = [
-        {
-            "b_ws": workspace_id,
-            "b_id": conversation_id,
-            "b_n": t["n"],
-            "b_first": t["first"],
-            "b_last": t["last"],
-            "b_priority": t["priority"],
-            "b_needs_reply": t["needs_reply"],
-            "b_now": now,
-        }
-        for conversation_id, t in totals.items()
-    ]
-    session.connection().execute(stmt, params)
-
-
-# --- full-text search -----------------------------------------------------------------------
-
-_WORD_RE = re.compile(r"[\w'’-]+\*?", re.UNICODE)
-
-
-def _fts5_query(query: str) -> str:
-    """Quote every word so user input can never be read as FTS5 syntax; keep a trailing * prefix."""
-    terms = []
-    for word in _WORD_RE.findall(query):
-        prefix = word.endswith("*")
-        word = word.rstrip("*").replace('"', "")
-        if word:
-            terms.append(f'"{word}"' + ("*" if prefix else ""))
-    return " ".join(terms)
-
-
-def text_matches(session: Session, query: str) -> ColumnElement[bool] | None:
-    """A condition on ``mentions`` true when the text holds all the words of ``query`` (accents
-    folded); None when the query has no word to look for."""
-    if session.get_bind().dialect.name == "postgresql":
-        if not _WORD_RE.search(query):
-            return None
-        return text(
-            "mentions.search_vector @@ "
-            "(websearch_to_tsquery('ecoute_fr', :q) || websearch_to_tsquery('ecoute_en', :q))"
-        ).bindparams(q=query)
-    fts = _fts5_query(query)
-    if not fts:
-        return None
-    matching = text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :q").bindparams(q=fts)
-    return Mention.id.in_(matching)
-
-
-def search_mentions(session: Session, workspace_id: int, query: str, *, limit: int = 50) -> list[Mention]:
-    """Mentions of this workspace whose text matches all the words of ``query`` (accents folded)."""
-    condition = text_matches(session, query)
-    if condition is None:
-        return []
-    stmt = select(Mention).where(Mention.workspace_id == workspace_id, condition)
-    return list(session.scalars(stmt.order_by(Mention.created_at.desc()).limit(limit)))
+    types = ("int", "int", "timestamptz", "timestamptz", "int", "int", "text", "text", "text", "boolean")
+    columns = "b_id, b_count, b_first, b_last, b_priority, b_top, b_sentiment, b_intent, b_lang, b_needs"
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        # One statement per chunk. Right-hand sides read the row's old values, so every CASE
+        # compares against the priority the conversation had before this batch.
+        bulk.execute(
+            f"{bulk.typed_values_cte('b', columns, types, len(chunk))}"
+            "UPDATE conversations SET mention_count = mention_count + b_count, "
+            "first_mention_at = CASE WHEN first_mention_at > b_first THEN b_first ELSE first_mention_at END, "
+            "last_mention_at = CASE WHEN last_mention_at < b_last THEN b_last ELSE last_mention_at END, "
+            "top_mention_id = CASE WHEN priority <= b_priority THEN b_top ELSE top_mention_id END, "
+            "sentiment = CASE WHEN priority <= b_priority THEN b_sentiment ELSE sentiment END, "
+            "intent = CASE WHEN priority <= b_priority THEN b_intent ELSE intent END, "
+            "lang = CASE WHEN priority <= b_priority THEN b_lang ELSE lang END, "
+            "priority = CASE WHEN priority < b_priority THEN b_priority ELSE priority END, "
+            "needs_reply = (needs_reply OR b_needs), "
+            "status = CASE WHEN b_needs AND status = 'resolved' THEN 'open' ELSE status END, "
+            "updated_at = ? FROM b WHERE workspace_id = ? AND id = b_id",
+            tuple(value for row in chunk for value in row) + (bulk.dt(utcnow()), workspace_id),
+        )

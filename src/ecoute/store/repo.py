@@ -20,10 +20,10 @@ from ecoute.store.mentions import (  # noqa: F401  (re-exported: one import for 
     link_brands,
     refresh_conversations,
     resolve_conversations,
-    search_mentions,
     upsert_authors,
 )
 from ecoute.store.models import AuditEvent, Brand, Conversation, Mention, Source, Workspace
+from ecoute.store.search import search_mentions  # noqa: F401
 from ecoute.store.types import utcnow
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

@@ -1,0 +1,78 @@
+"""Set-based statements sent straight to the database driver, inside the session's transaction.
+
+The ingest path writes thousands of rows per batch; SQLAlchemy's per-parameter processing costs
+more than the database itself there, so these few statements bypass it. Values are converted
+here exactly as the ORM types store them (UTC datetimes, JSON text, booleans), so rows written
+either way read back the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+
+class Bulk:
+    """Driver-level executemany/query on the session's connection, for one dialect."""
+
+    def __init__(self, session: Session):
+        self.connection = session.connection()
+        self.sqlite = self.connection.dialect.name == "sqlite"
+        self._mark = "?" if self.sqlite else "%s"
+
+    def marks(self, count: int) -> str:
+        return ", ".join([self._mark] * count)
+
+    def values_cte(self, count: int) -> str:
+        """``WITH v(e) AS (VALUES (?), …)``: look-ups join on it rather than ``IN (…)``.
+
+        PostgreSQL plans a join on a unique index as index look-ups even when its statistics are
+        stale (right after a bulk load), where ``IN (…)`` can fall back to filtering every row of
+        the workspace."""
+        return "WITH v(e) AS (VALUES " + ", ".join([f"({self._mark})"] * count) + ") "
+
+    def sql(self, statement: str) -> str:
+        """Statements are written with ``?``; PostgreSQL's driver wants ``%s``."""
+        return statement if self.sqlite else statement.replace("?", "%s")
+
+    def dt(self, value: datetime | None) -> Any:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        # SQLAlchemy's storage format for DateTime on SQLite (always with microseconds).
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds") if self.sqlite else value
+
+    @staticmethod
+    def js(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def flag(self, value: bool | None) -> Any:
+        return None if value is None else (int(value) if self.sqlite else value)
+
+    def typed_values_cte(self, name: str, columns: str, types: Sequence[str], count: int) -> str:
+        """``WITH name(columns) AS (VALUES (…), …)`` with ``count`` rows of ``len(types)`` values.
+
+        PostgreSQL needs the types spelled out (parameters in VALUES are otherwise text)."""
+        if self.sqlite:
+            row = "(" + self.marks(len(types)) + ")"
+        else:
+            row = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+        return f"WITH {name}({columns}) AS (VALUES " + ", ".join([row] * count) + ") "
+
+    def execute(self, statement: str, params: tuple[Any, ...]) -> int:
+        result = self.connection.exec_driver_sql(self.sql(statement), params)
+        return max(result.rowcount, 0)
+
+    def executemany(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Run ``statement`` once per row; returns the number of rows it changed."""
+        if not rows:
+            return 0
+        result = self.connection.exec_driver_sql(self.sql(statement), list(rows))
+        return max(result.rowcount, 0)
+
+    def query(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.connection.exec_driver_sql(self.sql(statement), params)]
