@@ -44,7 +44,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_timeout", "20", "Seconds before an outgoing HTTP request (feeds, APIs) gives up."),
     Setting("http_retries", "3", "Attempts for an outgoing HTTP request that fails in a retriable way."),
     Setting("user_agent", "Ecoute/0.1 (+self-hosted social listening)", "User-Agent sent to feeds and APIs."),
-    Setting("redis_url", "", "Redis URL for the task queue across machines. Empty: in-process."),
     Setting(
         "secret_key",
         "",
