@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import NoReturn
 
 import typer
+from rich.markup import escape
 
 from ecoute.cli import admin, demo, ingest
 from ecoute.cli.context import CliError, state
@@ -54,28 +56,26 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except CliError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
-        sys.exit(error.exit_code)
-    except SystemExit:
-        raise
+        _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted: batches already committed are kept; run again to continue.")
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into one line
         if state.debug:
             raise
-        err_console.print(
-            f"[bold red]error:[/] {_describe(error)}  (run with --debug for details)", highlight=False
-        )
-        sys.exit(2)
+        _fail(*_describe(error))
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _describe(error: BaseException) -> str:
-    import click
+def _fail(message: str, exit_code: int) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    sys.exit(exit_code)
 
-    if isinstance(error, click.exceptions.ClickException):
-        return error.format_message()
-    if isinstance(error, click.exceptions.Abort):
-        return "aborted"
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+def _describe(error: Exception) -> tuple[str, int]:
+    # Typer ships its own copy of Click, so its usage errors are recognised by what they offer.
+    format_message = getattr(error, "format_message", None)
+    if callable(format_message):
+        return f"{format_message()} (see --help)", int(getattr(error, "exit_code", 2))
+    detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return f"{detail}  (run with --debug for details)", 2
