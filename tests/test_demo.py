@@ -39,14 +39,13 @@ def test_demo_loads_brand_competitors_threads_and_a_burst(db):
 
     with db.session() as session:
         ws = setup.workspace.id
-        per_brand = dict(
-            session.execute(
-                select(Brand.name, func.count())
-                .join(MentionBrand, MentionBrand.brand_id == Brand.id)
-                .where(Brand.workspace_id == ws)
-                .group_by(Brand.name)
-            )
+        rows = session.execute(
+            select(Brand.name, func.count())
+            .join(MentionBrand, MentionBrand.brand_id == Brand.id)
+            .where(Brand.workspace_id == ws)
+            .group_by(Brand.name)
         )
+        per_brand = {name: count for name, count in rows}
         threads = session.scalar(
             select(func.count())
             .select_from(Conversation)
