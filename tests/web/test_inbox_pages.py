@@ -12,14 +12,14 @@ def _order(html: str) -> list[int]:
 def test_the_inbox_lists_conversations_by_priority_with_their_reasons(owner, db, workspace):
     low = inbox_factories.conversation(db, workspace, priority=20, minutes=30)
     high = inbox_factories.conversation(
-        db, workspace, priority=90, reasons=["réclamation négative", "48 k abonnés"], minutes=0
+        db, workspace, priority=90, reasons=["plainte négative", "mot-clé\u00a0: remboursement"], minutes=0
     )
     middle = inbox_factories.conversation(db, workspace, priority=55, minutes=10)
 
-    page = owner.get("/w/acme/").text
+    page = owner.get("/w/acme/", headers={"accept-language": "fr"}).text
 
     assert _order(page) == [high.id, middle.id, low.id]
-    assert "réclamation négative · 48 k abonnés" in page
+    assert "mot-clé\u00a0: remboursement" in page
 
 
 def test_resolved_conversations_leave_the_default_inbox(owner, db, workspace):
@@ -58,4 +58,4 @@ def test_a_conversation_page_shows_the_thread_and_the_author(owner, db, workspac
 
     assert page.index("Toujours pas livré") < page.index("Et toujours rien")
     assert "@marie" in page
-    assert "48\u202f000 abonnés" in page
+    assert "48\u00a0k" in page  # followers, the way people say it

@@ -1,21 +1,66 @@
-"""The inbox (conversations by priority, with their reasons) and a conversation's thread."""
+"""The inbox: conversations by priority with the reasons each is urgent, filters and search in the
+URL, standard and saved views, and triage of one or many conversations at once (bulk actions)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ecoute.auth.permissions import Action
-from ecoute.inbox import queries
-from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, require
-from ecoute.web.filters import parse_filters
+from ecoute.inbox import batch, counts, presence, queries
+from ecoute.inbox import views as saved_views
+from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_translator, require
+from ecoute.web.filters import FILTER_PARAMS, parse_filters
 from ecoute.web.pages import page_router
+from ecoute.web.pages.inbox_support import (
+    INTENTS,
+    LANGUAGES,
+    PLATFORMS,
+    SENTIMENTS,
+    STATUSES,
+    Flash,
+    Formatting,
+    forget_flash,
+    permissions,
+    picklists,
+    query_with,
+    redirect_back,
+    take_flash,
+)
 from ecoute.web.templating import render
 
 router = page_router()
 PAGE_SIZE = 50
+OPERATION_ACTIONS = {
+    "assign": Action.ASSIGN,
+    "status": Action.CHANGE_STATUS,
+    "tag": Action.TAG,
+    "untag": Action.TAG,
+}
+
+
+@dataclass(frozen=True)
+class StandardView:
+    key: str
+    query: str  # the inbox query string that shows it
+
+
+STANDARD_VIEWS = (
+    StandardView("todo", ""),
+    StandardView("needs_reply", "needs_reply=1"),
+    StandardView("mine", "assignee=me"),
+    StandardView("unassigned", "assignee=none"),
+    StandardView("resolved", "status=resolved"),
+    StandardView("all", "status=all"),
+)
+
+
+def filter_params(request: Request) -> dict[str, str]:
+    """The filters the URL asks for (empty values dropped, unknown names ignored)."""
+    return {k: v.strip() for k, v in request.query_params.items() if k in FILTER_PARAMS and v.strip()}
 
 
 @router.get("/w/{slug}/")
@@ -25,25 +70,113 @@ def inbox(
     ctx: Annotated[WorkspaceContext, require(Action.VIEW)],
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
-    params = dict(request.query_params)
-    filters = parse_filters(params, me=ctx.user.id if ctx.user else None)
+    params = filter_params(request)
+    me = ctx.user.id if ctx.user else None
+    filters = parse_filters(params, me=me)
+    ws = ctx.workspace.id
     page = queries.list_conversations(
-        session,
-        ctx.workspace.id,
-        filters,
-        cursor=cursor,
-        limit=PAGE_SIZE,
-        secret=get_settings(request).secret_key,
+        session, ws, filters, cursor=cursor, limit=PAGE_SIZE, secret=get_settings(request).secret_key
     )
-    return render(request, "inbox.html", page=page, filters=filters, params=params)
+    ids = [row.conversation.id for row in page.rows]
+    current = query_with(params)
+    views = saved_views.list_views(session, ws, me)
+    flash = take_flash(request)
+    response = render(
+        request,
+        "inbox.html",
+        page=page,
+        filters=filters,
+        params=params,
+        cursor=cursor,
+        query=current,
+        query_with=lambda **changes: query_with(params, **changes),
+        present=presence.others_present(session, ws, ids, me),
+        lists=picklists(session, ws),
+        counts=counts.view_counts(session, ws, me),
+        standard_views=STANDARD_VIEWS,
+        saved_views=views,
+        current_view=_current_view(current, views),
+        can=permissions(ctx),
+        fmt=Formatting(page_translator(request)),
+        flash=flash,
+        options={
+            "status": STATUSES,
+            "sentiment": SENTIMENTS,
+            "intent": INTENTS,
+            "lang": LANGUAGES,
+            "platform": PLATFORMS,
+        },
+    )
+    return forget_flash(response) if flash else response
 
 
-@router.get("/w/{slug}/c/{conversation_id}")
-def conversation(
+def _current_view(query: str, views: list[saved_views.ViewLink]) -> str | None:
+    """Which view the page shows: ``std:<key>``, ``view:<id>``, or None for a custom filter."""
+    for view in STANDARD_VIEWS:
+        if view.query == query:
+            return f"std:{view.key}"
+    for saved in views:
+        if saved.query == query:
+            return f"view:{saved.id}"
+    return None
+
+
+@router.post("/w/{slug}/bulk")
+def bulk(
     request: Request,
     session: DbSession,
-    conversation_id: int,
     ctx: Annotated[WorkspaceContext, require(Action.VIEW)],
+    ids: Annotated[list[int], Form(min_length=1, max_length=batch.MAX_BATCH)],
+    action: Annotated[list[str], Form(max_length=4)],
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    detail = queries.get_conversation(session, ctx.workspace.id, conversation_id)
-    return render(request, "conversation.html", detail=detail)
+    """Assign, set the status of, or tag the selected conversations (also one: keyboard actions).
+
+    ``action`` is ``op:value`` (``assign:me``, ``status:resolved``, ``tag:livraison``); the
+    form's buttons and its menu share the name, so the first one given wins."""
+    chosen = next_action(action)
+    op, _, value = chosen.partition(":")
+    if op not in OPERATION_ACTIONS:
+        raise HTTPException(400, f"action {chosen!r}: use assign:…, status:…, tag:… or untag:…")
+    if not ctx.can(OPERATION_ACTIONS[op]):
+        raise HTTPException(403, "your role does not allow this")
+    target = parse_value(session, ctx, op, value)
+    result = batch.change_many(session, ctx.workspace.id, ids, op, target, actor=ctx.actor)  # type: ignore[arg-type]
+    flash = _flash(op, target, result.changed, ids)
+    return redirect_back(request, next, f"/w/{ctx.workspace.slug}/", flash)
+
+
+def next_action(values: list[str]) -> str:
+    chosen = [v.strip() for v in values if v.strip()]
+    if not chosen:
+        raise HTTPException(400, "action: choose what to do with the selected conversations")
+    return chosen[0][:300]
+
+
+def parse_value(session: DbSession, ctx: WorkspaceContext, op: str, value: str) -> str | int | None:
+    """The operation's value as triage wants it: an assignee id (``me``/``none`` understood),
+    a known status, or an existing tag's name (admins may name a new one)."""
+    value = value.strip()
+    if op == "assign":
+        if value in ("", "none"):
+            return None
+        if value == "me":
+            return ctx.user.id if ctx.user else None
+        if not value.isdigit():
+            raise HTTPException(400, f"assignee: {value!r} is not a member")
+        return int(value)
+    if op == "status":
+        if value not in STATUSES:
+            raise HTTPException(400, f"status {value!r}: use one of {', '.join(STATUSES)}")
+        return value
+    return batch.ensure_tag(
+        session, ctx.workspace.id, value, may_create=ctx.can(Action.MANAGE_TAGS), actor=ctx.actor
+    )
+
+
+def _flash(op: str, target: str | int | None, changed: int, ids: list[int]) -> Flash:
+    if op == "status":
+        return Flash("resolved" if target == "resolved" else "status", changed, tuple(ids), str(target))
+    if op == "assign":
+        return Flash("assigned" if target is not None else "unassigned", changed, (), str(target or ""))
+    return Flash("tagged" if op == "tag" else "untagged", changed, (), str(target))

@@ -1,0 +1,111 @@
+"""Collision detection: who else is viewing or replying to a conversation right now.
+
+Each open conversation page sends a heartbeat every few seconds (``touch``); a person counts as
+present while their last heartbeat is younger than ``FRESH``. One row per (conversation, user)
+is updated in place, so the table stays as small as the number of people at work. Leaving a
+page sends a last heartbeat with the state ``gone``, which removes the row at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ecoute.inbox.triage import get_conversation_row
+from ecoute.store.models import User
+from ecoute.store.people import PRESENCE_STATES, Presence
+from ecoute.store.repo import Invalid
+from ecoute.store.types import utcnow
+
+logger = logging.getLogger(__name__)
+FRESH = timedelta(seconds=30)
+GONE = "gone"
+
+
+@dataclass(frozen=True)
+class Present:
+    """Someone else on a conversation: their name and whether they are viewing or replying."""
+
+    conversation_id: int
+    user_id: int
+    name: str
+    state: str
+    seen_at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {"user_id": self.user_id, "name": self.name, "state": self.state}
+
+
+def touch(
+    session: Session,
+    workspace_id: int,
+    conversation_id: int,
+    user_id: int,
+    state: str,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Record that ``user_id`` is ``viewing`` or ``replying`` now (``gone``: forget them)."""
+    if state not in (*PRESENCE_STATES, GONE):
+        raise Invalid(f"state {state!r}: use {', '.join((*PRESENCE_STATES, GONE))}")
+    conversation = get_conversation_row(session, workspace_id, conversation_id)
+    where = (
+        Presence.workspace_id == workspace_id,
+        Presence.conversation_id == conversation.id,
+        Presence.user_id == user_id,
+    )
+    if state == GONE:
+        session.execute(delete(Presence).where(*where))
+        return
+    row = session.scalar(select(Presence).where(*where))
+    if row is None:
+        row = Presence(workspace_id=workspace_id, conversation_id=conversation.id, user_id=user_id)
+        session.add(row)
+    row.state = state
+    row.seen_at = now or utcnow()
+    session.flush()
+
+
+def others_present(
+    session: Session,
+    workspace_id: int,
+    conversation_ids: Sequence[int],
+    user_id: int | None,
+    *,
+    now: datetime | None = None,
+) -> dict[int, list[Present]]:
+    """Everyone but ``user_id`` seen on these conversations within ``FRESH``; replying first."""
+    if not conversation_ids:
+        return {}
+    since = (now or utcnow()) - FRESH
+    rows = session.execute(
+        select(Presence, User.name)
+        .join(User, User.id == Presence.user_id)
+        .where(
+            Presence.workspace_id == workspace_id,
+            Presence.conversation_id.in_(list(conversation_ids)),
+            Presence.seen_at >= since,
+            Presence.user_id != (user_id or 0),
+        )
+        .order_by(Presence.conversation_id, Presence.state, User.name)  # "replying" < "viewing"
+    )
+    found: dict[int, list[Present]] = {}
+    for row, name in rows:
+        found.setdefault(row.conversation_id, []).append(
+            Present(row.conversation_id, row.user_id, name, row.state, row.seen_at)
+        )
+    return found
+
+
+def forget_stale(session: Session, workspace_id: int, *, now: datetime | None = None) -> int:
+    """Delete rows nobody has refreshed for ten times ``FRESH`` (housekeeping; never required)."""
+    cutoff = (now or utcnow()) - FRESH * 10
+    result = session.execute(
+        delete(Presence).where(Presence.workspace_id == workspace_id, Presence.seen_at < cutoff)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
