@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import inbox_factories
-from ecoute.auth import api_tokens
+from ecoute.auth import api_tokens, invitations, users
 from ecoute.inbox import notes, relabel, tags
 from ecoute.store.db import Database
 from ecoute.store.models import Mention, User, Workspace
@@ -34,6 +34,7 @@ class Side:
     spare_tag_id: int = 0
     note_id: int = 0
     webhook_id: int = 0
+    invitation_id: int = 0
     member: User | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -47,7 +48,9 @@ class World:
 
 def build_side(db: Database, workspace: Workspace, marker: str) -> Side:
     side = Side(workspace=workspace, marker=marker)
-    side.member = inbox_factories.user(db, workspace, "agent", email=f"member@{marker}.example")
+    with db.session() as session:  # no password: these people never log in, and hashing is slow
+        side.member = users.create_user(session, f"member@{marker}.example", None, name=f"Member {marker}")
+        users.add_member(session, workspace.id, side.member.id, "agent")
     conv = inbox_factories.conversation(
         db,
         workspace,
@@ -78,6 +81,9 @@ def build_side(db: Database, workspace: Workspace, marker: str) -> Side:
             description=f"hook {marker}",
             secret_key="test-secret-key",
             actor=actor,
+        )[1].id
+        side.invitation_id = invitations.create_invitation(
+            session, workspace.id, f"invited@{marker}.example", "viewer", invited_by_id=None
         )[1].id
         for role in ROLES:
             token, row = api_tokens.create_token(session, workspace.id, name=f"{role} {marker}", role=role)

@@ -96,7 +96,14 @@ class ApiClient:
         return other
 
 
+_DOCS: dict[str, dict[str, Any]] = {}
+
+
 def openapi_of(client: TestClient) -> dict[str, Any]:
-    response = client.get("/openapi.json")
-    assert response.status_code == 200
-    return response.json()
+    """The app's /openapi.json; fetched once per test session (every app built from the same code
+    describes itself identically, and generating the description is the slow part of a request)."""
+    if "doc" not in _DOCS:
+        response = client.get("/openapi.json")
+        assert response.status_code == 200
+        _DOCS["doc"] = response.json()
+    return _DOCS["doc"]

@@ -1,0 +1,155 @@
+"""The API's authorisation matrix: every endpoint × every role (owner, admin, agent, viewer, no
+token, a token of another workspace) × ids of our own workspace and of the other one.
+
+Each case asserts the exact status, that the body holds nothing of the workspace the caller does
+not belong to (every text there carries a marker), and that the other workspace's audit log did
+not move (a refused write leaves no trace). Every response is also checked against /openapi.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from api_world import ROLES, Side, World
+from ecoute.store.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    method: str
+    path: str  # placeholders: {conversation} {mention} {tag}, filled with the target side's ids
+    body: dict[str, Any] | None
+    ok: tuple[int, int, int, int]  # status for owner, admin, agent, viewer acting on their own data
+    targeted: bool = True  # names a record: another workspace's id must answer 404
+    shows_own: bool = True  # a successful answer shows the caller's own data (its marker)
+
+
+CALLS = (
+    Call("workspace", "GET", "/api/v1/workspace", None, (200,) * 4, targeted=False, shows_own=False),
+    Call("mentions.list", "GET", "/api/v1/mentions?include_hidden=true", None, (200,) * 4, targeted=False),
+    Call("mentions.get", "GET", "/api/v1/mentions/{mention}", None, (200,) * 4),
+    Call("mentions.hide", "POST", "/api/v1/mentions/{mention}/hide", None, (200, 200, 403, 403)),
+    Call("mentions.unhide", "POST", "/api/v1/mentions/{mention}/unhide", None, (200, 200, 403, 403)),
+    Call("conversations.list", "GET", "/api/v1/conversations", None, (200,) * 4, targeted=False),
+    Call("conversations.get", "GET", "/api/v1/conversations/{conversation}", None, (200,) * 4),
+    Call(
+        "conversations.status",
+        "PATCH",
+        "/api/v1/conversations/{conversation}",
+        {"status": "open"},
+        (200, 200, 200, 403),
+    ),
+    Call(
+        "conversations.assign",
+        "PATCH",
+        "/api/v1/conversations/{conversation}",
+        {"assignee_id": None},
+        (200, 200, 200, 403),
+    ),
+    Call(
+        "conversations.tags",
+        "PATCH",
+        "/api/v1/conversations/{conversation}",
+        {"tags": []},
+        (200, 200, 200, 403),
+    ),
+    Call(
+        "conversations.needs_reply",
+        "PATCH",
+        "/api/v1/conversations/{conversation}",
+        {"needs_reply": False},
+        (200, 200, 200, 403),
+    ),
+    Call("notes.list", "GET", "/api/v1/conversations/{conversation}/notes", None, (200,) * 4),
+    Call(
+        "notes.add",
+        "POST",
+        "/api/v1/conversations/{conversation}/notes",
+        {"text": "vu"},
+        (201, 201, 201, 403),
+        shows_own=False,
+    ),
+    Call("tags.list", "GET", "/api/v1/tags", None, (200,) * 4, targeted=False),
+    Call(
+        "tags.create",
+        "POST",
+        "/api/v1/tags",
+        {"name": "nouveau"},
+        (201, 201, 403, 403),
+        targeted=False,
+        shows_own=False,
+    ),
+    Call("tags.delete", "DELETE", "/api/v1/tags/{tag}", None, (204, 204, 403, 403), shows_own=False),
+    Call("corrections.list", "GET", "/api/v1/corrections", None, (200,) * 4, targeted=False),
+    Call(
+        "corrections.create",
+        "POST",
+        "/api/v1/corrections",
+        {"mention_id": "{mention}", "field": "sentiment", "value": "neutral"},
+        (201, 201, 201, 403),
+        shows_own=False,
+    ),
+    Call("members.list", "GET", "/api/v1/members", None, (200,) * 4, targeted=False),
+)
+CALLERS = (*ROLES, "anonymous", "outsider")  # outsider: an owner token of the other workspace
+
+
+def expected(call: Call, caller: str, target: str) -> int:
+    """The isolation rules: no token 401; a role without the permission 403 (checked first);
+    a record of a workspace the token does not belong to 404; otherwise the call's own status."""
+    if caller == "anonymous":
+        return 401
+    role = "owner" if caller == "outsider" else caller
+    status = call.ok[ROLES.index(role)]
+    home = "other" if caller == "outsider" else "own"
+    if status == 403 or not call.targeted or target == home:
+        return status
+    return 404
+
+
+CASES = [
+    pytest.param(call, caller, target, id=f"{call.name}-{caller}-{target}")
+    for call in CALLS
+    for caller in CALLERS
+    for target in (("own", "other") if call.targeted else ("any",))
+]
+
+
+def fill(template: Any, side: Side) -> Any:
+    ids = {"conversation": side.conversation_id, "mention": side.mention_id, "tag": side.spare_tag_id}
+    if isinstance(template, dict):
+        return {key: fill(value, side) for key, value in template.items()}
+    if template == "{mention}":
+        return side.mention_id
+    return template.format(**ids) if isinstance(template, str) else template
+
+
+def audit_count(db, side: Side) -> int:
+    with db.session() as session:
+        query = (
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.workspace_id == side.workspace.id)
+        )
+        return session.scalar(query)
+
+
+@pytest.mark.parametrize(("call", "caller", "target"), CASES)
+def test_authorisation_matrix(api, db, world: World, call: Call, caller: str, target: str):
+    mine, theirs = (world.globex, world.acme) if caller == "outsider" else (world.acme, world.globex)
+    token = {"anonymous": None, "outsider": world.globex.tokens["owner"]}.get(
+        caller
+    ) or world.acme.tokens.get(caller)
+    side = world.globex if target == "other" else world.acme
+    body = fill(call.body, side) if call.body is not None else None
+    untouched_before = audit_count(db, theirs)
+
+    response = api.as_token(token).request(call.method, fill(call.path, side), json=body)
+
+    assert response.status_code == expected(call, caller, target), response.text
+    assert theirs.marker not in response.text
+    assert audit_count(db, theirs) == untouched_before
+    assert (mine.marker in response.text) == (call.shows_own and response.is_success)
