@@ -43,6 +43,8 @@ class AnnotationLike(Protocol):
 
 
 Annotator = Callable[[Sequence[Item]], Sequence[AnnotationLike]]
+# Called inside a batch's transaction with the workspace id and the ids of the mentions it stored.
+AfterStore = Callable[[Session, int, list[int]], None]
 
 
 @dataclass
@@ -85,7 +87,21 @@ class IngestOptions:
     cursor: dict[str, Any] | None = None
     # Called inside each batch's transaction with the ids of the mentions it stored (e.g. to
     # apply the workspace's rules); what it writes commits or rolls back with the batch.
-    after_store: Callable[[Session, int, list[int]], None] | None = None
+    after_store: AfterStore | None = None
+
+
+def compose_hooks(*hooks: AfterStore | None) -> AfterStore | None:
+    """One ``after_store`` hook running ``hooks`` in order (empty ones skipped), e.g. the
+    workspace's rules first, then what reacts to their outcome (webhooks)."""
+    present = [hook for hook in hooks if hook is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+
+    def run_all(session: Session, workspace_id: int, mention_ids: list[int]) -> None:
+        for hook in present:
+            hook(session, workspace_id, mention_ids)
+
+    return run_all
 
 
 def ingest(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from ecoute.ingest import IngestOptions, IngestReport, ingest
+from ecoute.inbox.rule_engine import rules_hook
+from ecoute.ingest import IngestOptions, IngestReport, compose_hooks, ingest
 from ecoute.sources import registry
 from ecoute.sources.base import Connector, SourceError
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
+from ecoute.webhooks.events import enqueue_high_priority
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +34,8 @@ def poll_source(
             repo.record_source_failure(session, workspace.id, source.id, str(error))
         logger.warning("source.poll_failed", extra={"source": source.name, "retriable": error.retriable})
         raise
-    base = options or IngestOptions()
-    options = IngestOptions(
-        batch_size=base.batch_size,
-        keep_unmatched=source.settings.get("keep_unmatched", False),
-        annotate=base.annotate,
-        on_batch=base.on_batch,
-        on_reject=base.on_reject,
-        cursor=result.cursor,
-    )
+    # Without options, the defaults apply the workspace's rules then queue webhooks; given options
+    # keep their own hooks (``ecoute.cli.ingest.ingest_options`` composes the same two).
+    base = options or IngestOptions(after_store=compose_hooks(rules_hook(), enqueue_high_priority))
+    options = replace(base, keep_unmatched=source.settings.get("keep_unmatched", False), cursor=result.cursor)
     return ingest(db, workspace, result.items, source=source, options=options)

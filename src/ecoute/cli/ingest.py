@@ -14,12 +14,14 @@ from rich.markup import escape
 
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import console, err_console, print_json, progress_bar
-from ecoute.ingest import IngestOptions, IngestReport, ingest
+from ecoute.inbox.rule_engine import rules_hook
+from ecoute.ingest import IngestOptions, IngestReport, compose_hooks, ingest
 from ecoute.sources.base import RawItem, Rejected
 from ecoute.sources.file import FIELDS, ColumnMapping, FileSource, MappingError
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
+from ecoute.webhooks.events import enqueue_high_priority
 
 
 def register(app: typer.Typer) -> None:
@@ -111,7 +113,8 @@ def ingest_options(
     analysis: bool | None = None,
     reject_file: Any = None,
 ) -> Iterator[IngestOptions]:
-    """Options for one ingest run from the CLI: progress bar, analysis, and a rejects file."""
+    """Options for one ingest run from the CLI: progress bar, analysis, the workspace's rules
+    (applied to each stored batch), and a rejects file."""
     settings = state.settings
     annotate = None
     if analysis if analysis is not None else settings.flag("analysis"):
@@ -142,6 +145,8 @@ def ingest_options(
             annotate=annotate,
             on_batch=on_batch,
             on_reject=on_reject,
+            # Rules first, so webhooks see the priority and status the rules left.
+            after_store=compose_hooks(rules_hook(), enqueue_high_priority),
         )
 
 
