@@ -8,6 +8,7 @@ it depends on who posted, how far it spread, and how long it has waited.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .cues import urgent_keywords
-from .features import FeatureExtractor, Timings
-from .heads import WEIGHTS_FILE, Model
+from .features import Blocks, FeatureExtractor, Timings
+from .heads import WEIGHTS_FILE, Model, Stage
 from .language import UNDETERMINED, get_language_detector
 from .priority import priority_of
 from .text import text_hash
@@ -60,7 +61,9 @@ class Analyzer:
         self.praise_needs_reply = praise_needs_reply
         self.batch_size = batch_size
         self.timings = timings or Timings()
-        self._extractor = FeatureExtractor(model.spec, self.timings)
+        self._extractor = FeatureExtractor(self.timings)
+        self.analysed = 0  # texts through the models (cache misses), and how many went to the full stage
+        self.routed = 0
         self._detector = get_language_detector()
         self._cache: OrderedDict[str, TextAnalysis] = OrderedDict()
         self._cache_size = cache_size
@@ -89,25 +92,23 @@ class Analyzer:
         """The model part for each text, from the cache when the same text was seen before."""
         keys = [text_hash(text) for text in texts]
         with self._lock:
-            missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in self._cache}
-            pending = list(missing.items())
+            found = {key: self._cache[key] for key in keys if key in self._cache}
+            pending = list(
+                {key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items()
+            )
             for start in range(0, len(pending), self.batch_size):
                 batch = pending[start : start + self.batch_size]
-                for (key, _), result in zip(batch, self._run([text for _, text in batch]), strict=True):
-                    self._remember(key, result)
-            found = [self._cache[key] for key in keys]
+                found.update(
+                    zip((key for key, _ in batch), self._run([text for _, text in batch]), strict=True)
+                )
             for key in keys:
+                self._cache[key] = found[key]
                 self._cache.move_to_end(key)
-        return found
-
-    def _remember(self, key: str, result: TextAnalysis) -> None:
-        self._cache[key] = result
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return [found[key] for key in keys]
 
     def _run(self, texts: list[str]) -> list[TextAnalysis]:
-        import time
-
         started = time.perf_counter()
         languages = [self._detector.detect(text) for text in texts]
         self.timings.add("language", started)
@@ -115,20 +116,45 @@ class Analyzer:
         results = [EMPTY] * len(texts)
         if not live:
             return results
-        features = self._extractor.extract([texts[i] for i in live], [languages[i].code for i in live])
-        started = time.perf_counter()
-        probs = self.model.predict(features)
-        self.timings.add("heads", started)
+        probabilities = self._predict([texts[i] for i in live], [languages[i].code for i in live])
         started = time.perf_counter()
         for row, i in enumerate(live):
-            results[i] = self._result(texts[i], languages[i].code, languages[i].confidence, probs, row)
+            results[i] = self._result(
+                texts[i], languages[i].code, languages[i].confidence, probabilities, row
+            )
         self.timings.add("keywords", started)
         return results
+
+    def _predict(self, texts: list[str], langs: list[str]) -> dict[str, np.ndarray]:
+        """Fast stage for every text, full stage for those the fast one is unsure of (see heads.py)."""
+        model, fast = self.model, self.model.fast
+        if fast is None:
+            blocks = self._extractor.compute(texts, langs, model.full.spec.blocks)
+            return self._stage(model.full, blocks)
+        blocks = self._extractor.compute(texts, langs, fast.spec.blocks)
+        probabilities = self._stage(fast, blocks)
+        routed = np.where(model.needs_full(probabilities))[0]
+        self.routed += len(routed)
+        self.analysed += len(texts)
+        if len(routed):
+            shared = {name: block[routed] for name, block in blocks.items()}
+            sub = self._extractor.compute(
+                [texts[i] for i in routed], [langs[i] for i in routed], model.full.spec.blocks, shared
+            )
+            for head, values in self._stage(model.full, sub).items():
+                probabilities[head][routed] = values
+        return probabilities
+
+    def _stage(self, stage: Stage, blocks: Blocks) -> dict[str, np.ndarray]:
+        started = time.perf_counter()
+        out = stage.predict(stage.spec.assemble(blocks))
+        self.timings.add("heads", started)
+        return out
 
     def _result(
         self, text: str, lang: str, lang_confidence: float, probs: dict[str, np.ndarray], row: int
     ) -> TextAnalysis:
-        heads = self.model.heads
+        heads = self.model.full.heads
         sentiment = dict(zip(heads["sentiment"].labels, probs["sentiment"][row].tolist(), strict=True))
         intent = dict(zip(heads["intent"].labels, probs["intent"][row].tolist(), strict=True))
         reply = dict(zip(heads["needs_reply"].labels, probs["needs_reply"][row].tolist(), strict=True))

@@ -1,14 +1,15 @@
-"""The feature vector the heads read: sentence embeddings + lexicon scores + rule cues.
+"""The feature vectors the heads read: sentence embeddings, lexicon scores and rule cues, in blocks.
 
-A ``FeatureSpec`` is saved with every trained model, so a model is always fed the features it
-was trained on, whatever the defaults of the day.
+A ``FeatureSpec`` names the blocks a stage reads, in order; it is saved with every trained
+model, so a model is always fed the features it was trained on. Blocks are computed once per
+batch and shared: the fast stage and the full stage both read the lexicon and cue blocks.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,90 +19,95 @@ from .encoders import ENCODER_DIMS, get_encoder
 from .lexicon import get_lexicons
 from .text import for_model, truncate
 
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
+BLOCK_NAMES: dict[str, tuple[str, ...]] = {
+    "e5": tuple(f"e5_{i}" for i in range(ENCODER_DIMS["e5"])),
+    "use": tuple(f"use_{i}" for i in range(ENCODER_DIMS["use"])),
+    "lexicon": lexicon.FEATURE_NAMES,
+    "cues": cues.FEATURE_NAMES,
+}
+Blocks = dict[str, np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
 class FeatureSpec:
-    encoders: tuple[str, ...] = ("e5",)
-    lexicon: bool = True
-    cues: bool = True
+    blocks: tuple[str, ...] = ("e5", "lexicon", "cues")
     version: int = FEATURES_VERSION
+
+    def __post_init__(self) -> None:
+        unknown = set(self.blocks) - set(BLOCK_NAMES)
+        if unknown:
+            raise ValueError(f"unknown feature block(s): {', '.join(sorted(unknown))}")
 
     @property
     def dim(self) -> int:
-        return len(self.names())
+        return sum(len(BLOCK_NAMES[block]) for block in self.blocks)
 
     def names(self) -> list[str]:
-        names = [f"{name}_{i}" for name in self.encoders for i in range(ENCODER_DIMS[name])]
-        names += list(lexicon.FEATURE_NAMES) if self.lexicon else []
-        names += list(cues.FEATURE_NAMES) if self.cues else []
-        return names
+        return [name for block in self.blocks for name in BLOCK_NAMES[block]]
+
+    def assemble(self, blocks: Blocks, rows: np.ndarray | None = None) -> np.ndarray:
+        """The stage's matrix from computed blocks (optionally only some rows of each)."""
+        parts = [blocks[name] if rows is None else blocks[name][rows] for name in self.blocks]
+        return np.hstack(parts).astype(np.float32, copy=False)
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "encoders": list(self.encoders),
-            "lexicon": self.lexicon,
-            "cues": self.cues,
-            "version": self.version,
-        }
+        return {"blocks": list(self.blocks), "version": self.version}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> FeatureSpec:
-        version = int(data.get("version", FEATURES_VERSION))  # type: ignore[call-overload]
+        version = data.get("version")
         if version != FEATURES_VERSION:
             raise ValueError(
                 f"model features are version {version}; this Écoute reads version {FEATURES_VERSION}"
             )
-        return cls(
-            encoders=tuple(data.get("encoders", ())),  # type: ignore[arg-type]
-            lexicon=bool(data.get("lexicon", True)),
-            cues=bool(data.get("cues", True)),
-        )
+        return cls(blocks=tuple(data["blocks"]))  # type: ignore[arg-type]
 
 
 @dataclass
 class Timings:
-    """Seconds spent per stage, summed over calls: the speed benchmark's breakdown."""
+    """Seconds spent per step, summed over calls: the speed benchmark's breakdown."""
 
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
-    def add(self, stage: str, started: float) -> None:
-        self.seconds[stage] += time.perf_counter() - started
+    def add(self, step: str, started: float) -> None:
+        self.seconds[step] += time.perf_counter() - started
 
 
 class FeatureExtractor:
-    def __init__(self, spec: FeatureSpec, timings: Timings | None = None):
-        self.spec = spec
-        self.timings = timings or Timings()
-        self._encoders = [get_encoder(name) for name in spec.encoders]
-        self._lexicons = get_lexicons() if spec.lexicon else None
+    """Computes named blocks for a batch of raw texts; encoders load on first use."""
 
-    def extract(self, texts: Sequence[str], langs: Sequence[str]) -> np.ndarray:
-        """One row per text; ``langs`` picks the lexicon that applies (VADER or textblob-fr)."""
+    def __init__(self, timings: Timings | None = None):
+        self.timings = timings or Timings()
+
+    def compute(
+        self, texts: Sequence[str], langs: Sequence[str], blocks: Iterable[str], known: Blocks | None = None
+    ) -> Blocks:
+        """The requested blocks for these texts; those already in ``known`` are not recomputed."""
+        out: Blocks = dict(known or {})
+        wanted = [block for block in blocks if block not in out]
+        if not wanted:
+            return out
         started = time.perf_counter()
         model_texts = [truncate(for_model(text)) for text in texts]
         self.timings.add("normalise", started)
-        blocks = []
-        for encoder in self._encoders:
+        for block in wanted:
             started = time.perf_counter()
-            blocks.append(encoder.encode(model_texts))
-            self.timings.add(f"embedding ({encoder.name})", started)
-        if self._lexicons is not None:
-            started = time.perf_counter()
-            blocks.append(
-                self._stack(
-                    [self._lexicons.features(t, lang) for t, lang in zip(model_texts, langs, strict=True)],
-                    len(lexicon.FEATURE_NAMES),
-                )
-            )
-            self.timings.add("lexicons", started)
-        if self.spec.cues:
-            started = time.perf_counter()
-            blocks.append(self._stack([cues.cue_features(text) for text in texts], len(cues.FEATURE_NAMES)))
-            self.timings.add("cues", started)
-        return np.hstack(blocks).astype(np.float32) if blocks else np.zeros((len(texts), 0), np.float32)
+            out[block] = self._block(block, texts, model_texts, langs)
+            self.timings.add(f"embedding ({block})" if block in ENCODER_DIMS else block, started)
+        return out
+
+    def extract(self, spec: FeatureSpec, texts: Sequence[str], langs: Sequence[str]) -> np.ndarray:
+        return spec.assemble(self.compute(texts, langs, spec.blocks))
 
     @staticmethod
-    def _stack(rows: list[np.ndarray], width: int) -> np.ndarray:
-        return np.vstack(rows) if rows else np.zeros((0, width), dtype=np.float32)
+    def _block(block: str, texts: Sequence[str], model_texts: list[str], langs: Sequence[str]) -> np.ndarray:
+        if block in ENCODER_DIMS:
+            return get_encoder(block).encode(model_texts)
+        if block == "lexicon":
+            lexicons = get_lexicons()
+            rows = [lexicons.features(text, lang) for text, lang in zip(model_texts, langs, strict=True)]
+        else:
+            rows = [cues.cue_features(text) for text in texts]
+        width = len(BLOCK_NAMES[block])
+        return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), dtype=np.float32)

@@ -2,6 +2,12 @@
 
 No pickle anywhere: a model folder holds arrays and a readable JSON (label order, feature spec,
 training-data fingerprint, scores), so loading one never executes code and costs milliseconds.
+
+A model has a *full* stage (e5 embedding + lexicons + cues) and may have a *fast* stage
+(USE embedding + lexicons + cues, about ten times cheaper). With both, a post is read by the
+fast stage first and goes on to the full stage only when the fast one is unsure of its
+sentiment or intent (top probability below ``route_below``): the expensive embedding is spent
+where it changes the answer.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import numpy as np
 
 from .features import FeatureSpec
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 HEAD_NAMES: tuple[str, ...] = ("sentiment", "intent", "needs_reply")
+ROUTED_HEADS: tuple[str, ...] = ("sentiment", "intent")
+STAGE_NAMES: tuple[str, ...] = ("fast", "full")
 WEIGHTS_FILE = "heads.npz"
 META_FILE = "model.json"
 REPLY_LABELS: tuple[str, ...] = ("no", "yes")
@@ -23,7 +31,7 @@ REPLY_LABELS: tuple[str, ...] = ("no", "yes")
 
 @dataclass(frozen=True)
 class LinearHead:
-    """softmax(((x - mean) / scale) @ weights + bias) over ``labels``."""
+    """softmax(standardised features @ weights + bias) over ``labels``."""
 
     labels: tuple[str, ...]
     weights: np.ndarray  # (features, classes)
@@ -38,35 +46,78 @@ class LinearHead:
 
 
 @dataclass
-class Model:
-    """The three heads of one workspace (or the shipped default) and what they were trained on."""
+class Stage:
+    """Heads that read one feature spec, with the standardisation learnt in training."""
 
     spec: FeatureSpec
     mean: np.ndarray
     scale: np.ndarray
     heads: dict[str, LinearHead]
-    meta: dict[str, object] = field(default_factory=dict)
-
-    def standardise(self, features: np.ndarray) -> np.ndarray:
-        return (features - self.mean) / self.scale
 
     def predict(self, features: np.ndarray) -> dict[str, np.ndarray]:
-        standardised = self.standardise(features)
+        standardised = (features - self.mean) / self.scale
         return {name: head.probabilities(standardised) for name, head in self.heads.items()}
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        out = {
+            f"{prefix}.mean": self.mean.astype(np.float32),
+            f"{prefix}.scale": self.scale.astype(np.float32),
+        }
+        for name, head in self.heads.items():
+            out[f"{prefix}.{name}.weights"] = head.weights.astype(np.float32)
+            out[f"{prefix}.{name}.bias"] = head.bias.astype(np.float32)
+        return out
+
+    @classmethod
+    def from_arrays(cls, prefix: str, meta: dict[str, object], arrays: np.lib.npyio.NpzFile) -> Stage:
+        spec = FeatureSpec.from_json(meta["features"])  # type: ignore[arg-type]
+        labels: dict[str, list[str]] = meta["labels"]  # type: ignore[assignment]
+        heads = {
+            name: LinearHead(
+                tuple(labels[name]), arrays[f"{prefix}.{name}.weights"], arrays[f"{prefix}.{name}.bias"]
+            )
+            for name in HEAD_NAMES
+        }
+        stage = cls(spec, arrays[f"{prefix}.mean"], arrays[f"{prefix}.scale"], heads)
+        if stage.mean.shape[0] != spec.dim:
+            raise ValueError(
+                f"{prefix} stage: {stage.mean.shape[0]} features stored, its spec says {spec.dim}"
+            )
+        return stage
+
+
+@dataclass
+class Model:
+    """The heads of one workspace (or the shipped default) and what they were trained on."""
+
+    full: Stage
+    fast: Stage | None = None
+    route_below: float = 1.0
+    meta: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def stages(self) -> dict[str, Stage]:
+        return {
+            name: stage for name, stage in (("fast", self.fast), ("full", self.full)) if stage is not None
+        }
+
+    def needs_full(self, fast_probabilities: dict[str, np.ndarray]) -> np.ndarray:
+        """Rows the fast stage is unsure about (any routed head's top probability below the bar)."""
+        confidence = np.min([fast_probabilities[head].max(axis=1) for head in ROUTED_HEADS], axis=0)
+        return confidence < self.route_below
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        arrays = {"mean": self.mean.astype(np.float32), "scale": self.scale.astype(np.float32)}
-        for name, head in self.heads.items():
-            arrays[f"{name}.weights"] = head.weights.astype(np.float32)
-            arrays[f"{name}.bias"] = head.bias.astype(np.float32)
+        arrays: dict[str, np.ndarray] = {}
+        stages_meta = {}
+        for name, stage in self.stages.items():
+            arrays.update(stage.arrays(name))
+            stages_meta[name] = {
+                "features": stage.spec.to_json(),
+                "labels": {head: list(h.labels) for head, h in stage.heads.items()},
+            }
         np.savez_compressed(folder / WEIGHTS_FILE, **arrays)
-        meta = {
-            **self.meta,
-            "format": MODEL_FORMAT,
-            "features": self.spec.to_json(),
-            "labels": {name: list(head.labels) for name, head in self.heads.items()},
-        }
+        meta = {**self.meta, "format": MODEL_FORMAT, "stages": stages_meta, "route_below": self.route_below}
         (folder / META_FILE).write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -78,17 +129,16 @@ class Model:
             raise FileNotFoundError(f"no trained model in {folder} (expected {META_FILE} and {WEIGHTS_FILE})")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("format") != MODEL_FORMAT:
-            raise ValueError(f"{meta_path}: model format {meta.get('format')!r}, expected {MODEL_FORMAT}")
-        spec = FeatureSpec.from_json(meta["features"])
-        with np.load(weights_path, allow_pickle=False) as arrays:
-            heads = {
-                name: LinearHead(tuple(labels), arrays[f"{name}.weights"], arrays[f"{name}.bias"])
-                for name, labels in meta["labels"].items()
-            }
-            model = cls(spec, arrays["mean"], arrays["scale"], heads, meta)
-        missing = set(HEAD_NAMES) - set(heads)
-        if missing:
-            raise ValueError(f"{meta_path}: missing head(s) {', '.join(sorted(missing))}")
-        if model.mean.shape[0] != spec.dim:
-            raise ValueError(f"{weights_path}: {model.mean.shape[0]} features, the spec says {spec.dim}")
-        return model
+            raise ValueError(
+                f"{meta_path}: model format {meta.get('format')!r}; retrain it with `ecoute train`"
+            )
+        try:
+            with np.load(weights_path, allow_pickle=False) as arrays:
+                stages = {
+                    name: Stage.from_arrays(name, info, arrays) for name, info in meta["stages"].items()
+                }
+        except KeyError as exc:
+            raise ValueError(f"{folder}: incomplete model, missing {exc}") from None
+        if "full" not in stages:
+            raise ValueError(f"{meta_path}: no full stage")
+        return cls(stages["full"], stages.get("fast"), float(meta.get("route_below", 1.0)), meta)

@@ -7,6 +7,8 @@ import html
 import re
 import unicodedata
 
+# Bump when ``for_model`` changes: cached embeddings of the old form are then ignored.
+NORMAL_FORM_VERSION = 1
 # Past this, a post is cut for the models: the opening says what the post is about, and the
 # embedding's cost grows with length (50 KB pasted logs would take seconds for nothing).
 MAX_MODEL_CHARS = 1000

@@ -10,8 +10,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from ecoute.settings import Settings
+
 from .analyzer import DEFAULT_MODEL_DIR, workspace_model_dir
 from .dataset import BadLine, bundled_examples, bundled_files, read_labelled
+from .feature_cache import FeatureCache
 from .training import TrainingReport, train
 from .types import LabelledExample
 
@@ -74,6 +77,7 @@ def train_command(
             holdout=holdout,
             seed=seed,
             meta=meta,
+            cache=FeatureCache(Settings().data_dir / "cache" / "features"),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     model.save(folder)

@@ -16,15 +16,23 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .features import FeatureExtractor, FeatureSpec
-from .heads import HEAD_NAMES, REPLY_LABELS, LinearHead, Model
+from .feature_cache import FeatureCache
+from .features import BLOCK_NAMES, Blocks, FeatureExtractor, FeatureSpec
+from .heads import HEAD_NAMES, REPLY_LABELS, LinearHead, Model, Stage
 from .language import get_language_detector
 from .types import INTENTS, SENTIMENTS, LabelledExample
 
-DEFAULT_SPEC = FeatureSpec()
-# Inverse regularisation per head, chosen by 5-fold cross-validation on the bundled data
-# (benchmarks/analysis_tuning.py); the embeddings are standardised, so these are small.
-REGULARISATION: dict[str, float] = {"sentiment": 0.02, "intent": 0.02, "needs_reply": 0.02}
+# The full stage reads e5; the fast stage reads USE, ten times cheaper (see heads.py for the cascade).
+FULL_SPEC = FeatureSpec(("e5", "lexicon", "cues"))
+FAST_SPEC = FeatureSpec(("use", "lexicon", "cues"))
+ROUTE_BELOW = 0.8
+# Below this many examples the fast stage is left out: fitted on a few dozen posts it can be
+# sure and wrong (it memorises surface details), and a sure fast stage never hands over.
+MIN_FAST_EXAMPLES = 1000
+# L2 penalty per unit of example weight, so that a workspace's 50 posts and the bundled 4,000
+# are regularised alike (scikit-learn's C is 1 / (penalty × total weight)). Strong on purpose:
+# the heads must carry over to posts unlike the training ones (see docs/benchmarks.md).
+PENALTY: dict[str, float] = {"sentiment": 0.025, "intent": 0.025, "needs_reply": 0.025}
 BATCH = 256
 Progress = Callable[[int, int], None]
 
@@ -79,21 +87,36 @@ def label_order(head: str) -> tuple[str, ...]:
 
 
 def featurise(
-    examples: Sequence[LabelledExample], spec: FeatureSpec, progress: Progress | None = None
-) -> np.ndarray:
-    """Feature rows for the examples, each distinct text computed once."""
+    examples: Sequence[LabelledExample],
+    blocks: Sequence[str],
+    progress: Progress | None = None,
+    cache: FeatureCache | None = None,
+) -> Blocks:
+    """Feature blocks for the examples (rows in order), each distinct text computed once."""
     detector = get_language_detector()
-    extractor = FeatureExtractor(spec)
+    extractor = FeatureExtractor()
     unique = list(dict.fromkeys(ex.text for ex in examples))
     lang_of = {ex.text: ex.lang for ex in examples if ex.lang}
-    rows: dict[str, np.ndarray] = {}
+    parts: dict[str, list[np.ndarray]] = {block: [] for block in blocks}
     for start in range(0, len(unique), BATCH):
         batch = unique[start : start + BATCH]
         langs = [lang_of.get(text) or detector.detect(text).code for text in batch]
-        rows.update(zip(batch, extractor.extract(batch, langs), strict=True))
+        known = cache.lookup(batch, blocks) if cache else {}
+        computed = extractor.compute(batch, langs, blocks, known)
+        if cache:
+            cache.store(batch, {block: computed[block] for block in blocks if block not in known})
+        for block in blocks:
+            parts[block].append(computed[block])
         if progress:
             progress(min(start + BATCH, len(unique)), len(unique))
-    return np.vstack([rows[ex.text] for ex in examples]) if examples else np.zeros((0, spec.dim), np.float32)
+    if cache:
+        cache.save()
+    row_of = {text: i for i, text in enumerate(unique)}
+    order = np.array([row_of[ex.text] for ex in examples], dtype=np.int64)
+    return {
+        block: (np.vstack(rows) if rows else np.zeros((0, len(BLOCK_NAMES[block])), np.float32))[order]
+        for block, rows in parts.items()
+    }
 
 
 def split(examples: Sequence[LabelledExample], holdout: float, seed: int) -> list[bool]:
@@ -124,8 +147,10 @@ def fit_head(
         raise ValueError(f"{head}: need examples of at least two classes, got {present or 'none'}")
     y = np.array([order.index(label) for label in labels])
     balanced = _balanced(y, len(order))
-    model = LogisticRegression(C=REGULARISATION[head], max_iter=3000, random_state=seed)
-    model.fit(features, y, sample_weight=weights * balanced[y])
+    sample_weight = weights * balanced[y]
+    strength = 1.0 / (PENALTY[head] * sample_weight.sum())
+    model = LogisticRegression(C=strength, max_iter=3000, random_state=seed)
+    model.fit(features, y, sample_weight=sample_weight)
     full_w = np.full((features.shape[1], len(order)), 0.0, dtype=np.float64)
     full_b = np.full(len(order), -30.0)  # a class never seen in training is never predicted
     classes = list(model.classes_)
@@ -161,59 +186,109 @@ def macro_f1(
     return (sum(per_class.values()) / len(per_class) if per_class else 0.0), per_class
 
 
+def fit_stage(
+    spec: FeatureSpec, blocks: Blocks, examples: Sequence[LabelledExample], rows: np.ndarray, seed: int
+) -> Stage:
+    """Standardise the stage's features on ``rows`` and fit its three heads there."""
+    features = spec.assemble(blocks, rows)
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    standardised = (features - mean) / scale
+    weights = np.array([examples[i].weight for i in rows], dtype=np.float64)
+    heads = {}
+    for head in HEAD_NAMES:
+        labels = [labels_of(head, examples[i]) for i in rows]
+        keep = np.array([label is not None for label in labels])
+        kept = [label for label in labels if label is not None]
+        heads[head] = fit_head(head, standardised[keep], kept, weights[keep], seed)
+    return Stage(spec, mean.astype(np.float32), scale.astype(np.float32), heads)
+
+
+def predict(model: Model, blocks: Blocks, rows: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """What the analyzer would answer for these rows: the fast stage, then the full one where unsure."""
+    full = model.full.predict(model.full.spec.assemble(blocks, rows))
+    if model.fast is None:
+        return full, np.ones(len(rows), dtype=bool)
+    fast = model.fast.predict(model.fast.spec.assemble(blocks, rows))
+    routed = model.needs_full(fast)
+    return {head: np.where(routed[:, None], full[head], fast[head]) for head in HEAD_NAMES}, routed
+
+
 def train(
     examples: Iterable[LabelledExample],
     *,
     base: Sequence[LabelledExample] = (),
     base_weight: float = 1.0,
-    spec: FeatureSpec = DEFAULT_SPEC,
+    full_spec: FeatureSpec = FULL_SPEC,
+    fast_spec: FeatureSpec | None = FAST_SPEC,
+    route_below: float = ROUTE_BELOW,
     holdout: float = 0.2,
     seed: int = 0,
     progress: Progress | None = None,
+    cache: FeatureCache | None = None,
     meta: dict[str, object] | None = None,
 ) -> tuple[Model, TrainingReport]:
-    """Fit the three heads; report macro-F1 on a held-out part of ``examples``, then refit on all.
+    """Fit the heads; report macro-F1 on a held-out part of ``examples``, then refit on all of them.
 
     ``base`` examples (the bundled data, under a workspace's own) always train and are never
     held out, each counting ``base_weight``; a head the workspace gave no labels for is
-    learnt from them alone.
+    learnt from them alone. Scores are those of the whole cascade, as the analyzer runs it.
     """
     own = list(examples)
     if not own:
         raise ValueError("no labelled examples to train on")
-    weighted_base = [replace(ex, weight=ex.weight * base_weight) for ex in base] if base_weight > 0 else []
-    everything = own + weighted_base
-    features = featurise(everything, spec, progress)
-    mean = features.mean(axis=0)
-    scale = features.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    standardised = (features - mean) / scale
-    held = np.array(split(own, holdout, seed) + [False] * len(weighted_base))
-    weights = np.array([ex.weight for ex in everything], dtype=np.float64)
-    heads, reports = {}, {}
+    weighted = [replace(ex, weight=ex.weight * base_weight) for ex in base] if base_weight > 0 else []
+    everything = own + weighted
+    with_fast = fast_spec is not None and len(everything) >= MIN_FAST_EXAMPLES
+    specs = {"full": full_spec, **({"fast": fast_spec} if with_fast else {})}
+    needed = list(dict.fromkeys(block for spec in specs.values() for block in spec.blocks))
+    blocks = featurise(everything, needed, progress, cache)
+    held = np.array(split(own, holdout, seed) + [False] * len(weighted))
+    reports = _evaluate(specs, route_below, blocks, everything, held, seed) if held.any() else {}
+    every = np.arange(len(everything))
+    stages = {name: fit_stage(spec, blocks, everything, every, seed) for name, spec in specs.items()}
     for head in HEAD_NAMES:
-        labels = [labels_of(head, ex) or "" for ex in everything]
-        labelled = np.array([bool(label) for label in labels])
-        train_rows, test_rows = np.where(labelled & ~held)[0], np.where(labelled & held)[0]
-        score, per_class = None, {}
-        if len(test_rows):
-            fitted = fit_head(
-                head, standardised[train_rows], [labels[i] for i in train_rows], weights[train_rows], seed
-            )
-            predicted = fitted.probabilities(standardised[test_rows]).argmax(axis=1)
-            score, per_class = macro_f1(
-                [labels[i] for i in test_rows], [fitted.labels[k] for k in predicted], fitted.labels
-            )
-        every = np.where(labelled)[0]
-        heads[head] = fit_head(head, standardised[every], [labels[i] for i in every], weights[every], seed)
-        reports[head] = HeadReport(len(every), len(test_rows), score, per_class)
+        count = sum(labels_of(head, ex) is not None for ex in everything)
+        reports.setdefault(head, HeadReport(count, 0, None))
+        reports[head].examples = count
     report = TrainingReport(reports, len(own), fingerprint(own))
     model_meta = {
         **(meta or {}),
         "training": report.summary(),
         "seed": seed,
         "holdout": holdout,
-        "base_examples": len(weighted_base),
-        "base_weight": base_weight if weighted_base else None,
+        "base_examples": len(weighted),
+        "base_weight": base_weight if weighted else None,
     }
-    return Model(spec, mean.astype(np.float32), scale.astype(np.float32), heads, model_meta), report
+    return Model(stages["full"], stages.get("fast"), route_below, model_meta), report
+
+
+def _evaluate(
+    specs: dict[str, FeatureSpec],
+    route_below: float,
+    blocks: Blocks,
+    examples: Sequence[LabelledExample],
+    held: np.ndarray,
+    seed: int,
+) -> dict[str, HeadReport]:
+    trained = {
+        name: fit_stage(spec, blocks, examples, np.where(~held)[0], seed) for name, spec in specs.items()
+    }
+    model = Model(trained["full"], trained.get("fast"), route_below)
+    rows = np.where(held)[0]
+    probabilities, _ = predict(model, blocks, rows)
+    reports = {}
+    for head in HEAD_NAMES:
+        labels = [labels_of(head, examples[i]) for i in rows]
+        order = label_order(head)
+        pairs = [
+            (label, order[k])
+            for label, k in zip(labels, probabilities[head].argmax(axis=1), strict=True)
+            if label is not None
+        ]
+        score, per_class = (
+            macro_f1([t for t, _ in pairs], [p for _, p in pairs], order) if pairs else (None, {})
+        )
+        reports[head] = HeadReport(0, len(pairs), score, per_class)
+    return reports

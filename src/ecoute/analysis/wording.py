@@ -71,18 +71,13 @@ def format_count(count: int, locale: str) -> str:
     check_locale(locale)
     if count < 1000:
         return format_number(count, locale)
-    for unit, size in (("M", 1_000_000), ("k", 1000)):
-        if count >= size:
-            scaled = count / size
-            # One decimal below ten ("1.2k"), none above ("48k"); never show "10.0k" or "1000k".
-            decimals = 1 if round(scaled, 1) < 10 else 0
-            if unit == "k" and round(scaled, decimals) >= 1000:
-                continue
-            number = format_number(scaled, locale, decimals)
-            if decimals and number.endswith(("0",)) and number[-2] in ",.":
-                number = number[:-2]
-            return f"{number}{NBSP}{unit}" if locale == "fr" else f"{number}{unit}"
-    return format_number(count, locale)
+    value, unit = count / 1000, "k"
+    if round(value, 1) >= 1000:  # 999,999 reads "1 M", never "1000 k"
+        value, unit = count / 1_000_000, "M"
+    # One decimal below ten ("1.2k"), none above ("48k"); "1.0k" reads "1k".
+    number = format_number(value, locale, 1 if round(value, 1) < 10 else 0)
+    number = number.removesuffix(",0").removesuffix(".0")
+    return f"{number}{NBSP}{unit}" if locale == "fr" else f"{number}{unit}"
 
 
 def format_duration(seconds: float, locale: str) -> str:

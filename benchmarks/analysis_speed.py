@@ -1,0 +1,143 @@
+"""Speed of the analysis engine: `ecoute analyze` throughput and peak memory, and where the time goes.
+
+    python benchmarks/analysis_speed.py [--data ../shared/data] [--posts 10000] [--threads 2]
+
+Input: the texts of real customer tweets to @SpotifyCares (twcs-samples, read at run time and
+written to a temporary folder, never into the repository). Three measurements:
+
+1. `ecoute analyze` as a user runs it, in a subprocess: posts/s (wall clock, model loading
+   included) and peak resident memory (ru_maxrss of the child).
+2. The same posts through `Analyzer.analyze` in-process, with the time spent in each step
+   (language, embeddings, lexicons, cues, heads, keywords) and the share of posts the fast
+   stage handed to the full one; then priority alone, recomputed for every post.
+3. The same posts again: the per-text cache makes duplicates and retweets cost nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tweets(data: Path, count: int) -> list[dict[str, object]]:
+    path = data / "twcs-samples" / "spotifycares_inbound.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:count]
+    return [{"id": row["tweet_id"], "text": row["text"], "created_at": row["created_at"]} for row in rows]
+
+
+def end_to_end(posts: list[dict[str, object]], env: dict[str, str]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="ecoute-speed-") as folder:
+        source, output = Path(folder) / "posts.jsonl", Path(folder) / "out.jsonl"
+        source.write_text("".join(json.dumps(post) + "\n" for post in posts), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "ecoute",
+            "analyze",
+            str(source),
+            "-o",
+            str(output),
+            "--json",
+            "--now",
+            "2017-12-01T00:00:00+00:00",
+        ]
+        started = time.perf_counter()
+        result = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+        if result.returncode not in (0, 1):
+            sys.exit(f"ecoute analyze failed:\n{result.stderr}")
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "posts": summary["analysed"],
+        "wall_s": wall,
+        "posts_per_s": summary["analysed"] / wall,
+        "peak_rss_mib": peak,
+        "stderr_throughput_line": result.stderr.strip().splitlines()[0],
+    }
+
+
+def breakdown(posts: list[dict[str, object]]) -> dict[str, object]:
+    from ecoute.analysis import AnalysisInput, Analyzer
+    from ecoute.analysis.features import Timings
+    from ecoute.analysis.heads import Model
+    from ecoute.analysis.priority import priority_of
+
+    started = time.perf_counter()
+    timings = Timings()
+    analyzer = Analyzer(
+        Model.load(REPO / "src" / "ecoute" / "analysis" / "models" / "default"), timings=timings
+    )
+    analyzer.analyze([AnalysisInput("warm up, load every model"), AnalysisInput("échauffement")])
+    load_s = time.perf_counter() - started
+    timings.seconds.clear()
+    items = [AnalysisInput(str(post["text"]), created_at=datetime(2017, 11, 1, tzinfo=UTC)) for post in posts]
+    now = datetime(2017, 12, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    notes = []
+    for start in range(0, len(items), 256):
+        notes += analyzer.analyze(items[start : start + 256], now=now)
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for note, item in zip(notes, items, strict=True):
+        priority_of(note, item, now=now, locale="fr")
+    priority_s = time.perf_counter() - started
+    started = time.perf_counter()
+    analyzer.analyze(items, now=now)
+    cached_s = time.perf_counter() - started
+    return {
+        "load_s": load_s,
+        "analyze_s": first_s,
+        "posts_per_s": len(items) / first_s,
+        "steps_s": dict(sorted(timings.seconds.items(), key=lambda item: -item[1])),
+        "priority_s": priority_s,
+        "full_stage_share": analyzer.routed / max(analyzer.analysed, 1),
+        "distinct_texts": analyzer.analysed,
+        "cached_pass_posts_per_s": len(items) / cached_s,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", type=Path, default=REPO.parent / "shared" / "data", help="evaluation data folder"
+    )
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument(
+        "--threads", type=int, default=2, help="OMP/BLAS threads (the target machine has 2 cores)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)
+    posts = tweets(args.data.resolve(), args.posts)
+    load = os.getloadavg()[0]
+    results = {
+        "posts": len(posts),
+        "load_average_before": load,
+        "cpus": os.cpu_count(),
+        "ecoute_analyze": end_to_end(posts, dict(os.environ)),
+        "in_process": breakdown(posts),
+    }
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

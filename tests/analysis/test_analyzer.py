@@ -1,0 +1,140 @@
+"""The analyzer on real posts and on the worst inputs: every post gets a defined, well-formed answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ecoute.analysis import INTENTS, SENTIMENTS, AnalysisInput, Analyzer, Annotation, get_analyzer
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def check_well_formed(note: Annotation) -> None:
+    assert note.sentiment in SENTIMENTS
+    assert note.intent in INTENTS
+    assert -1.0 <= note.sentiment_score <= 1.0
+    assert sum(note.sentiment_probs.values()) == pytest.approx(1.0, abs=1e-4)
+    assert sum(note.intent_probs.values()) == pytest.approx(1.0, abs=1e-4)
+    assert note.intent_confidence == pytest.approx(max(note.intent_probs.values()))
+    assert 0.0 <= note.needs_reply_confidence <= 1.0
+    assert 0 <= note.priority <= 100
+
+
+def test_clear_posts_are_understood(analyzer: Analyzer) -> None:
+    notes = analyzer.analyze(
+        [
+            AnalysisInput(
+                "@SNCF_Voyageurs train annulé, 2h d'attente et aucune info, je veux être remboursé !!"
+            ),
+            AnalysisInput("@acme_help hi, do you ship to Canada? and how long does it usually take?"),
+            AnalysisInput("Un grand merci à toute l'équipe du magasin de Nantes, accueil au top 😍"),
+            AnalysisInput("The council meeting is on Tuesday at 7pm in the town hall"),
+        ],
+        now=NOW,
+    )
+    assert [(n.lang, n.sentiment, n.intent, n.needs_reply) for n in notes] == [
+        ("fr", "negative", "complaint", True),
+        ("en", "neutral", "question", True),
+        ("fr", "positive", "praise", True),
+        ("en", "neutral", "other", False),
+    ]
+    for note in notes:
+        check_well_formed(note)
+
+
+def test_priority_and_reasons_follow_the_workspace_locale(analyzer: Analyzer) -> None:
+    item = AnalysisInput(
+        "@acme where is my refund?? 3 weeks waiting, this is a scam",
+        author_followers=48_000,
+        created_at=NOW - timedelta(hours=3),
+    )
+    [fr] = analyzer.analyze([item], now=NOW, locale="fr")
+    [en] = analyzer.analyze([item], now=NOW, locale="en")
+    assert fr.priority == en.priority
+    assert fr.priority >= 70
+    assert fr.reasons[0] == "plainte négative"
+    assert en.reasons[0] == "negative complaint"
+    assert "48k followers" in en.reasons
+    assert "keyword: refund" in en.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t",
+        "😍😍😍",
+        "👍",
+        "https://t.co/abc https://t.co/def",
+        "@user @user @user",
+        "12345 678",
+        "\x00\x01\x02",
+        "\ufffd\ufffd",
+        "a" * 50_000,
+        "spam " * 12_000,
+        "#" * 3000,
+    ],
+)
+def test_bad_inputs_get_a_defined_answer(analyzer: Analyzer, text: str) -> None:
+    [note] = analyzer.analyze([AnalysisInput(text)], now=NOW)
+    check_well_formed(note)
+
+
+def test_empty_and_emoji_only_posts_have_no_language(analyzer: Analyzer) -> None:
+    notes = analyzer.analyze([AnalysisInput(""), AnalysisInput("😡😡😡"), AnalysisInput("http://x.co/1")])
+    assert [note.lang for note in notes] == ["und", "und", "und"]
+    assert (notes[0].sentiment, notes[0].intent, notes[0].needs_reply) == ("neutral", "other", False)
+
+
+def test_order_is_kept_and_duplicates_share_one_analysis(analyzer: Analyzer) -> None:
+    texts = [
+        "Colis jamais reçu, c'est honteux",
+        "Love this app",
+        "Colis jamais reçu, c'est honteux",
+        "Love this app",
+    ]
+    before = analyzer.analysed
+    notes = analyzer.analyze([AnalysisInput(text) for text in texts * 50])
+    assert analyzer.analysed - before <= 2
+    assert [note.sentiment for note in notes[:4]] == ["negative", "positive", "negative", "positive"]
+    assert notes[0] == notes[2]
+
+
+def test_priority_depends_on_reach_even_for_a_cached_text(analyzer: Analyzer) -> None:
+    text = "@acme my order never arrived"
+    small, big = analyzer.analyze(
+        [
+            AnalysisInput(text, author_followers=10),
+            AnalysisInput(text, author_followers=500_000, author_verified=True),
+        ],
+        now=NOW,
+    )
+    assert big.priority > small.priority
+    assert small.sentiment_probs == big.sentiment_probs
+
+
+def test_praise_follows_the_workspace_policy(analyzer: Analyzer) -> None:
+    item = AnalysisInput("Merci @acme, livraison rapide et produit parfait 👍")
+    [thanked] = analyzer.analyze([item], praise_needs_reply=True)
+    [left] = analyzer.analyze([item], praise_needs_reply=False)
+    assert thanked.intent == left.intent == "praise"
+    assert (thanked.needs_reply, left.needs_reply) == (True, False)
+
+
+def test_a_complaint_to_the_brand_always_needs_a_reply(analyzer: Analyzer) -> None:
+    [note] = analyzer.analyze(
+        [AnalysisInput("@acme third broken charger this year, useless", addressed_to_brand=True)]
+    )
+    assert note.intent == "complaint"
+    assert note.needs_reply is True
+
+
+def test_the_analyzer_is_shared_per_model_folder(analyzer: Analyzer) -> None:
+    assert get_analyzer() is analyzer
+
+
+def test_unknown_locale_is_refused(analyzer: Analyzer) -> None:
+    with pytest.raises(ValueError, match="unknown locale"):
+        analyzer.analyze([AnalysisInput("x")], locale="de")
