@@ -34,6 +34,7 @@ class Form:
 ADMIN = (200, 200, 403, 403)
 ADMIN_DONE = (303, 303, 403, 403)
 FORMS = (
+    Form("admin.home", "GET", "/w/{slug}/admin", None, ADMIN_DONE, False, False),
     Form("members.page", "GET", "/w/{slug}/admin/members", None, ADMIN, False, True),
     Form(
         "members.invite",

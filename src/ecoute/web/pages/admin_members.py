@@ -40,6 +40,12 @@ def _back(ctx: WorkspaceContext) -> RedirectResponse:
     return RedirectResponse(f"/w/{ctx.workspace.slug}/admin/members", status_code=303)
 
 
+@router.get("/w/{slug}/admin")
+def admin_home(ctx: Manager) -> Response:
+    """Settings start with the people."""
+    return _back(ctx)
+
+
 @router.get("/w/{slug}/admin/members")
 def members_page(request: Request, session: DbSession, ctx: Manager) -> Response:
     return _page(request, session, ctx)
