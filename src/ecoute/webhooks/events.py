@@ -24,9 +24,9 @@ logger = logging.getLogger(__name__)
 _CHUNK = 500
 
 
-def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list[int]) -> int:
+def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list[int]) -> None:
     """Queue ``conversation.high_priority`` for the conversations of these new mentions that are at
-    or above an enabled endpoint's ``min_priority``; returns how many deliveries were queued."""
+    or above an enabled endpoint's ``min_priority`` (an ``IngestOptions.after_store`` hook)."""
     hooks = [
         e
         for e in session.scalars(
@@ -37,12 +37,12 @@ def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list
         if HIGH_PRIORITY in (e.events or [])
     ]
     if not hooks or not mention_ids:
-        return 0
+        return
     conversations = _conversations_at_least(
         session, workspace_id, mention_ids, min(h.min_priority for h in hooks)
     )
     if not conversations:
-        return 0
+        return
     workspace = session.get(Workspace, workspace_id)
     payloads = _payloads(session, workspace, conversations)
     now = utcnow()
@@ -73,7 +73,6 @@ def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list
     )
     queued = len(result.all())
     logger.info("webhook.queued", extra={"workspace_id": workspace_id, "deliveries": queued})
-    return queued
 
 
 def _conversations_at_least(
