@@ -15,6 +15,7 @@ from ecoute.inbox import views as saved_views
 from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_translator, require
 from ecoute.web.filters import FILTER_PARAMS, parse_filters
 from ecoute.web.pages import page_router
+from ecoute.web.pages import presence as presence_page
 from ecoute.web.pages.inbox_support import (
     INTENTS,
     LANGUAGES,
@@ -99,6 +100,7 @@ def inbox(
         can=permissions(ctx),
         fmt=Formatting(page_translator(request)),
         flash=flash,
+        heartbeat=presence_page.HEARTBEAT_SECONDS,
         options={
             "status": STATUSES,
             "sentiment": SENTIMENTS,

@@ -178,7 +178,7 @@ document.documentElement.classList.add("js");
         });
       } catch (error) { /* offline for a moment: try again at the next tick */ }
     }
-    setInterval(poll, 10000);
+    setInterval(poll, (Number(desk.dataset.every) || 10) * 1000);
     document.addEventListener("visibilitychange", poll);
   }
 
