@@ -60,6 +60,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("session_days", "14", "Days a web login lasts without being used before it expires."),
     Setting(
+        "llm_url",
+        "",
+        "Optional: base URL of an OpenAI-compatible server you run (e.g. http://127.0.0.1:8080) that "
+        "polishes reply drafts. Empty: drafts come from templates only, offline.",
+    ),
+    Setting("llm_model", "", "Model name sent to ECOUTE_LLM_URL's /v1/chat/completions."),
+    Setting("llm_api_key", "", "Bearer token for ECOUTE_LLM_URL, if your server asks for one."),
+    Setting(
         "secure_cookies",
         "off",
         "Mark login cookies Secure (HTTPS only): turn on behind an HTTPS proxy.",

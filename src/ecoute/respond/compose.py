@@ -100,6 +100,9 @@ class Composer:
         pieces = [piece for piece in chosen if piece is not None]
         text = _assemble(pieces, lang)
         trimmed = False
+        if len(text) > limit:  # first try the shortest wordings, then leave sentences out
+            pieces = [self._shortest(piece) for piece in pieces]
+            text = _assemble(pieces, lang)
         while len(text) > limit and any(piece.part.optional for piece in pieces):
             victim = max((p for p in pieces if p.part.optional), key=lambda p: p.part.drop)
             pieces.remove(victim)
@@ -113,6 +116,13 @@ class Composer:
         if piece is not None:
             piece.part = part
         return piece
+
+    def _shortest(self, piece: _Piece) -> _Piece:
+        if piece.part.literal is not None or piece.part.slot in GREETINGS:
+            return piece
+        candidates = [template.format(**self.values) for _, template in self._candidates(piece.part.slot)]
+        shortest = min(candidates, key=len, default=piece.text)
+        return _Piece(shortest, piece.part, piece.joinable) if len(shortest) < len(piece.text) else piece
 
     def _candidates(self, slot: str) -> list[tuple[int, str]]:
         return [

@@ -55,7 +55,8 @@ def complaint(composer: Composer, specifics: Specifics, match: KnowledgeMatch | 
         full.append(Part("wait_detail", optional=True, drop=3))
     if serious:
         full.append(Part("serious", optional=True, drop=4))
-    full.append(Part(composer.first("next", "next_generic") or "next_generic"))
+    # The next step goes last of all when room runs out: the private channel carries one too.
+    full.append(Part(composer.first("next", "next_generic") or "next_generic", optional=True, drop=0))
     if match is not None:
         full.append(Part("known_fix", optional=True, drop=2))
     full += [private, _sign()]

@@ -176,13 +176,21 @@ TOPICS: tuple[Topic, ...] = (
         "refund",
         _cues(r"rembours", r"r[ée]tractation", r"refund", r"money back", r"reimburs", r"return"),
         Wording(
-            ("ce remboursement de {amount} qui se fait attendre", "ce remboursement qui se fait attendre"),
+            (
+                "le remboursement de votre commande {order}, qui se fait attendre",
+                "ce remboursement de {amount} qui se fait attendre",
+                "ce remboursement qui se fait attendre",
+            ),
             ("Nous vérifions aujourd'hui où en est votre remboursement et vous donnons une date précise.",),
             "votre numéro de commande",
             "notre service comptabilité",
         ),
         Wording(
-            ("the wait for your {amount} refund", "the wait for your refund"),
+            (
+                "the wait for your refund on order {order}",
+                "the wait for your {amount} refund",
+                "the wait for your refund",
+            ),
             ("We're checking where your refund is today and will give you a firm date.",),
             "your order number",
             "our accounts team",
