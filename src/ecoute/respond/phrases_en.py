@@ -116,7 +116,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "And your point is well taken: that's how we get better.",
         "Your point is going straight to the team concerned.",
     ),
-    "invite_place": ("Hope to see you again at our {place} shop!", "See you soon in {place}!"),
+    "invite_place": ("Hope to see you again at our {place} shop!", "See you again soon at our {place} shop!"),
     "invite_product": ("Enjoy your {product}!", "May your {product} serve you well for years!"),
     "invite_share": (
         "If you have a photo, share it with us, we love seeing them!",
@@ -124,7 +124,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "invite_review": (
         "Thanks for taking the time to leave a review, it really helps others decide.",
-        "Thank you for such a detailed review, it means a lot.",
+        "Reviews like yours help other people choose, thank you for writing it.",
     ),
     "invite_generic": ("See you soon!", "Hope to see you again soon!"),
     # Unhappy, no request

@@ -137,7 +137,10 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "Et votre remarque est bien notée : c'est comme ça que nous progressons.",
         "Votre remarque part directement à l'équipe concernée.",
     ),
-    "invite_place": ("Au plaisir de vous revoir à la boutique de {place} !", "À bientôt à {place} !"),
+    "invite_place": (
+        "Au plaisir de vous revoir à la boutique de {place} !",
+        "À bientôt à la boutique de {place} !",
+    ),
     "invite_product": (
         "Profitez bien de votre {product} !",
         "Que votre {product} vous accompagne longtemps !",
