@@ -222,3 +222,8 @@ class Presence(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(16), default="viewing")
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The reply helpers' tables (saved replies, knowledge snippets) live in their own module; importing
+# it here puts them on ``Base.metadata`` for migrations, as models.py does with this module.
+from ecoute.store import respond_models as _respond_models  # noqa: E402, F401
