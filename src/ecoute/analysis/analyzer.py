@@ -18,7 +18,7 @@ import numpy as np
 
 from .cues import urgent_keywords
 from .features import Blocks, FeatureExtractor, Timings
-from .heads import WEIGHTS_FILE, Model, Stage
+from .heads import WEIGHTS_FILE, Model, Routing, Stage
 from .language import UNDETERMINED, get_language_detector
 from .priority import priority_of
 from .text import text_hash
@@ -45,7 +45,8 @@ class Analyzer:
     """Annotates posts with one model (the shipped default or a workspace's own heads).
 
     ``praise_needs_reply`` is the workspace policy for praise (thank everyone, or only answer
-    what asks for it); ``analyze`` can override it per call.
+    what asks for it); ``analyze`` can override it per call. ``accurate`` sends every post
+    through the full stage (best quality, about 40 % slower; see heads.Routing).
     """
 
     def __init__(
@@ -56,8 +57,10 @@ class Analyzer:
         cache_size: int = CACHE_SIZE,
         batch_size: int = BATCH_SIZE,
         timings: Timings | None = None,
+        accurate: bool = False,
     ):
         self.model = model
+        self.routing = Routing.always() if accurate else model.routing
         self.praise_needs_reply = praise_needs_reply
         self.batch_size = batch_size
         self.timings = timings or Timings()
@@ -133,7 +136,7 @@ class Analyzer:
             return self._stage(model.full, blocks)
         blocks = self._extractor.compute(texts, langs, fast.spec.blocks)
         probabilities = self._stage(fast, blocks)
-        routed = np.where(model.needs_full(probabilities))[0]
+        routed = np.where(self.routing.needs_full(probabilities, fast.heads["intent"].labels))[0]
         self.routed += len(routed)
         self.analysed += len(texts)
         if len(routed):
@@ -213,11 +216,11 @@ def decide_reply(
     return (True, p) if p >= 0.5 else (False, 1.0 - p)
 
 
-_analyzers: dict[Path, tuple[int, Analyzer]] = {}
+_analyzers: dict[tuple[Path, bool], tuple[int, Analyzer]] = {}
 _analyzers_lock = threading.Lock()
 
 
-def get_analyzer(model_dir: Path | None = None) -> Analyzer:
+def get_analyzer(model_dir: Path | None = None, *, accurate: bool = False) -> Analyzer:
     """The process-wide analyzer for a model folder (the shipped default when ``None``).
 
     Retraining a workspace rewrites its folder; the next call sees the new heads.
@@ -225,10 +228,10 @@ def get_analyzer(model_dir: Path | None = None) -> Analyzer:
     folder = (model_dir or DEFAULT_MODEL_DIR).resolve()
     stamp = _stamp(folder)
     with _analyzers_lock:
-        cached = _analyzers.get(folder)
+        cached = _analyzers.get((folder, accurate))
         if cached is None or cached[0] != stamp:
-            cached = (stamp, Analyzer.load(folder))
-            _analyzers[folder] = cached
+            cached = (stamp, Analyzer(Model.load(folder), accurate=accurate))
+            _analyzers[(folder, accurate)] = cached
         return cached[1]
 
 

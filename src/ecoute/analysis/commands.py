@@ -77,6 +77,9 @@ def analyze_command(
     now: str | None = typer.Option(
         None, "--now", help="ISO date-time used for waiting times (default: now)."
     ),
+    accurate: bool = typer.Option(
+        False, "--accurate", help="Read every post with the full model: best quality, about 40 % slower."
+    ),
     json_summary: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Annotate posts: language, sentiment, intent, needs-reply, priority and reasons."""
@@ -89,7 +92,7 @@ def analyze_command(
     fmt = detect_format(input_path) if input_format == "auto" else input_format
     console = _console()
     started = time.perf_counter()
-    analyzer = get_analyzer(folder)
+    analyzer = get_analyzer(folder, accurate=accurate)
     total = count_lines(input_path)
     errors: list[str] = []
     warnings: list[str] = []

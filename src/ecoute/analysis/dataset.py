@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .types import INTENTS, SENTIMENTS, LabelledExample
@@ -45,8 +45,20 @@ def bundled_examples() -> list[LabelledExample]:
         for item in read_labelled(path):
             if isinstance(item, BadLine):
                 raise ValueError(f"{path.name} {item.describe()}")
-            examples.append(item)
+            examples.append(taxonomy(item))
     return examples
+
+
+def taxonomy(example: LabelledExample) -> LabelledExample:
+    """One reading of the intents across the bundled files, whoever wrote them.
+
+    A question asked in anger ("why does every call drop after 40 minutes??") reports that
+    something went wrong: Écoute files it as a complaint, so that it gets a complaint's priority
+    and answer (an apology and a next step), as the complaint literature does.
+    """
+    if example.intent == "question" and example.sentiment == "negative":
+        return replace(example, intent="complaint")
+    return example
 
 
 def read_labelled(path: Path) -> Iterator[LabelledExample | BadLine]:

@@ -19,7 +19,7 @@ from .encoders import ENCODER_DIMS, get_encoder
 from .lexicon import get_lexicons
 from .text import for_model, truncate
 
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 BLOCK_NAMES: dict[str, tuple[str, ...]] = {
     "e5": tuple(f"e5_{i}" for i in range(ENCODER_DIMS["e5"])),
     "use": tuple(f"use_{i}" for i in range(ENCODER_DIMS["use"])),

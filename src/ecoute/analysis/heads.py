@@ -5,9 +5,9 @@ training-data fingerprint, scores), so loading one never executes code and costs
 
 A model has a *full* stage (e5 embedding + lexicons + cues) and may have a *fast* stage
 (USE embedding + lexicons + cues, about ten times cheaper). With both, a post is read by the
-fast stage first and goes on to the full stage only when the fast one is unsure of its
-sentiment or intent (top probability below ``route_below``): the expensive embedding is spent
-where it changes the answer.
+fast stage first and goes on to the full stage only when the fast one is unsure (see
+``Routing``): the expensive embedding is spent where it changes the answer, which is what
+keeps the analyzer above 100 posts/s on two cores (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from .features import FeatureSpec
 
 MODEL_FORMAT = 2
 HEAD_NAMES: tuple[str, ...] = ("sentiment", "intent", "needs_reply")
-ROUTED_HEADS: tuple[str, ...] = ("sentiment", "intent")
 STAGE_NAMES: tuple[str, ...] = ("fast", "full")
 WEIGHTS_FILE = "heads.npz"
 META_FILE = "model.json"
@@ -86,13 +85,46 @@ class Stage:
         return stage
 
 
+@dataclass(frozen=True)
+class Routing:
+    """When the fast stage hands a post to the full one.
+
+    Its sentiment is unsure (top probability below ``sentiment_below``), or it cannot tell
+    whether the post is a complaint (probability of complaint between the two bounds): that
+    decision sets the priority and the kind of answer, so it gets the better model.
+    """
+
+    sentiment_below: float = 0.6
+    complaint_between: tuple[float, float] = (0.3, 0.7)
+
+    def to_json(self) -> dict[str, object]:
+        return {"sentiment_below": self.sentiment_below, "complaint_between": list(self.complaint_between)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Routing:
+        low, high = data["complaint_between"]  # type: ignore[misc]
+        return cls(float(data["sentiment_below"]), (float(low), float(high)))  # type: ignore[arg-type]
+
+    @classmethod
+    def always(cls) -> Routing:
+        """Every post goes to the full stage: best quality, about 40 % slower."""
+        return cls(2.0, (-1.0, 2.0))
+
+    def needs_full(self, fast: dict[str, np.ndarray], intent_labels: tuple[str, ...]) -> np.ndarray:
+        complaint = fast["intent"][:, intent_labels.index("complaint")]
+        low, high = self.complaint_between
+        return (fast["sentiment"].max(axis=1) < self.sentiment_below) | (
+            (complaint > low) & (complaint < high)
+        )
+
+
 @dataclass
 class Model:
     """The heads of one workspace (or the shipped default) and what they were trained on."""
 
     full: Stage
     fast: Stage | None = None
-    route_below: float = 1.0
+    routing: Routing = field(default_factory=Routing)
     meta: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -102,9 +134,9 @@ class Model:
         }
 
     def needs_full(self, fast_probabilities: dict[str, np.ndarray]) -> np.ndarray:
-        """Rows the fast stage is unsure about (any routed head's top probability below the bar)."""
-        confidence = np.min([fast_probabilities[head].max(axis=1) for head in ROUTED_HEADS], axis=0)
-        return confidence < self.route_below
+        """Rows the fast stage is unsure about."""
+        assert self.fast is not None
+        return self.routing.needs_full(fast_probabilities, self.fast.heads["intent"].labels)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -117,7 +149,7 @@ class Model:
                 "labels": {head: list(h.labels) for head, h in stage.heads.items()},
             }
         np.savez_compressed(folder / WEIGHTS_FILE, **arrays)
-        meta = {**self.meta, "format": MODEL_FORMAT, "stages": stages_meta, "route_below": self.route_below}
+        meta = {**self.meta, "format": MODEL_FORMAT, "stages": stages_meta, "routing": self.routing.to_json()}
         (folder / META_FILE).write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -141,4 +173,5 @@ class Model:
             raise ValueError(f"{folder}: incomplete model, missing {exc}") from None
         if "full" not in stages:
             raise ValueError(f"{meta_path}: no full stage")
-        return cls(stages["full"], stages.get("fast"), float(meta.get("route_below", 1.0)), meta)
+        routing = Routing.from_json(meta["routing"]) if "routing" in meta else Routing()
+        return cls(stages["full"], stages.get("fast"), routing, meta)

@@ -11,6 +11,7 @@ import math
 import re
 import threading
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +37,73 @@ INTENSIFIERS = word_set(
     "very so really extremely totally absolutely literally seriously super"
 )
 
+POLARITY_DIR = Path(__file__).parent / "lexicons"
+NEGATION_WINDOW = 3
+
+
+class PolarityList:
+    """Our own word lists (lexicons/polarity_*.txt): opinion words and the valence of news."""
+
+    def __init__(self, path: Path):
+        entries = {"+": [], "-": []}  # type: dict[str, list[str]]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                sign, word = line.split(" ", 1)
+                entries[sign].append(word.strip())
+        self.exact = {
+            word: 1 if sign == "+" else -1
+            for sign, words in entries.items()
+            for word in words
+            if not word.endswith("*") and " " not in word
+        }
+        self.phrases = [
+            (word, 1 if sign == "+" else -1)
+            for sign, words in entries.items()
+            for word in words
+            if " " in word
+        ]
+        self.stems = {
+            sign: _stems_pattern([w[:-1] for w in words if w.endswith("*")])
+            for sign, words in entries.items()
+        }
+
+    def polarity(self, word: str) -> int:
+        if word in self.exact:
+            return self.exact[word]
+        if self.stems["+"].match(word):
+            return 1
+        return -1 if self.stems["-"].match(word) else 0
+
+    def scores(self, text: str) -> tuple[int, int]:
+        """(positive, negative) counts; a negation in the three words before flips a word."""
+        lowered = text.lower().replace("’", "'")
+        tokens = WORD_RE.findall(lowered)
+        positive = negative = 0
+        for i, token in enumerate(tokens):
+            value = self.polarity(token)
+            if value and any(
+                t in NEGATIONS or t.endswith("n't") for t in tokens[max(0, i - NEGATION_WINDOW) : i]
+            ):
+                value = -value
+            positive += value > 0
+            negative += value < 0
+        for phrase, value in self.phrases:
+            if phrase in lowered:
+                positive += value > 0
+                negative += value < 0
+        if "pas mal" in lowered:  # "not bad" is praise in French
+            positive, negative = positive + 2, max(negative - 1, 0)
+        return positive, negative
+
+
+def _stems_pattern(stems: list[str]) -> re.Pattern[str]:
+    if not stems:
+        return re.compile(r"(?!x)x")
+    return re.compile(
+        "(?:" + "|".join(re.escape(stem) for stem in sorted(stems, key=len, reverse=True)) + ")"
+    )
+
+
 FEATURE_NAMES: tuple[str, ...] = (
     "en_compound",
     "en_positive",
@@ -56,6 +124,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "elongated",
     "laughter",
     "length",
+    "own_positive",
+    "own_negative",
+    "own_balance",
 )
 
 
@@ -71,6 +142,7 @@ class Lexicons:
         # pattern loads its lexicon lazily on first use, and that first load is not thread-safe:
         # do it now, while only one thread knows this object.
         self._french.analyze("bon")
+        self._polarity = {lang: PolarityList(POLARITY_DIR / f"polarity_{lang}.txt") for lang in ("fr", "en")}
 
     def features(self, text: str, lang: str) -> np.ndarray:
         text = text[:MAX_LEXICON_CHARS]
@@ -79,6 +151,7 @@ class Lexicons:
         is_en = lang != "fr"  # VADER is the better guess for English and for unknown languages
         polarity = vader["compound"] if is_en else float(np.clip(2.0 * fr_polarity, -1.0, 1.0))
         surface = surface_features(text)
+        positive, negative = self._polarity["fr" if lang == "fr" else "en"].scores(text)
         return np.array(
             [
                 vader["compound"] * is_en,
@@ -90,6 +163,9 @@ class Lexicons:
                 polarity,
                 vader["compound"],
                 *surface,
+                math.log1p(positive),
+                math.log1p(negative),
+                (positive - negative) / (positive + negative + 1),
             ],
             dtype=np.float32,
         )

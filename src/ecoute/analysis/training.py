@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -18,21 +19,26 @@ import numpy as np
 
 from .feature_cache import FeatureCache
 from .features import BLOCK_NAMES, Blocks, FeatureExtractor, FeatureSpec
-from .heads import HEAD_NAMES, REPLY_LABELS, LinearHead, Model, Stage
+from .heads import HEAD_NAMES, REPLY_LABELS, LinearHead, Model, Routing, Stage
 from .language import get_language_detector
 from .types import INTENTS, SENTIMENTS, LabelledExample
 
 # The full stage reads e5; the fast stage reads USE, ten times cheaper (see heads.py for the cascade).
 FULL_SPEC = FeatureSpec(("e5", "lexicon", "cues"))
 FAST_SPEC = FeatureSpec(("use", "lexicon", "cues"))
-ROUTE_BELOW = 0.8
 # Below this many examples the fast stage is left out: fitted on a few dozen posts it can be
 # sure and wrong (it memorises surface details), and a sure fast stage never hands over.
 MIN_FAST_EXAMPLES = 1000
 # L2 penalty per unit of example weight, so that a workspace's 50 posts and the bundled 4,000
-# are regularised alike (scikit-learn's C is 1 / (penalty × total weight)). Strong on purpose:
-# the heads must carry over to posts unlike the training ones (see docs/benchmarks.md).
-PENALTY: dict[str, float] = {"sentiment": 0.025, "intent": 0.025, "needs_reply": 0.025}
+# are regularised alike (scikit-learn's C is 1 / (penalty × total weight)). Sentiment is held
+# much tighter: it must carry over to posts about anything, not only to posts like ours.
+PENALTY: dict[str, float] = {"sentiment": 0.4, "intent": 0.025, "needs_reply": 0.025}
+# Sentiment is learnt with every (sentiment, intent) cell weighing the same, so that "negative"
+# means negative whatever the post is (a complaint, bad news, a bad day) rather than "sounds like
+# a complaint", the commonest negative post in brand data. Cells smaller than this are not
+# inflated beyond it.
+STRATIFY: dict[str, str] = {"sentiment": "intent"}
+MIN_CELL = 50
 BATCH = 256
 Progress = Callable[[int, int], None]
 
@@ -165,6 +171,16 @@ def fit_head(
     return LinearHead(order, full_w.astype(np.float32), full_b.astype(np.float32))
 
 
+def cell_weights(head: str, examples: Sequence[LabelledExample]) -> np.ndarray:
+    """Per-example factors (mean 1) that give each (label, stratum) cell the same weight."""
+    if head not in STRATIFY or not examples:
+        return np.ones(len(examples))
+    cells = [(labels_of(head, ex), getattr(ex, STRATIFY[head])) for ex in examples]
+    counts = Counter(cells)
+    factors = np.array([1.0 / max(counts[cell], MIN_CELL) for cell in cells])
+    return factors / factors.mean()
+
+
 def _balanced(y: np.ndarray, n_classes: int) -> np.ndarray:
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
     present = counts > 0
@@ -201,7 +217,8 @@ def fit_stage(
         labels = [labels_of(head, examples[i]) for i in rows]
         keep = np.array([label is not None for label in labels])
         kept = [label for label in labels if label is not None]
-        heads[head] = fit_head(head, standardised[keep], kept, weights[keep], seed)
+        cells = cell_weights(head, [examples[i] for i in rows[keep]])
+        heads[head] = fit_head(head, standardised[keep], kept, weights[keep] * cells, seed)
     return Stage(spec, mean.astype(np.float32), scale.astype(np.float32), heads)
 
 
@@ -222,7 +239,7 @@ def train(
     base_weight: float = 1.0,
     full_spec: FeatureSpec = FULL_SPEC,
     fast_spec: FeatureSpec | None = FAST_SPEC,
-    route_below: float = ROUTE_BELOW,
+    routing: Routing | None = None,
     holdout: float = 0.2,
     seed: int = 0,
     progress: Progress | None = None,
@@ -245,7 +262,8 @@ def train(
     needed = list(dict.fromkeys(block for spec in specs.values() for block in spec.blocks))
     blocks = featurise(everything, needed, progress, cache)
     held = np.array(split(own, holdout, seed) + [False] * len(weighted))
-    reports = _evaluate(specs, route_below, blocks, everything, held, seed) if held.any() else {}
+    routing = routing or Routing()
+    reports = _evaluate(specs, routing, blocks, everything, held, seed) if held.any() else {}
     every = np.arange(len(everything))
     stages = {name: fit_stage(spec, blocks, everything, every, seed) for name, spec in specs.items()}
     for head in HEAD_NAMES:
@@ -261,12 +279,12 @@ def train(
         "base_examples": len(weighted),
         "base_weight": base_weight if weighted else None,
     }
-    return Model(stages["full"], stages.get("fast"), route_below, model_meta), report
+    return Model(stages["full"], stages.get("fast"), routing, model_meta), report
 
 
 def _evaluate(
     specs: dict[str, FeatureSpec],
-    route_below: float,
+    routing: Routing,
     blocks: Blocks,
     examples: Sequence[LabelledExample],
     held: np.ndarray,
@@ -275,7 +293,7 @@ def _evaluate(
     trained = {
         name: fit_stage(spec, blocks, examples, np.where(~held)[0], seed) for name, spec in specs.items()
     }
-    model = Model(trained["full"], trained.get("fast"), route_below)
+    model = Model(trained["full"], trained.get("fast"), routing)
     rows = np.where(held)[0]
     probabilities, _ = predict(model, blocks, rows)
     reports = {}
