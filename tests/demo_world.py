@@ -18,8 +18,11 @@ from ecoute.store.models import Author, Conversation, Workspace
 from ecoute.web.demo_login import ensure_demo_login
 
 PASSWORD = "correct horse battery staple"  # the team's (fictional) password
-TEAM = (("marie@cyclune.example", "Marie Dubois", "agent"), ("karim@cyclune.example", "Karim Benali", "agent"),
-        ("lea@cyclune.example", "Léa Martin", "admin"))
+TEAM = (
+    ("marie@cyclune.example", "Marie Dubois", "agent"),
+    ("karim@cyclune.example", "Karim Benali", "agent"),
+    ("lea@cyclune.example", "Léa Martin", "admin"),
+)
 TAGS = ("batterie", "livraison", "panne-verrou", "presse", "usurpation")
 
 
@@ -33,7 +36,15 @@ class World:
 
 def load_demo(db: Database, *, analysis: bool = True) -> Workspace:
     setup = demo.setup_workspace(db)
-    run_ingest(db, setup.workspace, demo.demo_items(), source=None, label="demo", total=demo.count(), analysis=analysis)
+    run_ingest(
+        db,
+        setup.workspace,
+        demo.demo_items(),
+        source=None,
+        label="demo",
+        total=demo.count(),
+        analysis=analysis,
+    )
     return setup.workspace
 
 
@@ -52,16 +63,20 @@ def staff(db: Database, workspace: Workspace) -> World:
     team: dict[str, int] = {}
     with db.session() as session:
         for address, name, role in TEAM:
-            user = users.get_user_by_email(session, address) or users.create_user(session, address, PASSWORD, name=name)
+            user = users.get_user_by_email(session, address) or users.create_user(
+                session, address, PASSWORD, name=name
+            )
             users.add_member(session, workspace.id, user.id, role)
             team[address] = user.id
         for name in TAGS:
             create_tag(session, workspace.id, name, None, actor="system:demo")
-        _triage(session, workspace.id, team)
+        owner = users.get_user_by_email(session, email)
+        assert owner is not None
+        _triage(session, workspace.id, team, owner.id)
     return World(workspace, email, password, team)
 
 
-def _triage(session, workspace_id: int, team: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+def _triage(session, workspace_id: int, team: dict[str, int], owner_id: int) -> None:  # type: ignore[no-untyped-def]
     """Yesterday's work: the top conversations shared out, tagged, one with a note."""
     top = list(
         session.execute(
@@ -73,8 +88,10 @@ def _triage(session, workspace_id: int, team: dict[str, int]) -> None:  # type: 
         )
     )
     marie, karim = team["marie@cyclune.example"], team["karim@cyclune.example"]
-    for index, (conversation_id, handle, platform) in enumerate(top):
-        if index % 3 == 1:
+    for index, (conversation_id, _handle, platform) in enumerate(top):
+        if index in (9, 12):
+            batch.change_one(session, workspace_id, conversation_id, "assign", owner_id, actor="system:demo")
+        elif index % 3 == 1:
             batch.change_one(session, workspace_id, conversation_id, "assign", marie, actor="system:demo")
         elif index % 3 == 2:
             batch.change_one(session, workspace_id, conversation_id, "assign", karim, actor="system:demo")
@@ -85,7 +102,9 @@ def _triage(session, workspace_id: int, team: dict[str, int]) -> None:  # type: 
         if platform in ("youtube", "rss"):
             batch.change_one(session, workspace_id, conversation_id, "tag", "presse", actor="system:demo")
         if index in (0, 3, 5):
-            batch.change_one(session, workspace_id, conversation_id, "tag", "panne-verrou", actor="system:demo")
+            batch.change_one(
+                session, workspace_id, conversation_id, "tag", "panne-verrou", actor="system:demo"
+            )
     if top:
         notes.add_note(
             session,

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ecoute.inbox.tags import create_tag
 from ecoute.store.db import Database
 from ecoute.store.models import AuditEvent, Conversation, Mention, Tag
 from ecoute.store.people import Correction, Note
-from ecoute.inbox.tags import create_tag
 
 
 def conversation(db: Database, conversation_id: int) -> Conversation:
@@ -28,7 +28,9 @@ def mention_of(db: Database, conversation_id: int) -> Mention:
 
 def audit(db: Database, action: str) -> list[AuditEvent]:
     with db.session() as session:
-        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+        return list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+        )
 
 
 def notes(db: Database, conversation_id: int) -> list[str]:
@@ -38,7 +40,9 @@ def notes(db: Database, conversation_id: int) -> list[str]:
 
 def corrections(db: Database) -> list[tuple[int, str, str | None, str]]:
     with db.session() as session:
-        rows = session.execute(select(Correction.mention_id, Correction.field, Correction.old_value, Correction.new_value))
+        rows = session.execute(
+            select(Correction.mention_id, Correction.field, Correction.old_value, Correction.new_value)
+        )
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 

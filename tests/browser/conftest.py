@@ -33,7 +33,9 @@ PHONE = {"width": 390, "height": 844}
 
 if CHROMIUM is None:
     pytest.skip("no Chromium on this machine (apt install chromium); CI installs it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e .[test])"
+)
 
 
 class Live:
@@ -68,7 +70,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     settings = Settings({"data_dir": str(folder), "secret_key": "browser-tests"})
     presence_page.HEARTBEAT_SECONDS = 1  # the pages beat every second, so a test waits a second, not ten
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(db, settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(db, settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-from demo_world import PASSWORD
 from playwright.sync_api import expect
+from sqlalchemy import select
+
+from demo_world import PASSWORD
+from ecoute.store.models import Author, Conversation
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -98,7 +101,9 @@ def test_open_a_conversation_and_correct_a_label(page, live):
     new_label = "Positive" if current != "Positive" else "Neutral"
 
     message.locator("details.correct summary").click()
-    message.locator("form").filter(has=page.locator("input[value=sentiment]")).get_by_role("button", name=new_label).click()
+    message.locator("form").filter(has=page.locator("input[value=sentiment]")).get_by_role(
+        "button", name=new_label
+    ).click()
 
     expect(page.locator("[data-toast]")).to_contain_text(f"Label corrected: {new_label}")
     chip = page.locator("li.entry.msg").first.locator(".entry-foot .chip[class*=sent-]")
@@ -154,20 +159,34 @@ def test_a_colleague_sees_who_is_viewing_and_who_is_replying(open_as, live):
     expect(boss.locator(f'[data-presence-for="{conversation_id}"]')).to_be_empty()
 
 
+def _conversation_of(live, handle: str) -> str:
+    with live.db.session() as session:
+        found = session.scalar(
+            select(Conversation.id)
+            .join(Author, Author.id == Conversation.author_id)
+            .where(Conversation.workspace_id == live.world.workspace.id, Author.handle == handle)
+            .order_by(Conversation.mention_count.desc())
+        )
+    assert found is not None, f"the demo has no conversation with @{handle}"
+    return f"/w/demo/c/{found}"
+
+
 def test_screenshots_of_the_inbox_and_a_conversation(open_as, live, screenshots):
-    for name, viewport, locale in (("", LAPTOP, "en"), ("-phone", PHONE, "fr")):
+    """The README's pictures: a morning at the desk, and a customer whom a fake support account
+    insulted, while Marie is already writing to her."""
+    conversation = _conversation_of(live, "lea_dbx")
+    marie = open_as("marie@cyclune.example", PASSWORD, locale="fr")
+    marie.goto(live.at(conversation))
+    marie.locator("#composer").fill("Bonjour Léa, …")
+    for suffix, viewport, locale in (("", LAPTOP, "en"), ("-fr", LAPTOP, "fr"), ("-phone", PHONE, "fr")):
         page = open_as(locale=locale, viewport=viewport)
-        page.goto(live.at("/w/demo/"))
+        page.get_by_role("button", name=locale.upper(), exact=True).click()  # saved on the user
+        expect(page.locator("html")).to_have_attribute("lang", locale)
         page.keyboard.press("j")
-        page.screenshot(path=str(screenshots / f"inbox{name}.png"))
-        page.locator(".row-link").nth(1).click()
-        page.wait_for_url(re.compile(r"/c/\d+"))
-        page.screenshot(path=str(screenshots / f"conversation{name}.png"))
+        page.screenshot(path=str(screenshots / f"inbox{suffix}.png"))
+        page.goto(live.at(conversation))
+        expect(page.locator("[data-presence] .presence-mark.replying")).to_be_visible()
+        page.screenshot(path=str(screenshots / f"conversation{suffix}.png"))
         assert page.js_errors == []
 
-    assert sorted(p.name for p in screenshots.glob("*.png")) == [
-        "conversation-phone.png",
-        "conversation.png",
-        "inbox-phone.png",
-        "inbox.png",
-    ]
+    assert len(list(screenshots.glob("*.png"))) == 6

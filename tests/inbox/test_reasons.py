@@ -45,14 +45,23 @@ def test_the_stored_waiting_time_is_replaced_by_the_live_one():
 
 
 def test_plain_spaces_are_understood_like_no_break_spaces():
-    assert _texts(explain(["48 k abonnés", "mot-clé : panne"], "en", now=NOW)) == ["48k followers", "keyword: panne"]
+    assert _texts(explain(["48 k abonnés", "mot-clé : panne"], "en", now=NOW)) == [
+        "48k followers",
+        "keyword: panne",
+    ]
 
 
 def test_a_list_row_keeps_the_few_reasons_that_say_most():
     reasons = explain(STORED, "en", waiting_since=NOW - timedelta(hours=5), now=NOW)
 
-    assert _texts(summary(reasons)) == ["unanswered for 5\u00a0h", "keyword: remboursement", "règle : client VIP"]
-    assert _texts(summary(explain(["48 k abonnés", "compte vérifié", "40 partages", "1,5 k j'aime"], "en", now=NOW))) == [
+    assert _texts(summary(reasons)) == [
+        "unanswered for 5\u00a0h",
+        "keyword: remboursement",
+        "règle : client VIP",
+    ]
+    assert _texts(
+        summary(explain(["48 k abonnés", "compte vérifié", "40 partages", "1,5 k j'aime"], "en", now=NOW))
+    ) == [
         "48k followers",
         "40 shares",
     ]

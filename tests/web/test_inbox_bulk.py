@@ -45,7 +45,9 @@ def test_a_batch_with_another_workspaces_id_changes_nothing(owner, db, workspace
     mine = inbox_factories.conversation(db, workspace)
     theirs = inbox_factories.conversation(db, other_workspace)
 
-    response = post_form(owner, "/w/acme/bulk", {"ids": [str(mine.id), str(theirs.id)], "action": "status:resolved"})
+    response = post_form(
+        owner, "/w/acme/bulk", {"ids": [str(mine.id), str(theirs.id)], "action": "status:resolved"}
+    )
 
     assert response.status_code == 404
     assert desk.conversation(db, mine.id).status == "new"

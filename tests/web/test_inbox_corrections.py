@@ -10,7 +10,9 @@ def test_correcting_the_sentiment_stores_it_shows_it_and_audits_it(login_as, db,
     conv = inbox_factories.conversation(db, workspace, text="Génial, encore en panne", sentiment="positive")
     mention = desk.mention_of(db, conv.id)
 
-    response = post_form(agent, f"/w/acme/c/{conv.id}/m/{mention.id}/correct", {"field": "sentiment", "value": "negative"})
+    response = post_form(
+        agent, f"/w/acme/c/{conv.id}/m/{mention.id}/correct", {"field": "sentiment", "value": "negative"}
+    )
     page = agent.get(f"/w/acme/c/{conv.id}", headers={"accept-language": "en"}).text
 
     assert response.status_code == 303
@@ -60,7 +62,9 @@ def test_a_viewer_may_not_correct(login_as, db, workspace):
     conv = inbox_factories.conversation(db, workspace)
     mention = desk.mention_of(db, conv.id).id
 
-    response = post_form(viewer, f"/w/acme/c/{conv.id}/m/{mention}/correct", {"field": "sentiment", "value": "neutral"})
+    response = post_form(
+        viewer, f"/w/acme/c/{conv.id}/m/{mention}/correct", {"field": "sentiment", "value": "neutral"}
+    )
 
     assert response.status_code == 403
     assert desk.corrections(db) == []
@@ -68,7 +72,9 @@ def test_a_viewer_may_not_correct(login_as, db, workspace):
 
 def test_a_hidden_message_is_kept_marked_for_admins_and_left_out_for_agents(login_as, db, workspace):
     admin, agent = login_as("admin"), login_as("agent")
-    conv = inbox_factories.conversation(db, workspace, text="Insulte gratuite", replies=["Merci de votre retour"])
+    conv = inbox_factories.conversation(
+        db, workspace, text="Insulte gratuite", replies=["Merci de votre retour"]
+    )
     mention = desk.mention_of(db, conv.id).id
 
     response = post_form(admin, f"/w/acme/c/{conv.id}/m/{mention}/hide", {"hidden": "1"})

@@ -3,7 +3,6 @@
 import re
 from datetime import timedelta
 
-import desk_helpers as desk
 import inbox_factories
 from ecoute.store import repo
 from ecoute.store.models import Conversation, Mention, MentionBrand
@@ -38,7 +37,9 @@ def test_search_and_needs_reply_and_language(owner, db, workspace):
     in_english = owner.get("/w/acme/?lang=en", headers={"accept-language": "en"}).text
 
     assert _ids(found) == [battery.id]
-    assert "Results for “batterie”" in owner.get("/w/acme/?q=batterie", headers={"accept-language": "en"}).text
+    assert (
+        "Results for “batterie”" in owner.get("/w/acme/?q=batterie", headers={"accept-language": "en"}).text
+    )
     assert _ids(needing) == [battery.id]
     assert _ids(in_english) == [english.id]
     assert "Language: English" in in_english  # the active filter, removable

@@ -63,7 +63,9 @@ def test_leaving_and_silence_both_end_presence(marie, karim, db, workspace):
     post_form(marie, path, {"state": "gone"})
     after_leaving = _others(post_form(karim, path, {"state": "viewing"}))
     with db.session() as session:  # Karim's last heartbeat, 31 seconds ago
-        presence.touch(session, workspace.id, conv.id, karim.user_id, "viewing", now=utcnow() - timedelta(seconds=31))
+        presence.touch(
+            session, workspace.id, conv.id, karim.user_id, "viewing", now=utcnow() - timedelta(seconds=31)
+        )
     after_silence = _others(post_form(marie, path, {"state": "viewing"}))
 
     assert after_leaving == []

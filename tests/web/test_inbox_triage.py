@@ -72,7 +72,9 @@ def test_an_unknown_status_is_a_400_and_changes_nothing(owner, db, workspace):
 def test_a_redirect_never_leaves_the_site(owner, db, workspace):
     conv = inbox_factories.conversation(db, workspace)
 
-    response = post_form(owner, f"/w/acme/c/{conv.id}/status", {"status": "open", "next": "https://evil.example/"})
+    response = post_form(
+        owner, f"/w/acme/c/{conv.id}/status", {"status": "open", "next": "https://evil.example/"}
+    )
 
     assert response.headers["location"] == "/"
 
@@ -160,7 +162,10 @@ def test_another_workspaces_conversation_is_404_for_every_action(owner, db, work
         "presence": {"state": "viewing"},
     }
 
-    codes = {name: post_form(owner, f"/w/acme/c/{theirs.id}/{name}", data).status_code for name, data in paths.items()}
+    codes = {
+        name: post_form(owner, f"/w/acme/c/{theirs.id}/{name}", data).status_code
+        for name, data in paths.items()
+    }
 
     assert codes == dict.fromkeys(paths, 404)
     assert desk.conversation(db, theirs.id).status == "open"

@@ -8,7 +8,9 @@ from web_helpers import post_form
 def test_a_personal_view_is_listed_for_its_owner_only(login_as, db, workspace):
     marie, karim = login_as("agent"), login_as("agent")
 
-    response = post_form(marie, "/w/acme/views", {"name": "Colère batterie", "query": "sentiment=negative&q=batterie"})
+    response = post_form(
+        marie, "/w/acme/views", {"name": "Colère batterie", "query": "sentiment=negative&q=batterie"}
+    )
     hers = marie.get("/w/acme/").text
     his = karim.get("/w/acme/").text
 
@@ -24,14 +26,18 @@ def test_the_current_view_is_named_in_the_heading(owner, db, workspace):
 
     page = owner.get("/w/acme/?intent=complaint").text
 
-    assert "<h1 id=\"inbox-heading\">Réclamations</h1>" in page
+    assert '<h1 id="inbox-heading">Réclamations</h1>' in page
 
 
 def test_only_admins_share_views_and_everyone_sees_shared_ones(login_as, db, workspace):
     admin, agent = login_as("admin"), login_as("agent")
 
-    refused = post_form(agent, "/w/acme/views", {"name": "Pour tous", "query": "status=new", "shared": "true"})
-    shared = post_form(admin, "/w/acme/views", {"name": "Urgences du jour", "query": "needs_reply=1", "shared": "true"})
+    refused = post_form(
+        agent, "/w/acme/views", {"name": "Pour tous", "query": "status=new", "shared": "true"}
+    )
+    shared = post_form(
+        admin, "/w/acme/views", {"name": "Urgences du jour", "query": "needs_reply=1", "shared": "true"}
+    )
 
     assert refused.status_code == 403
     assert shared.status_code == 303
@@ -65,8 +71,12 @@ def test_an_agent_may_not_delete_a_shared_view(login_as, db, workspace):
 def test_bad_views_are_400(owner, db, workspace):
     codes = {
         "blank name": post_form(owner, "/w/acme/views", {"name": "  ", "query": "status=new"}).status_code,
-        "bad filter": post_form(owner, "/w/acme/views", {"name": "x", "query": "since=yesterday"}).status_code,
-        "bad status": post_form(owner, "/w/acme/views", {"name": "y", "query": "status=archived"}).status_code,
+        "bad filter": post_form(
+            owner, "/w/acme/views", {"name": "x", "query": "since=yesterday"}
+        ).status_code,
+        "bad status": post_form(
+            owner, "/w/acme/views", {"name": "y", "query": "status=archived"}
+        ).status_code,
     }
     post_form(owner, "/w/acme/views", {"name": "Twice", "query": "status=new"})
     twice = post_form(owner, "/w/acme/views", {"name": "twice", "query": "status=open"})
@@ -82,7 +92,13 @@ def test_another_workspaces_view_is_404(owner, db, workspace, other_workspace):
         from ecoute.inbox import views
 
         theirs = views.create_view(
-            session, other_workspace.id, user_id=outsider.id, name="Globex", filters={}, shared=True, actor="test"
+            session,
+            other_workspace.id,
+            user_id=outsider.id,
+            name="Globex",
+            filters={},
+            shared=True,
+            actor="test",
         )
 
     response = post_form(owner, f"/w/acme/views/{theirs.id}/delete")

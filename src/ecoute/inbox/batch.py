@@ -33,7 +33,9 @@ def conversation_tags(session: Session, workspace_id: int, conversation_id: int)
     rows = session.scalars(
         select(Tag.name)
         .join(ConversationTag, ConversationTag.tag_id == Tag.id)
-        .where(ConversationTag.workspace_id == workspace_id, ConversationTag.conversation_id == conversation_id)
+        .where(
+            ConversationTag.workspace_id == workspace_id, ConversationTag.conversation_id == conversation_id
+        )
     )
     return sorted(rows)
 

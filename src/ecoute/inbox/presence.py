@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ecoute.inbox.triage import get_conversation_row
@@ -54,21 +55,33 @@ def touch(
     if state not in (*PRESENCE_STATES, GONE):
         raise Invalid(f"state {state!r}: use {', '.join((*PRESENCE_STATES, GONE))}")
     conversation = get_conversation_row(session, workspace_id, conversation_id)
-    where = (
-        Presence.workspace_id == workspace_id,
-        Presence.conversation_id == conversation.id,
-        Presence.user_id == user_id,
-    )
     if state == GONE:
-        session.execute(delete(Presence).where(*where))
+        session.execute(
+            delete(Presence).where(
+                Presence.workspace_id == workspace_id,
+                Presence.conversation_id == conversation.id,
+                Presence.user_id == user_id,
+            )
+        )
         return
-    row = session.scalar(select(Presence).where(*where))
-    if row is None:
-        row = Presence(workspace_id=workspace_id, conversation_id=conversation.id, user_id=user_id)
-        session.add(row)
-    row.state = state
-    row.seen_at = now or utcnow()
-    session.flush()
+    # One statement, so two tabs of the same person (or a heartbeat racing the previous page's
+    # "gone") can never trip over each other's row.
+    values = {
+        "workspace_id": workspace_id,
+        "conversation_id": conversation.id,
+        "user_id": user_id,
+        "state": state,
+        "seen_at": now or utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Presence).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["workspace_id", "conversation_id", "user_id"],
+            set_={"state": statement.excluded.state, "seen_at": statement.excluded.seen_at},
+        )
+    )
 
 
 def others_present(

@@ -125,7 +125,9 @@ def picklists(session: Session, workspace_id: int) -> Picklists:
     return Picklists(members, tags, repo.list_brands(session, workspace_id))
 
 
-def redirect_back(request: Request, target: str | None, fallback: str, flash: Flash | None = None) -> Response:
+def redirect_back(
+    request: Request, target: str | None, fallback: str, flash: Flash | None = None
+) -> Response:
     """303 to a local ``target`` (else ``fallback``), leaving a one-time message for the next page."""
     response = RedirectResponse(safe_next(target) if target else fallback, status_code=303)
     if flash is not None:
@@ -169,7 +171,7 @@ class Formatting:
         self.now = now or utcnow()
 
     def ago(self, value: datetime) -> str:
-        """"5 h" / "5h" for the last week, then a date ("3 oct." / "Oct 3")."""
+        """Compact ages for the last week ("5 h" / "5h"), then a date ("3 oct." / "Oct 3")."""
         delta = self.now - value
         if delta < timedelta(minutes=1):
             return self.i18n.t("inbox.now")

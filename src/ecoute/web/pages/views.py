@@ -36,7 +36,13 @@ def save_view(
     filters = {k: v for k, v in parse_qsl(query) if k in FILTER_PARAMS and v.strip()}
     parse_filters(filters, me=ctx.user.id)  # Invalid (400) names a bad value
     view = views.create_view(
-        session, ctx.workspace.id, user_id=ctx.user.id, name=name, filters=filters, shared=shared, actor=ctx.actor
+        session,
+        ctx.workspace.id,
+        user_id=ctx.user.id,
+        name=name,
+        filters=filters,
+        shared=shared,
+        actor=ctx.actor,
     )
     target = f"/w/{ctx.workspace.slug}/" + (f"?{urlencode(sorted(filters.items()))}" if filters else "")
     return redirect_back(request, target, target, Flash("view_saved", 1, (), view.name))
