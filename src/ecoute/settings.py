@@ -72,6 +72,16 @@ SETTINGS: tuple[Setting, ...] = (
         "off",
         "Mark login cookies Secure (HTTPS only): turn on behind an HTTPS proxy.",
     ),
+    Setting(
+        "smtp_host",
+        "",
+        "SMTP server for e-mail alerts (deadlines about to be missed). Empty: no e-mail is sent.",
+    ),
+    Setting("smtp_port", "587", "Port of the SMTP server."),
+    Setting("smtp_security", "starttls", "starttls, ssl (implicit TLS, usually port 465) or none."),
+    Setting("smtp_user", "", "SMTP login; empty: send without logging in."),
+    Setting("smtp_password", "", "SMTP password for SMTP_USER."),
+    Setting("smtp_from", "ecoute@localhost", "Sender address of Écoute's e-mails."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

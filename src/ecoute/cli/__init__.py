@@ -9,7 +9,7 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from ecoute.cli import admin, demo, ingest
+from ecoute.cli import admin, demo, ingest, report, sla
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
 from ecoute.web import commands as web_commands
@@ -39,6 +39,8 @@ demo.register(app)
 admin.register(app)
 web_commands.register(app)
 webhook_commands.register(app)
+report.register(app)
+sla.register(app)
 
 
 def _register_analysis() -> None:

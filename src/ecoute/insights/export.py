@@ -63,8 +63,8 @@ def csv_text(report: ResponseReport) -> str:
     return buffer.getvalue()
 
 
-def human_duration(seconds: float | None) -> str:
-    """``42 s``, ``12 min``, ``3 h 05``, ``2 d 4 h``; ``—`` when there is nothing to show."""
+def human_duration(seconds: float | None, *, days: bool = True) -> str:
+    """``42 s``, ``12 min``, ``3 h 05``, ``2 d 4 h`` (``days=False``: ``52 h 10``); ``—`` for nothing."""
     if seconds is None:
         return "—"
     whole = int(seconds)
@@ -72,7 +72,7 @@ def human_duration(seconds: float | None) -> str:
         return f"{whole} s"
     if whole < 3600:
         return f"{whole // 60} min"
-    if whole < 86400:
+    if whole < 86400 or not days:
         return f"{whole // 3600} h {whole % 3600 // 60:02d}"
     return f"{whole // 86400} d {whole % 86400 // 3600} h"
 
