@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 try:  # the analysis engine's phrase book; without it, reasons are shown exactly as stored
     from ecoute.analysis import wording
@@ -84,6 +84,7 @@ def _number(text: str, locale: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=8192)  # the same few hundred phrases come back on every page
 def _translate(reason: str, target: str) -> Reason:
     for pattern, locale, key in _patterns():
         match = pattern.match(_spaces(reason))

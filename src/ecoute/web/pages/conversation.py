@@ -14,6 +14,7 @@ from ecoute.inbox.moderation import get_mention, set_hidden
 from ecoute.store.repo import NotFound, record_audit
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.pages import page_router
+from ecoute.web.pages.desk_icons import icon
 from ecoute.web.pages.inbox import parse_value
 from ecoute.web.pages.inbox_support import (
     INTENTS,
@@ -65,6 +66,7 @@ def conversation(
         me=member(me, ctx.user.name) if ctx.user and me else None,
         can=permissions(ctx),
         fmt=Formatting(page_translator(request)),
+        desk_icon=icon,
         flash=flash,
         back_url=back_url or f"/w/{ctx.workspace.slug}/",
         options={"status": STATUSES, "sentiment": SENTIMENTS, "intent": INTENTS},

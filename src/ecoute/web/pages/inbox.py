@@ -16,6 +16,7 @@ from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_tran
 from ecoute.web.filters import FILTER_PARAMS, parse_filters
 from ecoute.web.pages import page_router
 from ecoute.web.pages import presence as presence_page
+from ecoute.web.pages.desk_icons import icon
 from ecoute.web.pages.inbox_support import (
     INTENTS,
     LANGUAGES,
@@ -94,11 +95,13 @@ def inbox(
         present=presence.others_present(session, ws, ids, me),
         lists=picklists(session, ws),
         counts=counts.view_counts(session, ws, me),
+        count_cap=counts.CAP,
         standard_views=STANDARD_VIEWS,
         saved_views=views,
         current_view=_current_view(current, views),
         can=permissions(ctx),
         fmt=Formatting(page_translator(request)),
+        desk_icon=icon,
         flash=flash,
         heartbeat=presence_page.HEARTBEAT_SECONDS,
         options={

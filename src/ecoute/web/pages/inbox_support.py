@@ -8,10 +8,12 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_timedelta
+from babel import Locale
+from babel.dates import format_datetime, format_skeleton, format_timedelta
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -104,12 +106,14 @@ def permissions(ctx: WorkspaceContext) -> dict[str, bool]:
     return {name: ctx.can(action) for name, action in PERMISSIONS.items()}
 
 
+@lru_cache(maxsize=4096)
 def initials(name: str) -> str:
     parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p[:1].isalnum()]
     letters = "".join(p[0] for p in parts[:2]) or name[:1] or "?"
     return letters.upper()
 
 
+@lru_cache(maxsize=4096)
 def hue(seed: str) -> int:
     """A stable colour for an avatar, from the name or handle."""
     return int(hashlib.sha256(seed.encode("utf-8")).hexdigest()[:4], 16) % 360
@@ -169,6 +173,12 @@ class Formatting:
     def __init__(self, i18n: Translator, now: datetime | None = None):
         self.i18n = i18n
         self.now = now or utcnow()
+        self.locale = Locale.parse(i18n.locale)  # parsed once: a page formats hundreds of values
+        self.zone = ZoneInfo(i18n.timezone)
+
+    def datetime(self, value: datetime) -> str:
+        """The full date and time, for tooltips."""
+        return format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
 
     def ago(self, value: datetime) -> str:
         """Compact ages for the last week ("5 h" / "5h"), then a date ("3 oct." / "Oct 3")."""
@@ -176,10 +186,10 @@ class Formatting:
         if delta < timedelta(minutes=1):
             return self.i18n.t("inbox.now")
         if delta < timedelta(days=7):
-            return format_timedelta(delta, format="narrow", locale=self.i18n.locale)
-        local = value.astimezone(ZoneInfo(self.i18n.timezone))
+            return format_timedelta(delta, format="narrow", locale=self.locale)
+        local = value.astimezone(self.zone)
         skeleton = "MMMd" if local.year == self.now.year else "yMMMd"
-        return format_skeleton(skeleton, local, locale=self.i18n.locale)
+        return format_skeleton(skeleton, local, locale=self.locale)
 
     def compact(self, count: int | None) -> str:
         """Followers and likes as people say them: 950, 1,2 k / 1.2k, 48 k / 48k."""
@@ -222,5 +232,8 @@ class Formatting:
     def row_reasons(self, conversation: Conversation, mention: Mention | None) -> list[reasons.Reason]:
         return reasons.summary(self.reasons(conversation, mention))
 
-    def avatar(self, seed: str, name: str) -> dict[str, object]:
-        return {"initials": initials(name), "hue": hue(seed)}
+    def initials(self, name: str) -> str:
+        return initials(name)
+
+    def hue(self, seed: str) -> int:
+        return hue(seed)
