@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -103,7 +104,22 @@ def response_facts(
         stmt = stmt.where(opening.c.opened_at < until)
     rows = session.execute(stmt).all()
     brands = mention_brands(session, workspace_id, [row[1] for row in rows])
-    return [ResponseFact(*row, brands=brands.get(row[1], ())) for row in rows]
+    return [_fact(row, brands) for row in rows]
+
+
+def _fact(row: Sequence[Any], brands: dict[int, tuple[str, ...]]) -> ResponseFact:
+    conversation_id, mention_id, opened_at, intent, source, first_reply_at, replier_id, assignee_id = row
+    return ResponseFact(
+        conversation_id=conversation_id,
+        opening_mention_id=mention_id,
+        opened_at=opened_at,
+        intent=intent,
+        source=source,
+        first_reply_at=first_reply_at,
+        replier_id=replier_id,
+        assignee_id=assignee_id,
+        brands=brands.get(mention_id, ()),
+    )
 
 
 def mention_brands(

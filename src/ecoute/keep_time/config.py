@@ -19,8 +19,8 @@ from ecoute.store.models import Workspace
 from ecoute.store.repo import Invalid, record_audit
 
 SETTINGS_KEY = "keep_time"
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _INTERVAL_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _WORKDAY = ["09:00-18:00"]
 
@@ -44,13 +44,17 @@ def format_interval(interval: tuple[int, int]) -> str:
     return f"{sh:02d}:{sm:02d}-{eh:02d}:{em:02d}"
 
 
+def _default_week() -> dict[Day, list[str]]:
+    return {d: list(_WORKDAY) if d not in ("sat", "sun") else [] for d in DAYS}
+
+
 class BusinessHoursConfig(BaseModel):
     """Opening hours per weekday (several intervals allowed, none means a day off) and holidays."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     week: dict[Day, list[str]] = Field(
-        default_factory=lambda: {d: list(_WORKDAY) if d not in ("sat", "sun") else [] for d in DAYS},
+        default_factory=lambda: _default_week(),
         description='Intervals per day, e.g. {"mon": ["09:00-12:00", "14:00-18:00"], "sat": []}.',
     )
     holidays: list[date] = Field(default_factory=list, description="Closed dates (YYYY-MM-DD).")
@@ -62,8 +66,8 @@ class BusinessHoursConfig(BaseModel):
 
     @field_validator("week")
     @classmethod
-    def _check_week(cls, week: dict[str, list[str]]) -> dict[str, list[str]]:
-        normalised: dict[str, list[str]] = {}
+    def _check_week(cls, week: dict[Day, list[str]]) -> dict[Day, list[str]]:
+        normalised: dict[Day, list[str]] = {}
         for day in DAYS:
             intervals = sorted(parse_interval(text) for text in week.get(day, []))
             for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
