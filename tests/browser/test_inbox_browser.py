@@ -52,6 +52,10 @@ def test_filter_by_sentiment_then_search(page, live):
     assert "sentiment=negative" in page.url
     assert 0 < _rows(page).count() <= chips.count()
 
+    page.select_option("select[name=sentiment]", "")  # back to any sentiment: the search stays
+    page.wait_for_url(lambda url: "sentiment=" not in url)
+    assert page.url.endswith("/w/demo/?q=batterie")  # filters left on "any" stay out of the link
+
 
 def test_assign_with_a_and_resolve_with_e_from_the_keyboard(page, live):
     page.goto(live.at("/w/demo/?assignee=none&sentiment=negative"))
@@ -82,9 +86,8 @@ def test_assign_with_a_and_resolve_with_e_from_the_keyboard(page, live):
 def test_select_several_and_tag_them_at_once(page, live):
     page.goto(live.at("/w/demo/?platform=reddit"))
     page.keyboard.press("j")
-    page.keyboard.press("x")
-    page.keyboard.press("j")
-    page.keyboard.press("x")
+    page.keyboard.press("x")  # from the keyboard…
+    _rows(page).nth(2).locator("input[name=ids]").click()  # …and with the mouse
     expect(page.locator("[data-bulk-count]")).to_have_text("2 selected")
 
     page.select_option("#bulk select[name=action]", "tag:batterie")
@@ -190,3 +193,29 @@ def test_screenshots_of_the_inbox_and_a_conversation(open_as, live, screenshots)
         assert page.js_errors == []
 
     assert len(list(screenshots.glob("*.png"))) == 6
+
+
+def test_everything_works_without_javascript(browser, live):
+    """Progressive enhancement: with scripts off, filters apply with their button and triage
+    forms post and come back."""
+    context = browser.new_context(viewport=LAPTOP, locale="en", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live.at("/login"))
+    page.fill("input[name=email]", live.world.owner_email)
+    page.fill("input[name=password]", live.world.owner_password)
+    page.click("button[type=submit]")
+    page.goto(live.at("/w/demo/?platform=mastodon"))
+
+    page.select_option("select[name=intent]", "complaint")
+    page.locator("form[data-filters] button.apply").click()
+    page.wait_for_url(re.compile(r"intent=complaint"))
+    first = _rows(page).first
+    conversation_id = first.get_attribute("data-id")
+    first.locator("input[name=ids]").check()
+    page.select_option("#bulk select[name=action]", "status:pending")
+    page.locator("#bulk button.apply").click()
+
+    expect(page.locator("[data-toast]")).to_contain_text("Marked as pending")
+    page.goto(live.at(f"/w/demo/c/{conversation_id}"))
+    expect(page.locator(".conv-title .pill")).to_have_text("Pending")
+    context.close()

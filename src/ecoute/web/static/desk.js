@@ -42,7 +42,17 @@ document.documentElement.classList.add("js");
 
   function wireCommon() {
     $$("[data-autosubmit]").forEach((field) => {
-      field.addEventListener("change", () => field.form && field.value !== "" && field.form.requestSubmit());
+      field.addEventListener("change", () => {
+        // A menu of actions has an empty "choose…" entry; a filter's empty entry means "any".
+        if (!field.form || (field.dataset.autosubmit === "action" && field.value === "")) return;
+        field.form.requestSubmit();
+      });
+    });
+    // Filters left on "any" stay out of the address, so a shared link says only what matters.
+    $$("form[method=get]").forEach((form) => {
+      form.addEventListener("submit", () => {
+        $$("input, select", form).forEach((field) => { if (field.name && field.value === "") field.disabled = true; });
+      });
     });
     $$("[data-open-dialog]").forEach((button) => {
       button.addEventListener("click", () => openDialog(button.dataset.openDialog));
