@@ -112,6 +112,9 @@ def open_as(browser, live: Live) -> Iterator[Callable[..., object]]:
         page.fill("input[name=password]", password or live.world.owner_password)
         page.click("button[type=submit]")
         page.wait_for_url("**/w/**")
+        if page.locator("html").get_attribute("lang") != locale:  # a choice saved by an earlier test
+            page.get_by_role("button", name=locale.upper(), exact=True).click()
+            page.wait_for_selector(f"html[lang={locale}]")
         return page
 
     yield make

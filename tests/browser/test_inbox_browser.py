@@ -183,8 +183,6 @@ def test_screenshots_of_the_inbox_and_a_conversation(open_as, live, screenshots)
     marie.locator("#composer").fill("Bonjour Léa, …")
     for suffix, viewport, locale in (("", LAPTOP, "en"), ("-fr", LAPTOP, "fr"), ("-phone", PHONE, "fr")):
         page = open_as(locale=locale, viewport=viewport)
-        page.get_by_role("button", name=locale.upper(), exact=True).click()  # saved on the user
-        expect(page.locator("html")).to_have_attribute("lang", locale)
         page.keyboard.press("j")
         page.screenshot(path=str(screenshots / f"inbox{suffix}.png"))
         page.goto(live.at(conversation))
@@ -204,6 +202,7 @@ def test_everything_works_without_javascript(browser, live):
     page.fill("input[name=email]", live.world.owner_email)
     page.fill("input[name=password]", live.world.owner_password)
     page.click("button[type=submit]")
+    page.get_by_role("button", name="EN", exact=True).click()
     page.goto(live.at("/w/demo/?platform=mastodon"))
 
     page.select_option("select[name=intent]", "complaint")
