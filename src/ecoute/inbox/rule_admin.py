@@ -29,6 +29,7 @@ from ecoute.store.repo import Invalid, NotFound, record_audit
 from ecoute.store.types import utcnow
 
 logger = logging.getLogger(__name__)
+MAX_RULES = 200  # each new mention is tested against every enabled rule
 PREVIEW_SAMPLE = 500
 PREVIEW_EXAMPLES = 5
 
@@ -56,7 +57,11 @@ def create_rule(
 ) -> Rule:
     """Add a rule at the end of the list (it runs last)."""
     check_references(session, workspace_id, spec)
-    last = session.scalar(select(func.max(Rule.position)).where(Rule.workspace_id == workspace_id))
+    count, last = session.execute(
+        select(func.count(), func.max(Rule.position)).where(Rule.workspace_id == workspace_id)
+    ).one()
+    if count >= MAX_RULES:
+        raise Invalid(f"a workspace has at most {MAX_RULES} rules: delete or merge some first")
     now = utcnow()
     rule = Rule(
         workspace_id=workspace_id,

@@ -45,7 +45,7 @@ Platform = Annotated[
 class Conditions(BaseModel):
     """When the rule fires. Every condition given must hold; empty ones are ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     intent: list[Intent] = Field(default_factory=list, description="Any of these intents.")
     sentiment: list[Sentiment] = Field(default_factory=list, description="Any of these sentiments.")
@@ -88,13 +88,13 @@ class Conditions(BaseModel):
 
 
 class TagAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     type: Literal["tag"] = "tag"
     tag: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
 
 
 class AssignAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     type: Literal["assign"] = "assign"
     user_id: int = Field(
         description="A member of the workspace; conversations already assigned are left alone."
@@ -102,7 +102,7 @@ class AssignAction(BaseModel):
 
 
 class PriorityAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     type: Literal["set_priority"] = "set_priority"
     priority: int = Field(ge=0, le=MAX_PRIORITY)
 
@@ -110,7 +110,7 @@ class PriorityAction(BaseModel):
 class SpamAction(BaseModel):
     """Close as spam: the conversation is resolved and tagged ``spam`` (nothing is deleted)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     type: Literal["close_spam"] = "close_spam"
 
 
@@ -120,7 +120,7 @@ RuleAction = Annotated[TagAction | AssignAction | PriorityAction | SpamAction, F
 class RuleSpec(BaseModel):
     """What a rule says: its name, whether it runs, when it fires and what it does."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     enabled: bool = True

@@ -33,12 +33,14 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.tags",
     "ecoute.web.api.corrections",
     "ecoute.web.api.members",
+    "ecoute.web.api.rules",
     "ecoute.web.api.metrics",
     "ecoute.web.api.deadlines",
     "ecoute.web.pages.admin_members",
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
     "ecoute.web.pages.admin_audit",
+    "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
 )
 
