@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 import desk_helpers as desk
 import inbox_factories
 from ecoute.inbox import presence
+from ecoute.store.people import Presence
 from ecoute.store.types import utcnow
 from web_helpers import post_form
 
@@ -86,3 +88,17 @@ def test_bad_presence_input_is_400_and_foreign_ids_are_not_shown(owner, db, work
     assert bad_state.status_code == 400
     assert bad_ids.status_code == 400
     assert foreign.json() == {}
+
+
+def test_heartbeats_sweep_away_rows_nobody_refreshes(marie, karim, db, workspace):
+    conv = inbox_factories.conversation(db, workspace)
+    with db.session() as session:  # Karim closed his laptop an hour ago
+        presence.touch(
+            session, workspace.id, conv.id, karim.user_id, "viewing", now=utcnow() - timedelta(hours=1)
+        )
+
+    post_form(marie, f"/w/acme/c/{conv.id}/presence", {"state": "viewing"})
+
+    with db.session() as session:
+        rows = session.scalars(select(Presence.user_id).where(Presence.workspace_id == workspace.id)).all()
+    assert rows == [marie.user_id]

@@ -34,6 +34,7 @@ def heartbeat(
         raise HTTPException(403, "presence is for people, not API tokens")
     ws = ctx.workspace.id
     presence.touch(session, ws, conversation_id, ctx.user.id, state)
+    presence.forget_stale(session, ws)  # rows of closed laptops: a handful, by the workspace index
     others = presence.others_present(session, ws, [conversation_id], ctx.user.id).get(conversation_id, [])
     return JSONResponse({"others": [p.as_json() for p in others], "every": HEARTBEAT_SECONDS})
 
