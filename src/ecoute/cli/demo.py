@@ -1,8 +1,17 @@
-"""``ecoute demo``: set up the demo workspace, load its mentions, and show what came in."""
+"""``ecoute demo``: set up the demo workspace, load its mentions, show what came in, and serve it.
+
+By default the web app starts right after loading, with a demo login printed next to the URL, so
+one command takes a newcomer to a working inbox; ``--no-serve`` loads, summarises and exits.
+Loading is offline (the mentions ship with the package) and idempotent (a second run stores nothing
+new and only refreshes the demo login).
+"""
 
 from __future__ import annotations
 
+import json
+
 import typer
+from rich.panel import Panel
 from rich.table import Table
 from sqlalchemy import func, select
 
@@ -10,9 +19,12 @@ from ecoute import demo as demo_data
 from ecoute.cli.context import state
 from ecoute.cli.ingest import print_summary, run_ingest
 from ecoute.cli.output import console, print_json
+from ecoute.inbox import rule_admin
+from ecoute.inbox.rules import validate_spec
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Author, Brand, Conversation, Mention, MentionBrand, Workspace
+from ecoute.web.demo_login import ensure_demo_login
 
 
 def register(app: typer.Typer) -> None:
@@ -24,10 +36,17 @@ def demo_command(
         None, "--analysis/--no-analysis", help="Annotate while loading (default on)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the demo in the web app after loading (default), or exit."
+    ),
+    host: str = typer.Option(None, help="Address to serve on (default: ECOUTE_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, min=1, max=65535, help="Port to serve on (default: ECOUTE_PORT, 8000)."),
 ) -> None:
-    """Create the demo workspace (a fictional French brand and two competitors) and load its mentions."""
+    """Create the demo workspace (a fictional French brand and two competitors), load its mentions
+    and serve it: open the printed URL and log in with the printed e-mail and password."""
     db = state.database()
     setup = demo_data.setup_workspace(db)
+    _ensure_rules(db, setup.workspace)
     report = run_ingest(
         db,
         setup.workspace,
@@ -41,9 +60,44 @@ def demo_command(
     where = _where(db)
     if as_json:
         print_json({"workspace": setup.workspace.slug, "database": where, **report.as_dict(), **summary})
-        return
-    print_summary(report, "demo mentions")
-    _print(setup, summary, where)
+    else:
+        print_summary(report, "demo mentions")
+        _print(setup, summary, where, serving=serve)
+    if serve:
+        serve_demo(db, setup.workspace, host=host, port=port)
+
+
+def _ensure_rules(db: Database, workspace: Workspace) -> None:
+    """The demo's rules (spam, fraud warnings, unhappy big accounts, the connected lock), added once
+    before loading, so the rules page shows how often each fired."""
+    with db.session() as session:
+        if rule_admin.list_rules(session, workspace.id):
+            return
+        for data in json.loads((demo_data.DATA / "rules.json").read_text(encoding="utf-8")):
+            rule_admin.create_rule(session, workspace.id, validate_spec(data), actor="system:demo")
+
+
+def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: int | None) -> None:
+    """Create the demo login, print where to go and how to log in, and serve until Ctrl+C."""
+    import uvicorn
+
+    from ecoute.web.app import create_app
+
+    settings = state.settings
+    host = host or settings.raw("host")
+    port = port or settings.int("port")
+    email, password = ensure_demo_login(db, workspace)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/w/{workspace.slug}/"
+    console.print()
+    console.print(
+        Panel.fit(
+            f"Open      [bold link={url}]{url}[/]\nE-mail    [bold]{email}[/]\nPassword  [bold]{password}[/]",
+            title="Écoute demo is running",
+            subtitle="Ctrl+C to stop",
+            border_style="green",
+        )
+    )
+    uvicorn.run(create_app(db, settings), host=host, port=port, log_level="warning")
 
 
 def _summary(db: Database, workspace: Workspace) -> dict[str, object]:
@@ -116,7 +170,7 @@ def _where(db: Database) -> str:
     )
 
 
-def _print(setup: demo_data.DemoSetup, summary: dict, where: str) -> None:  # type: ignore[type-arg]
+def _print(setup: demo_data.DemoSetup, summary: dict, where: str, *, serving: bool) -> None:  # type: ignore[type-arg]
     console.print()
     console.rule(f"[bold]Écoute demo — {setup.workspace.name}")
     console.print(
@@ -142,4 +196,8 @@ def _print(setup: demo_data.DemoSetup, summary: dict, where: str) -> None:  # ty
     console.print(
         f"\nData lives in [bold]{where}[/] (set ECOUTE_DATA_DIR or ECOUTE_DATABASE_URL to move it)."
     )
-    console.print('Next: [bold]ecoute search -w demo "batterie"[/], [bold]ecoute ingest FILE -w demo[/].')
+    if not serving:
+        console.print(
+            'Next: [bold]ecoute demo[/] to serve it, [bold]ecoute search -w demo "batterie"[/], '
+            "[bold]ecoute ingest FILE -w demo[/]."
+        )

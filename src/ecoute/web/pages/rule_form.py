@@ -76,7 +76,7 @@ class RuleForm:
             language=", ".join(c.language),
             keywords=c.keywords,
             min_followers="" if c.min_followers is None else str(c.min_followers),
-            verified={True: "yes", False: "no"}.get(c.verified, "") if c.verified is not None else "",
+            verified={True: "yes", False: "no"}.get(c.verified, ""),
             platforms=list(c.platforms),
             source_ids=[str(i) for i in c.source_ids],
             brand_ids=[str(i) for i in c.brand_ids],
