@@ -66,8 +66,9 @@ def conversation(
         session.add(conv)
         session.flush()
         texts = [text, *replies]
+        mentions = []
         for index, body in enumerate(texts):
-            session.add(
+            mentions.append(
                 Mention(
                     workspace_id=workspace.id,
                     conversation_id=conv.id,
@@ -86,4 +87,8 @@ def conversation(
                     analysis={},
                 )
             )
+        session.add_all(mentions)
+        session.flush()
+        # The summary the ingest path keeps: the labels of the top mention (the first one here).
+        conv.top_mention_id, conv.sentiment, conv.intent, conv.lang = mentions[0].id, sentiment, intent, lang
         return conv

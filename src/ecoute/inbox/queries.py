@@ -3,7 +3,10 @@ list of conversations (keyset pages) and one conversation with its thread.
 
 Every query is scoped to one workspace. The list walks ``ix_conversations_ws_order`` in
 (priority, last mention, id) order, so the first page costs the same on 1,000 or 1,000,000
-mentions; filters on mention fields are correlated EXISTS probes on ``ix_mentions_ws_conversation``.
+mentions. Sentiment, intent and language filter on the conversation's summary (the labels of its
+top mention, which the row shows); source and brand are correlated EXISTS probes on
+``ix_mentions_ws_conversation``; search picks its plan by how many mentions match
+(``ecoute.inbox.search``). Measured by benchmarks/inbox_speed.py.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from ecoute.inbox import cursor as cursors
+from ecoute.inbox import search
 from ecoute.inbox.cursor import InvalidCursor, Position
-from ecoute.store.search import text_matches
 from ecoute.store.models import (
     CONVERSATION_STATUSES,
     Author,
@@ -118,7 +121,7 @@ def list_conversations(
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}")
     scope = f"{workspace_id}:{filters.fingerprint()}"
     c = Conversation
-    stmt = _filtered(session, select(c).where(c.workspace_id == workspace_id), workspace_id, filters)
+    stmt = _filtered(select(c).where(*_scope(session, workspace_id, filters)), workspace_id, filters)
     if cursor:
         after = cursors.decode(secret, scope, cursor)
         stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
@@ -141,7 +144,20 @@ def _position_tuple(position: Position) -> Any:
     )
 
 
-def _filtered(session: Session, stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[Any]:
+def _scope(session: Session, workspace_id: int, f: InboxFilters) -> list[Any]:
+    """The workspace, and what the search matches when there is one."""
+    c = Conversation
+    if not (f.q and f.q.strip()):
+        return [c.workspace_id == workspace_id]
+    plan = search.plan_search(session, workspace_id, f.q)
+    if plan.conversation_ids is None:
+        return [c.workspace_id == workspace_id, plan.probe]
+    # Few matches: fetch them by id and sort them. "+ 0" keeps both databases from walking a
+    # workspace index instead (to save that sort) past every other conversation of the workspace.
+    return [(c.workspace_id + 0) == workspace_id, c.id.in_(plan.conversation_ids)]
+
+
+def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[Any]:
     c = Conversation
     if f.status:
         stmt = stmt.where(c.status.in_(f.status))
@@ -165,45 +181,25 @@ def _filtered(session: Session, stmt: Select[Any], workspace_id: int, f: InboxFi
                 ConversationTag.tag_id == f.tag_id,
             )
         )
-    mention_conditions = [
-        condition
-        for value, condition in (
-            (f.source_id, Mention.source_id == f.source_id),
-            (f.sentiment, Mention.sentiment == f.sentiment),
-            (f.intent, Mention.intent == f.intent),
-            (f.lang, Mention.lang == f.lang),
-        )
-        if value is not None
-    ]
-    if mention_conditions:
-        stmt = stmt.where(_has_mention(workspace_id, *mention_conditions))
+    for value, column in ((f.sentiment, c.sentiment), (f.intent, c.intent), (f.lang, c.lang)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.source_id is not None:
+        stmt = stmt.where(_has_mention(select(Mention.id), workspace_id, Mention.source_id == f.source_id))
     if f.brand_id is not None:
-        stmt = stmt.where(
-            exists().where(
-                MentionBrand.workspace_id == workspace_id,
-                MentionBrand.brand_id == f.brand_id,
-                MentionBrand.mention_id == Mention.id,
-                Mention.workspace_id == workspace_id,
-                Mention.conversation_id == c.id,
-            )
-        )
-    if f.q and f.q.strip():
-        stmt = stmt.where(_matching_conversations(session, workspace_id, f.q))
+        # Joined from the conversation's mentions, so each probe reads a few rows by key; walking
+        # the brand's links instead costs seconds when the brand has hundreds of thousands.
+        linked = select(Mention.id).join(MentionBrand, MentionBrand.mention_id == Mention.id)
+        stmt = stmt.where(_has_mention(linked, workspace_id, MentionBrand.brand_id == f.brand_id))
     return stmt
 
 
-def _has_mention(workspace_id: int, *conditions: Any) -> Any:
-    return exists().where(
-        Mention.workspace_id == workspace_id, Mention.conversation_id == Conversation.id, *conditions
+def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any:
+    return exists(
+        query.where(
+            Mention.workspace_id == workspace_id, Mention.conversation_id == Conversation.id, *conditions
+        )
     )
-
-
-def _matching_conversations(session: Session, workspace_id: int, query: str) -> Any:
-    condition = text_matches(session, query)
-    if condition is None:  # nothing searchable (only punctuation): nothing matches
-        return Conversation.id.is_(None)
-    ids = select(Mention.conversation_id).where(Mention.workspace_id == workspace_id, condition)
-    return Conversation.id.in_(ids)
 
 
 def _rows(session: Session, workspace_id: int, conversations: list[Conversation]) -> list[InboxRow]:

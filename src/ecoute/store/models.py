@@ -127,9 +127,13 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "key"),
         Index("ix_conversations_inbox", "workspace_id", "status", "priority", "last_mention_at"),
-        # The inbox's default order (priority, newest, id) across statuses, and the assignee filter.
+        # The inbox's default order (priority, newest, id) across statuses, and for one assignee.
         Index("ix_conversations_ws_order", "workspace_id", "priority", "last_mention_at", "id"),
-        Index("ix_conversations_ws_assignee", "workspace_id", "assignee_id", "priority"),
+        Index(
+            "ix_conversations_ws_assignee_order",
+            "workspace_id", "assignee_id", "priority", "last_mention_at", "id",
+        ),  # fmt: skip
+        Index("ix_conversations_ws_author", "workspace_id", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,7 +170,10 @@ class Tag(Base):
 
 class ConversationTag(Base):
     __tablename__ = "conversation_tags"
-    __table_args__ = (Index("ix_conversation_tags_ws_tag", "workspace_id", "tag_id"),)
+    __table_args__ = (
+        Index("ix_conversation_tags_ws_tag", "workspace_id", "tag_id"),
+        Index("ix_conversation_tags_ws_conversation", "workspace_id", "conversation_id", "tag_id"),
+    )
 
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
