@@ -15,7 +15,6 @@ from ecoute.store.repo import NotFound, record_audit
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.pages import page_router
 from ecoute.web.pages.desk_icons import icon
-from ecoute.web.pages.inbox import parse_value
 from ecoute.web.pages.inbox_support import (
     INTENTS,
     SENTIMENTS,
@@ -24,6 +23,7 @@ from ecoute.web.pages.inbox_support import (
     Formatting,
     forget_flash,
     member,
+    parse_value,
     permissions,
     picklists,
     redirect_back,

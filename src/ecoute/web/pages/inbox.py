@@ -4,7 +4,7 @@ URL, standard and saved views, and triage of one or many conversations at once (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -26,6 +26,7 @@ from ecoute.web.pages.inbox_support import (
     Flash,
     Formatting,
     forget_flash,
+    parse_value,
     permissions,
     picklists,
     query_with,
@@ -145,8 +146,9 @@ def bulk(
         raise HTTPException(400, f"action {chosen!r}: use assign:…, status:…, tag:… or untag:…")
     if not ctx.can(OPERATION_ACTIONS[op]):
         raise HTTPException(403, "your role does not allow this")
-    target = parse_value(session, ctx, op, value)
-    result = batch.change_many(session, ctx.workspace.id, ids, op, target, actor=ctx.actor)  # type: ignore[arg-type]
+    operation = cast(batch.Operation, op)
+    target = parse_value(session, ctx, operation, value)
+    result = batch.change_many(session, ctx.workspace.id, ids, operation, target, actor=ctx.actor)
     flash = _flash(op, target, result.changed, ids)
     return redirect_back(request, next, f"/w/{ctx.workspace.slug}/", flash)
 
@@ -156,27 +158,6 @@ def next_action(values: list[str]) -> str:
     if not chosen:
         raise HTTPException(400, "action: choose what to do with the selected conversations")
     return chosen[0][:300]
-
-
-def parse_value(session: DbSession, ctx: WorkspaceContext, op: str, value: str) -> str | int | None:
-    """The operation's value as triage wants it: an assignee id (``me``/``none`` understood),
-    a known status, or an existing tag's name (admins may name a new one)."""
-    value = value.strip()
-    if op == "assign":
-        if value in ("", "none"):
-            return None
-        if value == "me":
-            return ctx.user.id if ctx.user else None
-        if not value.isdigit():
-            raise HTTPException(400, f"assignee: {value!r} is not a member")
-        return int(value)
-    if op == "status":
-        if value not in STATUSES:
-            raise HTTPException(400, f"status {value!r}: use one of {', '.join(STATUSES)}")
-        return value
-    return batch.ensure_tag(
-        session, ctx.workspace.id, value, may_create=ctx.can(Action.MANAGE_TAGS), actor=ctx.actor
-    )
 
 
 def _flash(op: str, target: str | int | None, changed: int, ids: list[int]) -> Flash:

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime, format_skeleton, format_timedelta
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ecoute.auth import users
 from ecoute.auth.permissions import Action
-from ecoute.inbox import reasons
+from ecoute.inbox import batch, reasons
 from ecoute.inbox.tags import list_tags
 from ecoute.store import repo
 from ecoute.store.models import Brand, Conversation, Mention, Tag
@@ -167,6 +167,27 @@ def query_with(params: Mapping[str, str], **changes: str | None) -> str:
     return urlencode(sorted(merged.items()))
 
 
+def parse_value(session: Session, ctx: WorkspaceContext, op: str, value: str) -> str | int | None:
+    """The operation's value as triage wants it: an assignee id (``me``/``none`` understood),
+    a known status, or an existing tag's name (admins may name a new one)."""
+    value = value.strip()
+    if op == "assign":
+        if value in ("", "none"):
+            return None
+        if value == "me":
+            return ctx.user.id if ctx.user else None
+        if not value.isdigit():
+            raise HTTPException(400, f"assignee: {value!r} is not a member")
+        return int(value)
+    if op == "status":
+        if value not in STATUSES:
+            raise HTTPException(400, f"status {value!r}: use one of {', '.join(STATUSES)}")
+        return value
+    return batch.ensure_tag(
+        session, ctx.workspace.id, value, may_create=ctx.can(Action.MANAGE_TAGS), actor=ctx.actor
+    )
+
+
 class Formatting:
     """Dates and labels the way the pages write them, in the reader's language."""
 
@@ -176,7 +197,7 @@ class Formatting:
         self.locale = Locale.parse(i18n.locale)  # parsed once: a page formats hundreds of values
         self.zone = ZoneInfo(i18n.timezone)
 
-    def datetime(self, value: datetime) -> str:
+    def when(self, value: datetime) -> str:
         """The full date and time, for tooltips."""
         return format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
 
@@ -217,7 +238,7 @@ class Formatting:
         label = self.i18n.t(f"inbox.platform.{name}")
         return name.replace("_", " ").title() if label == f"inbox.platform.{name}" else label
 
-    def reasons(self, conversation: Conversation, mention: Mention | None) -> list[reasons.Reason]:
+    def why(self, conversation: Conversation, mention: Mention | None) -> list[reasons.Reason]:
         """The top mention's reasons in the reader's language, with the live waiting time."""
         if mention is None:
             return []
@@ -229,8 +250,8 @@ class Formatting:
             now=self.now,
         )
 
-    def row_reasons(self, conversation: Conversation, mention: Mention | None) -> list[reasons.Reason]:
-        return reasons.summary(self.reasons(conversation, mention))
+    def row_why(self, conversation: Conversation, mention: Mention | None) -> list[reasons.Reason]:
+        return reasons.summary(self.why(conversation, mention))
 
     def initials(self, name: str) -> str:
         return initials(name)

@@ -95,6 +95,7 @@ document.documentElement.classList.add("js");
       if (scroll) rows[current].scrollIntoView({ block: "nearest" });
     }
     if (current >= 0) show(current, false);
+    if (location.hash === "#search") $("#search").focus();
 
     const checks = () => $$('.row input[name="ids"]', desk);
     const chosen = () => checks().filter((box) => box.checked);
@@ -219,7 +220,7 @@ document.documentElement.classList.add("js");
         a: () => openDialog("assign-dialog"),
         r: () => { if (composer) { composer.focus(); composer.scrollIntoView({ block: "center" }); } },
         u: () => { location.href = $("[data-back]").href; },
-        "/": () => { location.href = $("[data-back]").href; },
+        "/": () => { location.href = $("[data-back]").href + "#search"; },
         "?": () => openDialog("shortcuts"),
       };
       const action = actions[event.key];
