@@ -16,6 +16,7 @@ class Action(StrEnum):
     TAG = "tag"
     NOTE = "note"
     REPLY = "reply"
+    APPROVE_REPLY = "approve_reply"  # approve, edit or reject replies waiting for approval
     CORRECT_LABEL = "correct_label"
     HIDE_MENTION = "hide_mention"
     MANAGE_VIEWS = "manage_views"  # shared saved views (anyone who can view keeps personal ones)
@@ -41,6 +42,7 @@ _AGENT = _VIEWER | {
     Action.CORRECT_LABEL,
 }
 _ADMIN = _AGENT | {
+    Action.APPROVE_REPLY,
     Action.HIDE_MENTION,
     Action.MANAGE_VIEWS,
     Action.MANAGE_RULES,

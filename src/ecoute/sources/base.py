@@ -76,6 +76,40 @@ class Connector(Protocol):
     def poll(self, settings: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollResult: ...
 
 
+@dataclass(slots=True, frozen=True)
+class ReplyTarget:
+    """The mention a reply answers, as a platform needs it: its id, thread, author and link."""
+
+    platform: str
+    external_id: str
+    url: str | None = None
+    author_handle: str | None = None
+    thread_id: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class SentReply:
+    """What the platform answered when a reply was posted: its id there and its link."""
+
+    platform_reply_id: str
+    url: str | None = None
+
+
+@runtime_checkable
+class ReplySender(Protocol):
+    """A source whose platform lets Écoute post replies (optional, next to ``Connector``).
+
+    ``idempotency_key`` is the same on every retry of one reply: an implementation passes it to
+    the platform when the API accepts one, else looks for a reply it already posted with it
+    before posting, so that a retry after a crash never posts twice. Raise ``SourceError``
+    (``retriable`` or not) when the platform refuses.
+    """
+
+    def send_reply(
+        self, settings: Mapping[str, Any], in_reply_to: ReplyTarget, text: str, idempotency_key: str
+    ) -> SentReply: ...
+
+
 class SourceError(Exception):
     """A source could not be read. ``retriable`` tells whether trying again later may help."""
 

@@ -36,6 +36,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.rules",
     "ecoute.web.api.metrics",
     "ecoute.web.api.deadlines",
+    "ecoute.web.api.replies",
     "ecoute.web.pages.admin_members",
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
