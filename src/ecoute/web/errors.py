@@ -68,7 +68,14 @@ async def invalid(request: Request, error: ValueError) -> Response:
     return _respond(request, 400 if not is_api(request) else 422, str(error))
 
 
+async def unexpected(request: Request, error: Exception) -> Response:
+    """A bug: logged with its traceback, answered in the usual shape without internals."""
+    logger.exception("web.unexpected_error", extra={"path": request.url.path})
+    return _respond(request, 500, "internal error")
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(LoginRequired, login_required)  # type: ignore[arg-type]

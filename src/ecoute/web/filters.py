@@ -58,13 +58,19 @@ def parse_filters(params: Mapping[str, str], *, me: int | None, default_open: bo
     )
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; PostgreSQL refuses larger ones
+
+
 def _int(name: str, value: str | None) -> int | None:
     if not value:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise Invalid(f"{name}: {value!r} is not a number") from None
+    if not 0 < number <= MAX_ID:
+        raise Invalid(f"{name}: {value!r} is not a valid id")
+    return number
 
 
 def _bool(name: str, value: str | None) -> bool | None:
@@ -83,6 +89,8 @@ def _date(name: str, value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
+        if not 1970 <= parsed.year <= 9998:  # PostgreSQL and SQLite disagree beyond these
+            raise ValueError(value)
     except ValueError:
         raise Invalid(
             f"{name}: {value!r} is not a date (use 2026-10-01 or 2026-10-01T09:00:00+02:00)"
