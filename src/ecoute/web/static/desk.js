@@ -194,6 +194,9 @@ document.documentElement.classList.add("js");
   }
 
   /* ---- a conversation ----------------------------------------------------------------------- */
+  // Where "r" writes: the reply box once it has loaded ([data-reply-text]), else the note box.
+  const writingBox = () => $("[data-reply-text]") || $("[data-composer]");
+
   function wireConversation(desk) {
     const entries = $$("[data-entry]", desk);
     const composer = $("[data-composer]");
@@ -204,7 +207,19 @@ document.documentElement.classList.add("js");
       entries.forEach((entry, i) => entry.classList.toggle("current", i === current));
       entries[current].scrollIntoView({ block: "center", behavior: "smooth" });
     }
-    if (location.hash === "#composer" && composer) composer.focus();
+    if (location.hash === "#composer") {
+      if (composer) composer.focus();
+      const slot = $("[data-reply-composer]");  // the reply box loads a moment later: move there then
+      if (slot) {
+        const watch = new MutationObserver(() => {
+          const reply = $("[data-reply-text]", slot);
+          if (!reply) return;
+          watch.disconnect();
+          if (!composer || !composer.value.trim()) { reply.focus(); reply.scrollIntoView({ block: "center" }); }
+        });
+        watch.observe(slot, { childList: true, subtree: true });
+      }
+    }
 
     document.addEventListener("keydown", (event) => {
       if (event.metaKey || event.ctrlKey || event.altKey || document.querySelector("dialog[open]")) return;
@@ -218,7 +233,7 @@ document.documentElement.classList.add("js");
         k: () => show(current - 1),
         e: () => click("[data-resolve]"),
         a: () => openDialog("assign-dialog"),
-        r: () => { if (composer) { composer.focus(); composer.scrollIntoView({ block: "center" }); } },
+        r: () => { const box = writingBox(); if (box) { box.focus(); box.scrollIntoView({ block: "center" }); } },
         u: () => { location.href = $("[data-back]").href; },
         "/": () => { location.href = $("[data-back]").href + "#search"; },
         "?": () => openDialog("shortcuts"),
@@ -228,17 +243,19 @@ document.documentElement.classList.add("js");
       event.preventDefault();
       action();
     });
-    heartbeat(desk, composer);
+    heartbeat(desk);
   }
 
-  function heartbeat(desk, composer) {
+  function heartbeat(desk) {
     const url = desk.dataset.presenceUrl;
     const bar = $("[data-presence]", desk);
     const labels = { viewing: desk.dataset.viewing, replying: desk.dataset.replying };
     let every = 10000;
     let timer = null;
     let lastState = "viewing";
-    const state = () => (composer && (document.activeElement === composer || composer.value.trim()) ? "replying" : "viewing");
+    // Replying: writing in any box of the conversation (the reply, or a note), or leaving text in one.
+    const boxes = () => $$("textarea", desk);
+    const state = () => boxes().some((box) => box === document.activeElement || box.value.trim()) ? "replying" : "viewing";
 
     async function beat() {
       clearTimeout(timer);
@@ -256,11 +273,9 @@ document.documentElement.classList.add("js");
       timer = setTimeout(beat, every);
     }
     function changed() { if (state() !== lastState) beat(); }
-    if (composer) {
-      composer.addEventListener("focus", changed);
-      composer.addEventListener("blur", changed);
-      composer.addEventListener("input", changed);
-    }
+    ["focusin", "focusout", "input"].forEach((type) => desk.addEventListener(type, (event) => {
+      if (event.target.matches("textarea")) changed();
+    }));
     document.addEventListener("visibilitychange", () => { if (!document.hidden) beat(); });
     window.addEventListener("pagehide", () => {
       const data = new FormData();
