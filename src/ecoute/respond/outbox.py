@@ -44,12 +44,22 @@ class ReplyRequest:
     confirm_similar: bool = False
 
 
+@dataclass(frozen=True)
+class OtherReply:
+    """A reply someone else made meanwhile, copied out (the refused transaction is rolled back)."""
+
+    id: int
+    text: str
+    status: str
+    author_user_id: int | None
+
+
 class ReplyCollision(Exception):
     """Someone else answered since the composer was opened: the agent must confirm."""
 
     def __init__(self, others: list[Reply]):
         super().__init__(f"{len(others)} other reply(ies) since the composer was opened")
-        self.others = others
+        self.others = [OtherReply(r.id, r.text, r.status, r.author_user_id) for r in others]
 
 
 class TooSimilar(Exception):
