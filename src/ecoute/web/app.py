@@ -24,6 +24,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.workspaces",
     "ecoute.web.pages.inbox",
     "ecoute.web.pages.conversation",
+    "ecoute.web.pages.replies",
     "ecoute.web.pages.views",
     "ecoute.web.pages.presence",
     "ecoute.web.api.v1",
