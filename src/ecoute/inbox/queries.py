@@ -152,9 +152,16 @@ def _scope(session: Session, workspace_id: int, f: InboxFilters) -> list[Any]:
     plan = search.plan_search(session, workspace_id, f.q)
     if plan.conversation_ids is None:
         return [c.workspace_id == workspace_id, plan.probe]
-    # Few matches: fetch them by id and sort them. "+ 0" keeps both databases from walking a
-    # workspace index instead (to save that sort) past every other conversation of the workspace.
-    return [(c.workspace_id + 0) == workspace_id, c.id.in_(plan.conversation_ids)]
+    # Few matches: fetch them by id and sort them, rather than walk the inbox order (to save that
+    # sort) past every other conversation of the workspace.
+    return [_same_workspace(c, workspace_id), c.id.in_(plan.conversation_ids)]
+
+
+def _same_workspace(model: Any, workspace_id: int) -> Any:
+    """``workspace_id = ?`` written so no index can serve it (``+ 0``), for rows fetched by id:
+    without statistics SQLite (and PostgreSQL, to save a sort) would otherwise walk a workspace
+    index past hundreds of thousands of rows rather than look a few dozen ids up."""
+    return (model.workspace_id + 0) == workspace_id
 
 
 def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[Any]:
@@ -206,7 +213,7 @@ def _rows(session: Session, workspace_id: int, conversations: list[Conversation]
     if not conversations:
         return []
     ids = [c.id for c in conversations]
-    tops = top_mentions(session, workspace_id, ids)
+    tops = _summary_tops(session, workspace_id, conversations)
     authors = _by_id(session, Author, workspace_id, {c.author_id for c in conversations})
     assignee_ids = {c.assignee_id for c in conversations if c.assignee_id}
     assignees = {u.id: u for u in session.scalars(select(User).where(User.id.in_(assignee_ids)))}
@@ -223,11 +230,28 @@ def _rows(session: Session, workspace_id: int, conversations: list[Conversation]
     ]
 
 
+def _summary_tops(
+    session: Session, workspace_id: int, conversations: list[Conversation]
+) -> dict[int, Mention]:
+    """The top mentions named by the conversations' summaries, read by id; conversations without a
+    usable one (no summary, or its top mention since hidden) fall back to ``top_mentions``. The
+    first inbox page holds the busiest threads, thousands of mentions that ranking would read."""
+    named = _by_id(session, Mention, workspace_id, {c.top_mention_id for c in conversations})
+    tops = {
+        c.id: named[c.top_mention_id]
+        for c in conversations
+        if c.top_mention_id in named and not named[c.top_mention_id].hidden
+        and named[c.top_mention_id].conversation_id == c.id
+    }  # fmt: skip
+    missing = [c.id for c in conversations if c.id not in tops]
+    return {**tops, **(top_mentions(session, workspace_id, missing) if missing else {})}
+
+
 def _by_id(session: Session, model: Any, workspace_id: int, ids: set[int | None]) -> dict[int, Any]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = session.scalars(select(model).where(model.workspace_id == workspace_id, model.id.in_(wanted)))
+    rows = session.scalars(select(model).where(model.id.in_(wanted), _same_workspace(model, workspace_id)))
     return {row.id: row for row in rows}
 
 

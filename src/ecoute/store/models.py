@@ -26,6 +26,7 @@ from ecoute.store.types import JSONType, UTCDateTime, utcnow
 
 MENTION_KINDS = ("post", "comment", "reply", "review")
 CONVERSATION_STATUSES = ("new", "open", "pending", "resolved")
+INBOX_ORDER = ("priority", "last_mention_at", "id", "status")
 ROLES = ("owner", "admin", "agent", "viewer")
 
 
@@ -127,12 +128,13 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "key"),
         Index("ix_conversations_inbox", "workspace_id", "status", "priority", "last_mention_at"),
-        # The inbox's default order (priority, newest, id) across statuses, and for one assignee.
-        Index("ix_conversations_ws_order", "workspace_id", "priority", "last_mention_at", "id"),
-        Index(
-            "ix_conversations_ws_assignee_order",
-            "workspace_id", "assignee_id", "priority", "last_mention_at", "id",
-        ),  # fmt: skip
+        # The inbox order (priority, newest, id) then the status, which the walk tests in the index:
+        # across labels, for one assignee, and for one sentiment or intent (positive and praise sit
+        # at the bottom of the priority order, so they get a walk of their own).
+        Index("ix_conversations_ws_order", "workspace_id", *INBOX_ORDER),
+        Index("ix_conversations_ws_assignee_order", "workspace_id", "assignee_id", *INBOX_ORDER),
+        Index("ix_conversations_ws_sentiment", "workspace_id", "sentiment", *INBOX_ORDER),
+        Index("ix_conversations_ws_intent", "workspace_id", "intent", *INBOX_ORDER),
         Index("ix_conversations_ws_author", "workspace_id", "author_id"),
     )
 
@@ -187,7 +189,8 @@ class Mention(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "platform", "external_id", name="uq_mentions_external"),
         Index("ix_mentions_ws_created", "workspace_id", "created_at"),
-        Index("ix_mentions_ws_conversation", "workspace_id", "conversation_id"),
+        # A thread in order, and "does this conversation have a mention that …" probes.
+        Index("ix_mentions_ws_conversation", "workspace_id", "conversation_id", "created_at", "id"),
         Index("ix_mentions_ws_author", "workspace_id", "author_id"),
     )
 

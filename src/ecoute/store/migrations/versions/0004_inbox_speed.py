@@ -6,7 +6,14 @@ Measured with benchmarks/inbox_speed.py on 1,000,000 mentions (docs/benchmarks.m
   instead of walking every conversation that carries the tag;
 - "assigned to X" walks (workspace, assignee) in the inbox order instead of sorting all of X's
   conversations (replaces the shorter ix_conversations_ws_assignee);
-- a conversation page counts the author's other conversations through (workspace, author).
+- the inbox-order indexes end with the status, so the walks for the usual "still to do" view
+  skip resolved conversations inside the index, without reading their rows;
+- a conversation page counts the author's other conversations through (workspace, author), and
+  reads its thread in order from (workspace, conversation, created_at, id) rather than walking
+  every mention of the workspace by date (ix_mentions_ws_conversation gains the two columns);
+- "sentiment is positive" or "intent is praise" walk their own (workspace, label) index in inbox
+  order: those labels sit at the bottom of the priority order, so walking the whole inbox to
+  find fifty of them read most of the workspace.
 
 Revision ID: 0004
 Revises: 0003
@@ -20,6 +27,9 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+# The inbox order, then the status (tested inside the index while walking that order).
+INBOX_ORDER = ["priority", "last_mention_at", "id", "status"]
+LABELS = ("sentiment", "intent")
 # The top mention: highest priority (unanalysed ones last), then newest, never a hidden one; the
 # same order as ecoute.inbox.queries.top_mentions and the ingest path's refresh_conversations.
 BACKFILL_TOP = """
@@ -48,23 +58,45 @@ def upgrade() -> None:
             unique=False,
         )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_ws_order")
+        batch_op.create_index("ix_conversations_ws_order", ["workspace_id", *INBOX_ORDER], unique=False)
         batch_op.drop_index("ix_conversations_ws_assignee")
         batch_op.create_index(
-            "ix_conversations_ws_assignee_order",
-            ["workspace_id", "assignee_id", "priority", "last_mention_at", "id"],
-            unique=False,
+            "ix_conversations_ws_assignee_order", ["workspace_id", "assignee_id", *INBOX_ORDER], unique=False
         )
         batch_op.create_index("ix_conversations_ws_author", ["workspace_id", "author_id"], unique=False)
+        for label in LABELS:
+            batch_op.create_index(
+                f"ix_conversations_ws_{label}", ["workspace_id", label, *INBOX_ORDER], unique=False
+            )
+    with op.batch_alter_table("mentions", schema=None) as batch_op:
+        batch_op.drop_index("ix_mentions_ws_conversation")
+        batch_op.create_index(
+            "ix_mentions_ws_conversation",
+            ["workspace_id", "conversation_id", "created_at", "id"],
+            unique=False,
+        )
     op.execute(BACKFILL_TOP)
     op.execute(BACKFILL_LABELS)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("mentions", schema=None) as batch_op:
+        batch_op.drop_index("ix_mentions_ws_conversation")
+        batch_op.create_index(
+            "ix_mentions_ws_conversation", ["workspace_id", "conversation_id"], unique=False
+        )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
+        for label in LABELS:
+            batch_op.drop_index(f"ix_conversations_ws_{label}")
         batch_op.drop_index("ix_conversations_ws_author")
         batch_op.drop_index("ix_conversations_ws_assignee_order")
         batch_op.create_index(
             "ix_conversations_ws_assignee", ["workspace_id", "assignee_id", "priority"], unique=False
+        )
+        batch_op.drop_index("ix_conversations_ws_order")
+        batch_op.create_index(
+            "ix_conversations_ws_order", ["workspace_id", "priority", "last_mention_at", "id"], unique=False
         )
     with op.batch_alter_table("conversation_tags", schema=None) as batch_op:
         batch_op.drop_index("ix_conversation_tags_ws_conversation")
