@@ -230,3 +230,12 @@ def recent_hits(session: Session, workspace_id: int, rule_id: int, *, limit: int
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def hit_texts(session: Session, workspace_id: int, hits: list[RuleHit]) -> dict[int, str]:
+    """The text of the mentions these firings were on (mention id → text)."""
+    ids = [hit.mention_id for hit in hits]
+    if not ids:
+        return {}
+    query = select(Mention.id, Mention.text).where(Mention.workspace_id == workspace_id, Mention.id.in_(ids))
+    return dict(session.execute(query).all())

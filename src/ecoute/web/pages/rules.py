@@ -93,6 +93,7 @@ def _edit_page(
         form=form,
         rule=rule,
         hits=hits,
+        hit_texts=rule_admin.hit_texts(session, ws, hits),
         choices=choices(session, ws),
         **{"error": None, "preview": None, **extra},
     )
