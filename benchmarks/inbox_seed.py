@@ -15,10 +15,11 @@ handful of viral threads of several hundred; conversations older than two weeks 
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -122,8 +123,26 @@ class Seeded:
     words: list[str] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+class Weighted:
+    """A weighted draw with its cumulative weights computed once (``choices`` redoes it per call)."""
+
+    def __init__(self, values: Sequence[Any], weights: Sequence[float]) -> None:
+        self.values = list(values)
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def draw(self, rng: random.Random) -> Any:
+        return rng.choices(self.values, cum_weights=self.cumulative)[0]
+
+
+def _weighted(pairs: tuple[tuple[str, int], ...]) -> Weighted:
+    return Weighted([p[0] for p in pairs], [p[1] for p in pairs])
+
+
+PLATFORM_DRAW = Weighted(range(len(PLATFORMS)), PLATFORM_WEIGHTS)
+INTENT_DRAW = _weighted(INTENTS)
+SENTIMENT_DRAW = {intent: _weighted(pairs) for intent, pairs in SENTIMENT_BY_INTENT.items()}
+STATUS_DRAW = _weighted((("new", 40), ("open", 30), ("pending", 15), ("resolved", 15)))
+BRAND_DRAW = Weighted(range(len(BRANDS)), [b[3] for b in BRANDS])
 
 
 def vocabulary(size: int = 4000, seed: int = 3) -> list[str]:
@@ -174,7 +193,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.target = target
         self.words = vocabulary()
-        self.word_weights = [1 / (rank + 1) for rank in range(len(self.words))]
+        self.word_draw = Weighted(self.words, [1 / (rank + 1) for rank in range(len(self.words))])
         self.authors_per_platform = max(50, target // 6 // len(PLATFORMS))
         self.next_mention = 1
         self.next_conversation = 1
@@ -225,7 +244,7 @@ class Generator:
         cid = self.next_conversation
         self.next_conversation += 1
         size = min(self._size(), self.target - self.next_mention + 1)
-        platform_index = PLATFORMS.index(rng.choices(PLATFORMS, weights=PLATFORM_WEIGHTS)[0])
+        platform_index = PLATFORM_DRAW.draw(rng)
         platform = PLATFORMS[platform_index]
         author = self.author_id(platform_index)
         start = NOW - timedelta(days=SPAN_DAYS * rng.random() ** 0.7, minutes=25)
@@ -275,7 +294,7 @@ class Generator:
     def _status(self, age_days: int) -> str:
         if age_days > 14:
             return "resolved" if self.rng.random() < 0.88 else self.rng.choice(("open", "pending"))
-        return _weighted(self.rng, (("new", 40), ("open", 30), ("pending", 15), ("resolved", 15)))
+        return STATUS_DRAW.draw(self.rng)
 
     def _mention(
         self, cid: int, platform: str, platform_index: int, author: int | None, at: datetime, index: int
@@ -284,9 +303,9 @@ class Generator:
         mid = self.next_mention
         self.next_mention += 1
         lang = "fr" if rng.random() < 0.65 else "en"
-        intent = _weighted(rng, INTENTS)
-        sentiment = _weighted(rng, SENTIMENT_BY_INTENT[intent])
-        brand_index = rng.choices(range(len(BRANDS)), weights=[b[3] for b in BRANDS])[0]
+        intent = INTENT_DRAW.draw(rng)
+        sentiment = SENTIMENT_DRAW[intent].draw(rng)
+        brand_index = BRAND_DRAW.draw(rng)
         brands = {brand_index} | ({rng.randrange(len(BRANDS))} if rng.random() < 0.08 else set())
         body = rng.choice(TEXTS[(lang, intent)]).format(
             brand=BRANDS[brand_index][0],
@@ -294,7 +313,7 @@ class Generator:
             n=rng.randint(2, 30),
             city=rng.choice(CITIES),
             product=rng.choice(PRODUCTS),
-            word=rng.choices(self.words, weights=self.word_weights)[0],
+            word=self.word_draw.draw(rng),
         )
         needs_reply = rng.random() < NEEDS_REPLY[intent]
         followers_reach = rng.random() ** 3
