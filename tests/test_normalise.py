@@ -51,6 +51,8 @@ def test_bad_dates_name_the_field(value):
         ({"kind": "tweet"}, "kind", "unknown kind 'tweet' (expected one of post, comment, reply, review)"),
         ({"rating": "7"}, "rating", "7 is outside 0–5"),
         ({"likes": "many"}, "likes", "expected a whole number, got 'many'"),
+        ({"shares": "INF"}, "shares", "expected a whole number, got 'INF'"),
+        ({"replies": "nan"}, "replies", "expected a whole number, got 'nan'"),
         ({"author_verified": "maybe"}, "author_verified", "expected true/false, got 'maybe'"),
         ({"platform": "Face Book"}, "platform", "invalid platform name 'Face Book'"),
         ({"created_at": "2030-01-01T00:00:00Z"}, "created_at", "2030-01-01T00:00:00+00:00 is in the future"),

@@ -109,7 +109,7 @@ def _count(value: object, field_name: str) -> int:
         raise FieldError(field_name, f"expected a whole number, got {value!r}")
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "abc", "nan", "inf"
         raise FieldError(field_name, f"expected a whole number, got {value!r}") from None
     return max(number, 0)
 
