@@ -67,6 +67,21 @@ class Bulk:
         result = self.connection.exec_driver_sql(self.sql(statement), params)
         return max(result.rowcount, 0)
 
+    def insert_returning(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """One multi-row INSERT per chunk (``statement`` holds ``{values}`` and a RETURNING clause);
+        returns what RETURNING gives: on ``ON CONFLICT DO NOTHING`` only the rows inserted."""
+        if not rows:
+            return []
+        width = len(rows[0])
+        per_chunk = max(1, 30_000 // width)  # under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+        returned: list[tuple[Any, ...]] = []
+        for start in range(0, len(rows), per_chunk):
+            chunk = rows[start : start + per_chunk]
+            values = ", ".join(["(" + self.marks(width) + ")"] * len(chunk))
+            params = tuple(value for row in chunk for value in row)
+            returned.extend(self.query(statement.replace("{values}", values), params))
+        return returned
+
     def executemany(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> int:
         """Run ``statement`` once per row; returns the number of rows it changed."""
         if not rows:

@@ -77,19 +77,17 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
         (workspace_id, p, h, name, followers, bulk.flag(verified), stamp)
         for (p, h), (name, followers, verified) in latest.items()
     ]
-    bulk.executemany(
+    # DO UPDATE makes RETURNING give every row, new or existing: no read-back needed.
+    returned = bulk.insert_returning(
         "INSERT INTO authors (workspace_id, platform, handle, display_name, followers, verified, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, platform, handle) DO UPDATE SET "
+        "VALUES {values} ON CONFLICT (workspace_id, platform, handle) DO UPDATE SET "
         "display_name = COALESCE(excluded.display_name, authors.display_name), "
         "followers = COALESCE(excluded.followers, authors.followers), "
-        "verified = (excluded.verified OR authors.verified), updated_at = excluded.updated_at",
+        "verified = (excluded.verified OR authors.verified), updated_at = excluded.updated_at "
+        "RETURNING platform, handle, id",
         rows,
     )
-    statement = (
-        "SELECT a.handle, a.id FROM v JOIN authors a "
-        "ON a.workspace_id = ? AND a.platform = ? AND a.handle = v.e"
-    )
-    return _lookup(bulk, statement, workspace_id, set(latest))
+    return {(platform, handle): author_id for platform, handle, author_id in returned}
 
 
 def _thread_key(platform: str, external_id: str) -> str:
@@ -127,9 +125,11 @@ def resolve_conversations(
         choice.append(chosen)
 
     created = _create_conversations(bulk, workspace_id, items, choice, author_ids)
-    if created:
-        existing.update(_conversation_ids(bulk, workspace_id, {c for c in choice if isinstance(c, str)}))
-    return [c if isinstance(c, int) else existing[c] for c in choice], created
+    existing.update(created)
+    missing = {c for c in choice if isinstance(c, str) and c not in existing}
+    if missing:  # created by another writer between our look-up and our insert
+        existing.update(_conversation_ids(bulk, workspace_id, missing))
+    return [c if isinstance(c, int) else existing[c] for c in choice], len(created)
 
 
 def _choose(
@@ -162,7 +162,8 @@ def _conversation_ids(bulk: Bulk, workspace_id: int, keys: set[str]) -> dict[str
 
 def _create_conversations(
     bulk: Bulk, workspace_id: int, items: Sequence[Item], choice: list[int | str], author_ids: dict[Key, int]
-) -> int:
+) -> dict[str, int]:
+    """Insert the conversations chosen by key; returns key → id of those this call created."""
     now, false = bulk.dt(utcnow()), bulk.flag(False)
     rows: dict[str, tuple[Any, ...]] = {}
     for item, chosen in zip(items, choice, strict=True):
@@ -170,12 +171,13 @@ def _create_conversations(
             author = author_ids.get((item.platform, item.author or ""))
             at = bulk.dt(item.created_at)
             rows[chosen] = (workspace_id, chosen, item.platform, author, "new", 0, false, 0, at, at, now, now)
-    return bulk.executemany(
+    returned = bulk.insert_returning(
         "INSERT INTO conversations (workspace_id, key, platform, author_id, status, priority, needs_reply, "
         "mention_count, first_mention_at, last_mention_at, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, key) DO NOTHING",
+        "VALUES {values} ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key, id",
         list(rows.values()),
     )
+    return dict(returned)
 
 
 MENTION_COLUMNS = (
@@ -221,11 +223,8 @@ def insert_mentions(
     conversation_ids: list[int],
     annotations: Sequence[AnnotationLike] | None,
 ) -> dict[Key, int]:
-    """Insert the batch; rows whose key already exists are skipped. Returns the new rows' ids.
-
-    The batch's rows share one ``collected_at`` to the microsecond, which is how the rows this
-    call inserted are told apart from rows another writer stored with the same keys meanwhile.
-    """
+    """Insert the batch; rows whose key already exists are skipped. Returns the new rows' ids
+    (RETURNING with ON CONFLICT DO NOTHING gives exactly the rows this statement inserted)."""
     bulk = Bulk(session)
     stamp = utcnow()
     marker, false, dt, js = bulk.dt(stamp), bulk.flag(False), bulk.dt, bulk.js
@@ -267,19 +266,12 @@ def insert_mentions(
                 js(details),
             )
         )
-    bulk.executemany(
-        f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) VALUES ({bulk.marks(len(MENTION_COLUMNS))}) "
-        "ON CONFLICT (workspace_id, platform, external_id) DO NOTHING",
+    returned = bulk.insert_returning(
+        f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) VALUES {{values}} "
+        "ON CONFLICT (workspace_id, platform, external_id) DO NOTHING RETURNING platform, external_id, id",
         rows,
     )
-    statement = (
-        "SELECT m.external_id, m.id FROM v JOIN mentions m ON m.workspace_id = ? AND m.platform = ? "
-        "AND m.external_id = v.e WHERE m.collected_at = ?"
-    )
-    inserted: dict[Key, int] = _lookup(
-        bulk, statement, workspace_id, [(i.platform, i.external_id) for i in items], marker
-    )
-    return inserted
+    return {(platform, external_id): mention_id for platform, external_id, mention_id in returned}
 
 
 def _annotation_values(annotation: AnnotationLike | None) -> tuple[Any, ...]:
