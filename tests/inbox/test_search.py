@@ -34,9 +34,9 @@ def threads(db, workspace, other_workspace):
     return high, closed, low
 
 
-@pytest.mark.parametrize("few", [search.FEW, 1], ids=["few-matches-plan", "probe-plan"])
+@pytest.mark.parametrize("few", [10_000, 1], ids=["few-matches-plan", "probe-plan"])
 def test_both_plans_find_the_same_conversations_in_inbox_order(db, workspace, threads, few, monkeypatch):
-    monkeypatch.setattr(search, "FEW", few)
+    monkeypatch.setattr(search, "FEW", {"sqlite": few, "postgresql": few})
     high, closed, low = threads
 
     assert found(db, workspace, q="colis") == [high.id, closed.id, low.id]
@@ -46,7 +46,7 @@ def test_both_plans_find_the_same_conversations_in_inbox_order(db, workspace, th
 
 
 def test_the_plan_follows_how_many_mentions_match(db, workspace, threads, monkeypatch):
-    monkeypatch.setattr(search, "FEW", 3)
+    monkeypatch.setattr(search, "FEW", {"sqlite": 3, "postgresql": 3})
     with db.session() as session:
         rare = search.plan_search(session, workspace.id, "abîmé")
         common = search.plan_search(session, workspace.id, "colis")
