@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ecoute.analysis import DEFAULT_MODEL_DIR, AnalysisInput, Analyzer
 from ecoute.analysis.dataset import bundled_examples, bundled_files
 from ecoute.analysis.feature_cache import FeatureCache
 from ecoute.analysis.heads import META_FILE, WEIGHTS_FILE, Model
-from ecoute.analysis.training import fingerprint, train
+from ecoute.analysis.training import featurise, fingerprint, fit_stage, train
 from ecoute.analysis.types import LabelledExample
 
 SMALL = [
@@ -78,9 +79,25 @@ def test_shipped_model_was_trained_on_the_bundled_data_as_it_is() -> None:
     assert meta["seed"] == 0
 
 
+def test_retraining_reproduces_the_shipped_fast_stage() -> None:
+    """The cheap half of `ecoute train`: the fast stage refitted on the bundled data is the shipped one."""
+    shipped = Model.load(DEFAULT_MODEL_DIR)
+    examples = bundled_examples()
+    assert shipped.fast is not None
+    blocks = featurise(examples, shipped.fast.spec.blocks)
+    refitted = fit_stage(shipped.fast.spec, blocks, examples, np.arange(len(examples)), seed=0)
+    assert np.allclose(refitted.mean, shipped.fast.mean, atol=1e-4)
+    for head, fitted in refitted.heads.items():
+        assert np.allclose(fitted.weights, shipped.fast.heads[head].weights, atol=1e-3)
+        assert np.allclose(fitted.bias, shipped.fast.heads[head].bias, atol=1e-3)
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("ECOUTE_SLOW_TESTS"), reason="set ECOUTE_SLOW_TESTS=1: re-embeds every bundled post"
+)
 def test_retraining_reproduces_the_shipped_heads() -> None:
-    """`ecoute train` (no --data) must give back the shipped heads: same predictions on a sample."""
+    """`ecoute train` (no --data) gives back the shipped heads: same predictions on a sample, same weights."""
     shipped = Model.load(DEFAULT_MODEL_DIR)
     retrained, _ = train(bundled_examples(), seed=0, holdout=float(shipped.meta["holdout"]))  # type: ignore[arg-type]
     sample = [ex.text for ex in bundled_examples()[::37]] + ["Où est mon colis ???", "Great job team 👏"]

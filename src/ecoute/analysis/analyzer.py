@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .cues import urgent_keywords
 from .features import Blocks, FeatureExtractor, Timings
 from .heads import WEIGHTS_FILE, Model, Routing, Stage
+from .keywords import urgent_keywords
 from .language import UNDETERMINED, get_language_detector
 from .priority import priority_of
 from .text import text_hash

