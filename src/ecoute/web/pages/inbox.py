@@ -96,7 +96,6 @@ def inbox(
         present=presence.others_present(session, ws, ids, me),
         lists=picklists(session, ws),
         counts=counts.view_counts(session, ws, me),
-        count_cap=counts.CAP,
         standard_views=STANDARD_VIEWS,
         saved_views=views,
         current_view=_current_view(current, views),
