@@ -5,4 +5,5 @@
 set -euo pipefail
 . "$(dirname "$0")/_venv.sh" test
 . "$(dirname "$0")/_chromium.sh"
-exec python -m pytest "$@"
+# Two processes share the work (one file at a time each); each has its own databases.
+exec python -m pytest -n "${ECOUTE_TEST_WORKERS:-auto}" --dist loadfile "$@"
