@@ -50,4 +50,6 @@ class KnowledgeSnippet(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 from ecoute.store import reply_models as _reply_models  # noqa: E402, F401
