@@ -258,3 +258,29 @@ def test_new_mention_needing_reply_reopens_a_resolved_conversation(db, workspace
         {"intent_confidence": 0.9},
     )
     assert total == 1
+
+
+def test_posts_by_the_brands_own_accounts_never_need_a_reply(db, workspace):
+    class Annotation:
+        lang, sentiment, sentiment_score, intent = "fr", "negative", -0.6, "complaint"
+        needs_reply, priority, reasons = True, 90, ["plainte négative"]
+
+        def details(self):
+            return {}
+
+    with db.session() as session:
+        repo.add_brand(session, workspace.id, "Velora", query="velora", handles=["velora_fr"])
+        repo.add_brand(
+            session, workspace.id, "Cyclia", query="cyclia", handles=["cyclia"], competitor_of="Velora"
+        )
+    stream = [
+        raw_item("1", "Velora : panne en cours, nous sommes désolés", author="velora_fr"),
+        raw_item("2", "Cyclia : panne en cours", author="cyclia"),
+    ]
+
+    ingest(db, workspace, stream, options=IngestOptions(annotate=lambda items: [Annotation() for _ in items]))
+
+    own, rival = _mentions(db, workspace)
+    assert (own.needs_reply, own.priority, own.reasons, own.sentiment) == (False, 0, [], "negative")
+    assert own.analysis == {"own_account": True}
+    assert (rival.needs_reply, rival.priority) == (True, 90)

@@ -21,6 +21,14 @@ class BrandMatcher:
 
     def __init__(self, brands: Sequence[Brand]):
         self._brands = [self._compile(brand) for brand in brands]
+        # The accounts the workspace's own brands post from (not competitors'): their posts are
+        # the brand speaking, never something to answer.
+        self.own_handles = frozenset(
+            handle
+            for brand in brands
+            if brand.competitor_of_id is None
+            for handle in self._compile(brand).handles
+        )
 
     @staticmethod
     def _compile(brand: Brand) -> CompiledBrand:

@@ -43,6 +43,41 @@ class AnnotationLike(Protocol):
 
 
 Annotator = Callable[[Sequence[Item]], Sequence[AnnotationLike]]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnPost:
+    """The analysis of a post by one of the workspace's own accounts: kept for the record,
+    but it needs no reply and does not rank in the inbox."""
+
+    analysed: AnnotationLike
+    needs_reply: bool = False
+    priority: int = 0
+
+    @property
+    def lang(self) -> str | None:
+        return self.analysed.lang
+
+    @property
+    def sentiment(self) -> str | None:
+        return self.analysed.sentiment
+
+    @property
+    def sentiment_score(self) -> float | None:
+        return self.analysed.sentiment_score
+
+    @property
+    def intent(self) -> str | None:
+        return self.analysed.intent
+
+    @property
+    def reasons(self) -> list[str]:
+        return []
+
+    def details(self) -> dict[str, Any]:
+        return {**self.analysed.details(), "own_account": True}
+
+
 # Called inside a batch's transaction with the workspace id and the ids of the mentions it stored.
 AfterStore = Callable[[Session, int, list[int]], None]
 
@@ -184,6 +219,11 @@ def _store_batch(
     if not kept:
         return
     annotations = options.annotate(kept) if options.annotate else None
+    if annotations is not None and matcher.own_handles:
+        annotations = [
+            OwnPost(a) if item.author in matcher.own_handles else a
+            for item, a in zip(kept, annotations, strict=True)
+        ]
     author_ids = repo.upsert_authors(session, workspace_id, kept)
     conversation_ids, created = repo.resolve_conversations(session, workspace_id, kept, author_ids)
     report.conversations_created += created
