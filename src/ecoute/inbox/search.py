@@ -1,7 +1,7 @@
 """Full-text search as an inbox filter: the conversations holding a mention whose text matches.
 
-Two plans, chosen per search by how many mentions match (counted up to ``FEW``, a few
-milliseconds on either database):
+Two plans, chosen per search by how many mentions match (SQLite counts them in its FTS index up to
+``FEW``; PostgreSQL asks its planner's estimate, reading no row), in a few milliseconds:
 
 - few matches: read the matching conversations' ids first, then order just those (cost grows
   with the matches);
@@ -12,6 +12,7 @@ Each plan alone takes hundreds of milliseconds on a million mentions at the othe
 word walks every conversation; a common one reads tens of thousands of rows), and neither
 database's planner picks between them reliably: SQLite keeps no statistics unless asked, and both
 like walking the inbox order index to avoid a sort even when only a handful of rows will match.
+Reading the matches stops at ``FEW`` rows, so an estimate that was too low costs little.
 """
 
 from __future__ import annotations
@@ -44,43 +45,58 @@ class SearchPlan:
 
 def plan_search(session: Session, workspace_id: int, query: str) -> SearchPlan:
     """How to filter the inbox on ``query``; nothing searchable (only punctuation) matches nothing."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    dialect = session.get_bind().dialect.name
+    postgres = dialect == "postgresql"
     if postgres and not _WORD_RE.search(query):
         return SearchPlan(conversation_ids=[])
     words = query if postgres else _fts5_query(query)
     if not words:
         return SearchPlan(conversation_ids=[])
-    if _count(session, workspace_id, words, postgres) < FEW[session.get_bind().dialect.name]:
-        return SearchPlan(conversation_ids=_conversation_ids(session, workspace_id, words, postgres))
-    return SearchPlan(probe=_probe(workspace_id, words, postgres))
+    few = FEW[dialect]
+    many = (
+        _estimate(session, workspace_id, words) >= 2 * few if postgres else _count(session, words, few) >= few
+    )
+    ids = None if many else _conversation_ids(session, workspace_id, words, postgres, limit=few)
+    return SearchPlan(probe=_probe(workspace_id, words, postgres)) if ids is None else SearchPlan(ids)
 
 
-def _count(session: Session, workspace_id: int, words: str, postgres: bool) -> int:
+def _count(session: Session, words: str, cap: int) -> int:
+    """SQLite: count in the FTS index alone, up to ``cap`` (every workspace's matches: at worst the
+    probe is picked for a workspace with few)."""
+    sql = "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH :q LIMIT :cap)"
+    return int(session.scalar(text(sql), {"q": words, "cap": cap}) or 0)
+
+
+def _estimate(session: Session, workspace_id: int, words: str) -> float:
+    """PostgreSQL: the planner's estimate of the matches, from its statistics (no row is read).
+    A word is counted once per language configuration, so about twice; rare words are floored."""
+    sql = (
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM mentions "
+        f"WHERE workspace_id = :ws AND search_vector @@ {_PG_QUERY}"
+    )
+    plan = session.scalar(text(sql), {"ws": workspace_id, "q": words})
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _conversation_ids(
+    session: Session, workspace_id: int, words: str, postgres: bool, *, limit: int
+) -> list[int] | None:
+    """The matching conversations, or None when ``limit`` mentions match (then probing is faster)."""
     if postgres:
         sql = (
-            "SELECT count(*) FROM (SELECT 1 FROM mentions WHERE workspace_id = :ws "
-            f"AND search_vector @@ {_PG_QUERY} LIMIT :cap) AS found"
-        )
-    else:  # counts every workspace's matches: at worst it picks the probe for a workspace with few
-        sql = "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH :q LIMIT :cap)"
-    cap = FEW[session.get_bind().dialect.name]
-    return int(session.scalar(text(sql), {"ws": workspace_id, "q": words, "cap": cap}) or 0)
-
-
-def _conversation_ids(session: Session, workspace_id: int, words: str, postgres: bool) -> list[int]:
-    if postgres:
-        sql = (
-            "SELECT DISTINCT conversation_id FROM mentions "
-            f"WHERE workspace_id = :ws AND search_vector @@ {_PG_QUERY}"
+            f"SELECT conversation_id FROM mentions WHERE workspace_id = :ws AND search_vector @@ {_PG_QUERY}"
         )
     else:
         # CROSS JOIN fixes the order: the index's matches first, then each mention by its id.
         sql = (
-            "SELECT DISTINCT mentions.conversation_id FROM mentions_fts CROSS JOIN mentions "
+            "SELECT mentions.conversation_id FROM mentions_fts CROSS JOIN mentions "
             "ON mentions.id = mentions_fts.rowid "
             "WHERE mentions_fts MATCH :q AND mentions.workspace_id = :ws"
         )
-    return sorted(session.scalars(text(sql), {"ws": workspace_id, "q": words}))
+    found = list(
+        session.scalars(text(f"{sql} LIMIT :limit"), {"ws": workspace_id, "q": words, "limit": limit})
+    )
+    return None if len(found) >= limit else sorted(set(found))
 
 
 def _probe(workspace_id: int, words: str, postgres: bool) -> ColumnElement[bool]:
