@@ -95,29 +95,37 @@ def sentiment_f1(rows: Sequence[tuple[str, str]], notes: Sequence[dict]) -> floa
     return macro_f1([label for _, label in rows], [note.get("sentiment") for note in notes], SENTIMENT)
 
 
-def run(data: Path, bundled_weight: str | None, with_training: bool) -> dict[str, float]:
+def run(
+    data: Path, bundled_weight: str | None, with_training: bool, extra: Sequence[str] = ()
+) -> dict[str, float]:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="ecoute-quality-") as folder:
         work = Path(folder)
         env = {**os.environ, "ECOUTE_DATA_DIR": str(work / "data")}
         for language, code in (("french", "fr"), ("english", "en")):
             val = xlmt(data, language, "val")
-            notes = analyze([text for text, _ in val], work, f"{code}-val", env)
+            notes = analyze([text for text, _ in val], work, f"{code}-val", env, *extra)
             results[f"sentiment_{code}_val"] = sentiment_f1(val, notes)
             results[f"language_{code}_val"] = sum(note.get("lang") == code for note in notes) / len(notes)
             if with_training:
                 report = train_on(xlmt(data, language, "train"), work, f"xlmt-{code}", env, bundled_weight)
                 trained = analyze(
-                    [text for text, _ in val], work, f"{code}-val-trained", env, "--workspace", f"xlmt-{code}"
+                    [text for text, _ in val],
+                    work,
+                    f"{code}-val-trained",
+                    env,
+                    "--workspace",
+                    f"xlmt-{code}",
+                    *extra,
                 )
                 results[f"sentiment_{code}_val_after_train"] = sentiment_f1(val, trained)
                 results[f"train_{code}_holdout_f1"] = report["heads"]["sentiment"]["macro_f1"]
         rows = complaints(data)
-        notes = analyze([text for text, _ in rows], work, "complaints", env)
+        notes = analyze([text for text, _ in rows], work, "complaints", env, *extra)
         predicted = [note.get("intent") == "complaint" for note in notes]
         results["complaint_f1"] = macro_f1([label for _, label in rows], predicted, (True, False))
         reviews = allocine(data)
-        notes = analyze([text for text, _ in reviews], work, "allocine", env)
+        notes = analyze([text for text, _ in reviews], work, "allocine", env, *extra)
         polarity = [note.get("sentiment_score", 0.0) >= 0 for note in notes]
         results["allocine_polarity_f1"] = macro_f1([label for _, label in reviews], polarity, (True, False))
     return results
@@ -132,10 +140,14 @@ def main() -> None:
     )
     parser.add_argument("--bundled-weight", default=None, help="passed to `ecoute train` (default: its own)")
     parser.add_argument("--no-train", action="store_true", help="skip the `ecoute train` measurements")
+    parser.add_argument(
+        "--accurate", action="store_true", help="run `ecoute analyze --accurate` (full stage)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     started = time.perf_counter()
-    results = run(args.data.resolve(), args.bundled_weight, not args.no_train)
+    extra = ["--accurate"] if args.accurate else []
+    results = run(args.data.resolve(), args.bundled_weight, not args.no_train, extra)
     for name, value in results.items():
         print(f"{name:<34} {value:.3f}")
     print(f"({time.perf_counter() - started:.0f} s)")
