@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ecoute.keep_time.calendar import BusinessCalendar
-from ecoute.keep_time.clock import NoBusinessTime, add_business_time, business_time_between
+from ecoute.keep_time.clock import NoBusinessTime, add_business_time, business_time_between, latest_start
 from ecoute.keep_time.config import BusinessHoursConfig
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -162,3 +162,14 @@ def test_a_calendar_closed_for_over_a_year_is_reported_not_looped_on():
 
     with pytest.raises(NoBusinessTime, match="no opening hours"):
         add_business_time(paris(2026, 1, 1), H, cal)
+
+
+def test_the_latest_start_walks_back_over_the_weekend_and_stands_still_when_closed():
+    cal = calendar()
+
+    # By Monday 9:15, 30 business minutes have run for anything that started by Friday 16:45.
+    assert latest_start(paris(2026, 10, 19, 9, 15), 30 * M, cal) == paris(2026, 10, 16, 16, 45)
+    # All weekend long, one business hour back is Friday 16:00.
+    assert latest_start(paris(2026, 10, 17, 12), H, cal) == paris(2026, 10, 16, 16)
+    assert latest_start(paris(2026, 10, 18, 23), H, cal) == paris(2026, 10, 16, 16)
+    assert latest_start(paris(2026, 10, 19, 9), timedelta(0), cal) == paris(2026, 10, 19, 9)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecoute.keep_time.calendar import BusinessCalendar
-from ecoute.keep_time.clock import add_business_time, business_time_between
+from ecoute.keep_time.clock import add_business_time, business_time_between, latest_start
 
 ZONES = (
     "Europe/Paris",
@@ -129,3 +129,22 @@ def test_results_do_not_depend_on_the_time_zone_the_input_is_written_in(cal, sta
     assert business_time_between(
         start.astimezone(one), later.astimezone(other), cal
     ) == business_time_between(start, later, cal)
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars(), instants, durations.filter(bool), instants)
+def test_a_deadline_has_passed_exactly_when_the_clock_started_by_the_latest_start(cal, end, duration, start):
+    latest = latest_start(end, duration, cal)
+
+    assert business_time_between(latest, end, cal) == duration
+    assert (add_business_time(start, duration, cal) <= end) == (start <= latest)
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendars(), instants, durations.filter(bool))
+def test_the_latest_start_is_a_business_instant_so_a_microsecond_later_is_too_late(cal, end, duration):
+    latest = latest_start(end, duration, cal)
+    later = latest + timedelta(microseconds=1)
+
+    assert cal.is_open(latest)
+    assert add_business_time(later, duration, cal) > end

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ecoute.keep_time.deadlines import KeepTime, about_to_breach, conversation_deadlines, open_clocks
+from ecoute.keep_time.deadlines import (
+    KeepTime,
+    about_to_breach,
+    conversation_deadlines,
+    deadline_state_condition,
+    open_clocks,
+)
 from ecoute.keep_time.targets import BreachState
 from response_factories import Builder
 
@@ -123,3 +129,90 @@ def workspace_row(session, workspace):
     from ecoute.store.models import Workspace
 
     return session.get(Workspace, workspace.id)
+
+
+def in_state(db, workspace, now, *states) -> set[int]:
+    """The conversations the SQL condition picks (what the inbox's deadline filter shows)."""
+    from sqlalchemy import select
+
+    from ecoute.store.models import Conversation
+
+    with db.session() as session:
+        ws = workspace_row(session, workspace)
+        condition = deadline_state_condition(ws.id, KeepTime.of(ws), now, states)
+        query = select(Conversation.id).where(Conversation.workspace_id == ws.id, condition)
+        return set(session.scalars(query))
+
+
+def by_python(db, workspace, now, *states) -> set[int]:
+    with db.session() as session:
+        found = conversation_deadlines(session, workspace_row(session, workspace), now)
+    return {d.conversation_id for d in found if d.state in states}
+
+
+NOWS = [
+    at(0),  # Monday 10:00
+    at(55),  # Monday 10:55
+    at(-61),  # Monday 08:59, before opening: every clock stands still
+    at(-2 * 24 * 60 + 120),  # Saturday 12:00
+    at(8 * 60 - 1),  # Monday 17:59, a minute before closing
+    at(9 * 60 + 30),  # Monday 19:30
+]
+
+
+@pytest.mark.parametrize("now", NOWS, ids=lambda n: n.strftime("%a-%H%M"))
+def test_the_sql_state_condition_agrees_with_the_computed_state(db, workspace, b, now):
+    b.set_settings(
+        {
+            "response_targets": {
+                "bands": [
+                    {"min_priority": 80, "minutes": 60},
+                    {"min_priority": 50, "minutes": 240},
+                    {"min_priority": 0, "minutes": 540},
+                ],
+                "due_soon_fraction": 0.25,
+            }
+        }
+    )
+    for priority in (10, 50, 79, 80, 95):
+        for started in (-3 * 24 * 60, -24 * 60, -600, -240, -200, -180, -61, -60, -45, -15, -1, 0, 30):
+            conv = b.conversation(at(started), priority=priority)
+            b.mention(conv, at(started))
+    answered = b.conversation(at(-600), priority=90)  # answered, then asked again just now
+    b.mention(answered, at(-600))
+    b.reply(answered, at(-10))
+    b.mention(answered, at(-5))
+    b.mention(b.conversation(at(-600), priority=90, status="resolved"), at(-600))
+    b.mention(b.conversation(at(-600), priority=90), at(-600), hidden=True)
+
+    breached = by_python(db, workspace, now, BreachState.BREACHED)
+    soon = by_python(db, workspace, now, BreachState.DUE_SOON)
+
+    assert breached and soon  # every now has both, so the comparison means something
+    assert in_state(db, workspace, now, BreachState.BREACHED) == breached
+    assert in_state(db, workspace, now, BreachState.DUE_SOON) == soon
+    assert in_state(db, workspace, now, BreachState.DUE_SOON, BreachState.BREACHED) == breached | soon
+
+
+def test_the_state_condition_is_exact_to_the_microsecond_at_the_deadline(db, workspace, b):
+    conv = b.conversation(at(0), priority=90)
+    b.mention(conv, at(0))  # due Monday 11:00, due soon from 10:45
+    tick = timedelta(microseconds=1)
+
+    assert in_state(db, workspace, at(60) - tick, BreachState.BREACHED) == set()
+    assert in_state(db, workspace, at(60), BreachState.BREACHED) == {conv}
+    assert in_state(db, workspace, at(45) - tick, BreachState.DUE_SOON) == set()
+    assert in_state(db, workspace, at(45), BreachState.DUE_SOON) == {conv}
+    assert in_state(db, workspace, at(60), BreachState.DUE_SOON) == set()
+
+
+def test_clocks_of_some_conversations_only(db, workspace, b):
+    first, second, third = (b.conversation(at(0)) for _ in range(3))
+    for conv in (first, second, third):
+        b.mention(conv, at(-conv))
+    b.reply(second, at(1))
+
+    with db.session() as session:
+        some = open_clocks(session, workspace.id, [first, second, 999_999])
+
+    assert [(c.conversation_id, c.clock.started_at) for c in some] == [(first, at(-first))]

@@ -5,12 +5,17 @@ business time between two instants. Exact to the microsecond; inputs may be in a
 ``add_business_time(start, 0)`` is ``start`` itself. For a positive duration the result is a
 business instant, or exactly the end of a business stretch when the duration runs out there
 (Friday 16:45 + 15 min with hours 9–17 is Friday 17:00, not Monday 9:00).
+
+``latest_start(end, duration)`` goes the other way: the latest instant from which ``duration`` of
+business time has run by ``end``, so that ``add_business_time(s, duration) <= end`` exactly when
+``s <= latest_start(end, duration)`` — which turns "is this deadline past?" into a comparison of
+start times a database can make (``ecoute.keep_time.deadlines.deadline_state_condition``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ecoute.keep_time.calendar import BusinessCalendar, Piece
 
@@ -27,35 +32,59 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def business_pieces(calendar: BusinessCalendar, since: datetime) -> Iterator[Piece]:
-    """The business stretches from ``since`` on, the first one cut at ``since``; endless."""
-    since = as_utc(since)
-    day = calendar.local_date(since)
-    closed = 0
+def _days(calendar: BusinessCalendar, first: date, step: int) -> Iterator[tuple[Piece, ...]]:
+    """The business stretches of ``first`` and each following (``step`` 1) or previous (-1) day."""
+    day, closed = first, 0
     while True:
         pieces = calendar.pieces(day)
         closed = 0 if pieces else closed + 1
         if closed > MAX_CLOSED_DAYS:
-            raise NoBusinessTime(f"no opening hours in the {MAX_CLOSED_DAYS} days before {day}")
+            raise NoBusinessTime(f"no opening hours in {MAX_CLOSED_DAYS} days in a row (up to {day})")
+        yield pieces
+        day += timedelta(days=step)
+
+
+def business_pieces(calendar: BusinessCalendar, since: datetime) -> Iterator[Piece]:
+    """The business stretches from ``since`` on, the first one cut at ``since``; endless."""
+    since = as_utc(since)
+    for pieces in _days(calendar, calendar.local_date(since), 1):
         for start, end in pieces:
             if end > since:
                 yield max(start, since), end
-        day += timedelta(days=1)
+
+
+def business_pieces_before(calendar: BusinessCalendar, until: datetime) -> Iterator[Piece]:
+    """The business stretches before ``until``, latest first, the first one cut at ``until``; endless."""
+    until = as_utc(until)
+    for pieces in _days(calendar, calendar.local_date(until), -1):
+        for start, end in reversed(pieces):
+            if start < until:
+                yield start, min(end, until)
 
 
 def add_business_time(start: datetime, duration: timedelta, calendar: BusinessCalendar) -> datetime:
     """The instant ``duration`` of business time after ``start``."""
+    start = as_utc(start)
+    if not _positive(duration):
+        return start
+    (piece_start, _), remaining = _piece_reached(business_pieces(calendar, start), duration)
+    return piece_start + remaining
+
+
+def _positive(duration: timedelta) -> bool:
     if duration < timedelta(0):
         raise ValueError("duration must not be negative")
-    start = as_utc(start)
-    if not duration:
-        return start
+    return bool(duration)
+
+
+def _piece_reached(pieces: Iterator[Piece], duration: timedelta) -> tuple[Piece, timedelta]:
+    """The stretch in which ``duration`` of business time runs out, and how much is left for it."""
     remaining = duration
-    for piece_start, piece_end in business_pieces(calendar, start):
+    for piece_start, piece_end in pieces:
         if remaining <= piece_end - piece_start:
-            return piece_start + remaining
+            return (piece_start, piece_end), remaining
         remaining -= piece_end - piece_start
-    raise AssertionError("business_pieces never ends")  # pragma: no cover
+    raise AssertionError("business stretches never end")  # pragma: no cover
 
 
 def business_time_between(a: datetime, b: datetime, calendar: BusinessCalendar) -> timedelta:
@@ -69,3 +98,17 @@ def business_time_between(a: datetime, b: datetime, calendar: BusinessCalendar) 
             break
         total += min(piece_end, b) - piece_start
     return total
+
+
+def latest_start(end: datetime, duration: timedelta, calendar: BusinessCalendar) -> datetime:
+    """The latest instant ``s`` with ``business_time_between(s, end) >= duration``.
+
+    For a positive duration: ``add_business_time(start, duration) <= end`` if and only if
+    ``start <= latest_start(end, duration)`` (business time from ``start`` only shrinks as ``start``
+    moves later). ``s`` is a business instant, so any later start has less than ``duration``.
+    """
+    end = as_utc(end)
+    if not _positive(duration):
+        return end
+    (_, piece_end), remaining = _piece_reached(business_pieces_before(calendar, end), duration)
+    return piece_end - remaining

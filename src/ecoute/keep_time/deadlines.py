@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from ecoute.keep_time.calendar import BusinessCalendar
+from ecoute.keep_time.clock import latest_start
 from ecoute.keep_time.config import KeepTimeConfig, load_config
 from ecoute.keep_time.targets import BreachState, Clock, DeadlineStatus, deadline_for, status_at
 from ecoute.store.models import Conversation, Mention, Reply, Workspace
 
 _CHUNK = 500
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # before any mention: no reply sent yet
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,45 @@ class KeepTime:
         return cls(config, BusinessCalendar.from_config(config.business_hours, workspace.timezone))
 
 
+def clock_start(workspace_id: int) -> Any:
+    """SQL: when the conversation's running clock started (correlated to ``Conversation``), NULL when
+    no mention waits. Each conversation costs two index probes: its last sent reply
+    (``ix_replies_conversation_id``), then its first waiting mention after it, in thread order
+    (``ix_mentions_ws_conversation``). Whether the conversation itself may run one is
+    ``runs_a_clock``'s business."""
+    last_sent = (
+        select(func.max(Reply.sent_at))
+        .where(
+            Reply.conversation_id == Conversation.id,
+            Reply.workspace_id == workspace_id,
+            Reply.sent_at.is_not(None),
+        )
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    m = Mention
+    return (
+        select(m.created_at)
+        .where(
+            m.workspace_id == workspace_id,
+            m.conversation_id == Conversation.id,
+            m.hidden.is_(False),
+            m.needs_reply.is_(True),
+            # One value per conversation, so SQLite and PostgreSQL seek the index past it.
+            m.created_at > func.coalesce(last_sent, literal(_EPOCH, m.created_at.type)),
+        )
+        .order_by(m.created_at)
+        .limit(1)
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+
+
+def runs_a_clock() -> list[Any]:
+    """SQL conditions on ``Conversation``: it may run a clock (not resolved, still needing a reply)."""
+    return [Conversation.status != "resolved", Conversation.needs_reply.is_(True)]
+
+
 def open_clocks(
     session: Session, workspace_id: int, conversation_ids: Sequence[int] | None = None
 ) -> list[ConversationClock]:
@@ -68,33 +110,16 @@ def open_clocks(
 
 
 def _clocks(session: Session, workspace_id: int, ids: list[int] | None) -> list[ConversationClock]:
-    last_sent = (
-        select(Reply.conversation_id.label("conversation_id"), func.max(Reply.sent_at).label("at"))
-        .where(Reply.workspace_id == workspace_id, Reply.sent_at.is_not(None))
-        .group_by(Reply.conversation_id)
-        .subquery()
-    )
-    c, m = Conversation, Mention
-    stmt = (
-        select(c.id, c.assignee_id, c.priority, func.min(m.created_at))
-        .join(m, and_(m.conversation_id == c.id, m.workspace_id == workspace_id))
-        .outerjoin(last_sent, last_sent.c.conversation_id == c.id)
-        .where(
-            c.workspace_id == workspace_id,
-            c.status != "resolved",
-            c.needs_reply.is_(True),
-            m.hidden.is_(False),
-            m.needs_reply.is_(True),
-            or_(last_sent.c.at.is_(None), m.created_at > last_sent.c.at),
-        )
-        .group_by(c.id, c.assignee_id, c.priority)
-        .order_by(c.id)
+    c = Conversation
+    stmt = select(c.id, c.assignee_id, c.priority, clock_start(workspace_id)).where(
+        c.workspace_id == workspace_id, *runs_a_clock()
     )
     if ids is not None:
         stmt = stmt.where(c.id.in_(ids))
     return [
         ConversationClock(cid, assignee, Clock(started_at=started, priority=priority or 0))
-        for cid, assignee, priority, started in session.execute(stmt)
+        for cid, assignee, priority, started in session.execute(stmt.order_by(c.id))
+        if started is not None
     ]
 
 
@@ -135,3 +160,44 @@ def about_to_breach(
         for d in conversation_deadlines(session, workspace, now, keep_time=keep_time)
         if d.state in states and d.status.deadline.priority >= min_priority
     ]
+
+
+def state_cutoffs(keep_time: KeepTime, now: datetime, state: BreachState) -> list[tuple[int, datetime]]:
+    """Per band (``min_priority``, highest first), the latest clock start that is in ``state`` or
+    worse at ``now``: breached when the target has run by ``now``, due soon when the target less its
+    margin has (``ecoute.keep_time.clock.latest_start``)."""
+    targets = keep_time.config.response_targets
+    found = []
+    for band in targets.bands:
+        target = targets.target_for(band.min_priority)
+        allowed = target if state is BreachState.BREACHED else target - targets.due_soon_margin(target)
+        found.append((band.min_priority, latest_start(now, allowed, keep_time.calendar)))
+    return found
+
+
+def deadline_state_condition(
+    workspace_id: int, keep_time: KeepTime, now: datetime, states: Sequence[BreachState]
+) -> Any:
+    """SQL condition on ``Conversation``: its running clock is in one of ``states`` at ``now``.
+
+    Exact, with no row read in Python: a clock is breached when its start is at or before the
+    band's breach cutoff, due soon when after that and at or before the due-soon cutoff (the same
+    as ``status_at`` on the clock — see ``state_cutoffs``)."""
+    start = clock_start(workspace_id)
+
+    def cutoff(state: BreachState) -> Any:
+        bands = state_cutoffs(keep_time, now, state)
+        column = Mention.created_at
+        whens = [(Conversation.priority >= low, literal(at, column.type)) for low, at in bands[:-1]]
+        return case(*whens, else_=literal(bands[-1][1], column.type))
+
+    wanted = set(states)
+    if BreachState.OK in wanted:
+        raise ValueError("filter on due_soon and breached only: an ok clock is every other one")
+    if wanted == {BreachState.BREACHED}:
+        matches = start <= cutoff(BreachState.BREACHED)
+    elif wanted == {BreachState.DUE_SOON}:
+        matches = and_(start <= cutoff(BreachState.DUE_SOON), start > cutoff(BreachState.BREACHED))
+    else:
+        matches = start <= cutoff(BreachState.DUE_SOON)
+    return and_(*runs_a_clock(), matches)
