@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -64,3 +69,58 @@ def test_another_workspace_s_corrections_are_never_read(db, workspace, other_wor
     with db.session() as session:
         assert corrections_as_examples(session, workspace.id) == []
         assert len(corrections_as_examples(session, other_workspace.id)) == 1
+
+
+def ecoute(args: list[str], db_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ECOUTE_DATABASE_URL": db_url, "ECOUTE_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "ecoute", *args], env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+# A shop whose customers write "🍕" when an order went wrong and "🌵" when they are happy: nothing
+# the bundled posts could know, so only the agents' corrections can teach it.
+LABELS = {"🍕": ("negative", "complaint"), "🌵": ("positive", "praise")}
+
+
+def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, tmp_path):
+    for n in range(24):
+        mark = "🍕" if n % 2 else "🌵"
+        conversation = inbox_factories.conversation(
+            db, workspace, text=f"{mark} commande {n} {mark}", sentiment="neutral", intent="other"
+        )
+        mention_id = first_mention(db, conversation)
+        sentiment, intent = LABELS[mark]
+        correct(db, workspace, mention_id, "sentiment", sentiment)
+        correct(db, workspace, mention_id, "intent", intent)
+    data_dir = tmp_path / "data"
+
+    trained = ecoute(
+        ["train", "--workspace", workspace.slug, "--bundled-weight", "0", "--json"], db_url, data_dir
+    )
+    probe = tmp_path / "probe.txt"
+    probe.write_text("🍕 commande 99 🍕\n🌵 commande 98 🌵\n", encoding="utf-8")
+    analysed = ecoute(
+        ["analyze", str(probe), "-o", str(tmp_path / "out.jsonl"), "--workspace", workspace.slug],
+        db_url,
+        data_dir,
+    )
+
+    assert trained.returncode == 0, trained.stderr
+    assert "24 posts corrected by the workspace's agents" in trained.stderr
+    assert json.loads(trained.stdout.splitlines()[-1])["examples"] == 24
+    meta = json.loads((data_dir / "models" / workspace.slug / "model.json").read_text(encoding="utf-8"))
+    assert meta["data"] == ["corrections:24"]
+    assert analysed.returncode == 0, analysed.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(row["sentiment"], row["intent"]) for row in rows] == [LABELS["🍕"], LABELS["🌵"]]
+
+
+def test_ecoute_train_says_when_a_workspace_has_nothing_to_learn(db_url, db, workspace, tmp_path):
+    empty = ecoute(["train", "--workspace", workspace.slug], db_url, tmp_path / "data")
+    unknown = ecoute(["train", "--workspace", "nobody"], db_url, tmp_path / "data")
+
+    assert empty.returncode == 2
+    assert "has no corrections yet" in empty.stderr
+    assert unknown.returncode == 2
+    assert "no workspace 'nobody'" in unknown.stderr

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from ecoute.settings import Settings
 
 from .analyzer import DEFAULT_MODEL_DIR, workspace_model_dir
-from .dataset import BadLine, bundled_examples, bundled_files, read_labelled
+from .dataset import BadLine, bundled_examples, bundled_files, parse_labelled, read_labelled
 from .feature_cache import FeatureCache
 from .training import TrainingReport, train
 from .types import LabelledExample
@@ -33,7 +33,16 @@ def train_command(
         readable=True,
         help="JSONL of labelled posts: text + sentiment and/or intent (needs_reply).",
     ),
-    workspace: str | None = typer.Option(None, "--workspace", help="Save the heads for this workspace."),
+    workspace: str | None = typer.Option(
+        None,
+        "--workspace",
+        help="Save the heads for this workspace (slug), learning from its agents' corrections too.",
+    ),
+    corrections: bool = typer.Option(
+        True,
+        "--corrections/--no-corrections",
+        help="With --workspace: add the labels agents corrected in the inbox.",
+    ),
     out: Path | None = typer.Option(None, "--out", file_okay=False, help="Folder to write the heads to."),
     holdout: float = typer.Option(
         0.2, "--holdout", min=0.0, max=0.9, help="Share held out to report macro-F1."
@@ -47,17 +56,30 @@ def train_command(
     ),
     json_summary: bool = typer.Option(False, "--json", help="Print the training report as JSON on stdout."),
 ) -> None:
-    """Train the heads. Without --data: rebuild the shipped heads from the bundled posts."""
+    """Train the heads. Without --data or --workspace: rebuild the shipped heads from the bundled posts.
+
+    With --workspace, the workspace's own heads learn from --data and from the sentiment and
+    intent labels its agents corrected in the inbox (unless --no-corrections)."""
     console = Console(stderr=True, highlight=False)
-    if data is None:
-        if workspace:
-            raise typer.BadParameter("--workspace needs --data (the workspace's labelled posts)")
+    if data is None and not workspace:
         own, base, folder = bundled_examples(), [], out or DEFAULT_MODEL_DIR
         meta: dict[str, object] = {"name": "default", "data": [f.name for f in bundled_files()]}
     else:
-        own = _read(data, console)
+        own = _read(data, console) if data is not None else []
+        sources = [data.name] if data is not None else []
+        if workspace and corrections:
+            corrected = _corrections(workspace, console, required=data is None)
+            own += corrected
+            sources.append(f"corrections:{len(corrected)}")
+        elif data is None:
+            raise typer.BadParameter("give --data, or leave out --no-corrections", param_hint="--workspace")
+        if not own:
+            raise typer.BadParameter(
+                f"workspace {workspace!r} has no corrections yet: give --data (labelled posts)",
+                param_hint="--workspace",
+            )
         base, folder = bundled_examples(), out or workspace_model_dir(workspace)
-        meta = {"name": workspace or "default", "data": [data.name]}
+        meta = {"name": workspace or "default", "data": sources}
     console.print(
         f"Training on {len(own):,} labelled posts" + (f" (+ {len(base):,} bundled)" if base else "")
     )
@@ -98,6 +120,30 @@ def _read(path: Path, console: Console) -> list[LabelledExample]:
         console.print(f"  … and {len(bad) - 20:,} more bad lines")
     if not examples:
         raise typer.BadParameter(f"no usable labelled post in {path}", param_hint="--data")
+    return examples
+
+
+def _corrections(slug: str, console: Console, *, required: bool) -> list[LabelledExample]:
+    """The workspace's corrected labels from the database (``ecoute.inbox.corrections``)."""
+    from ecoute.cli.context import state
+    from ecoute.inbox.corrections import corrections_as_examples
+    from ecoute.store import repo
+
+    with state.database().session() as session:
+        found = repo.get_workspace(session, slug)
+        if found is None:
+            if required:
+                raise typer.BadParameter(f"no workspace {slug!r} in the database", param_hint="--workspace")
+            console.print(f"  no workspace {slug!r} in the database: no corrections to add")
+            return []
+        rows = corrections_as_examples(session, found.id)
+    examples = []
+    for row in rows:
+        try:
+            examples.append(parse_labelled(row))
+        except ValueError as exc:  # a mention whose text is empty: nothing to learn from
+            console.print(f"  skipped a correction: {exc}", markup=False)
+    console.print(f"  {len(examples):,} posts corrected by the workspace's agents")
     return examples
 
 
