@@ -118,8 +118,12 @@ def get_metrics_csv(
     to: ToQuery = None,
 ) -> Response:
     """The same figures as CSV: a ``total`` row, then one row per group."""
-    report = response_report(session, ctx.workspace, since=from_, until=to, by=by)
-    name = f"ecoute-metrics-{ctx.workspace.slug}" + (f"-by-{by}" if by else "") + ".csv"
+    return csv_response(response_report(session, ctx.workspace, since=from_, until=to, by=by))
+
+
+def csv_response(report: ResponseReport) -> Response:
+    """The report as a CSV download (the API's and the metrics page's): ``total``, then the groups."""
+    name = f"ecoute-metrics-{report.workspace}" + (f"-by-{report.by}" if report.by else "") + ".csv"
     return Response(
         csv_text(report),
         media_type="text/csv; charset=utf-8",
