@@ -1,7 +1,7 @@
 """The response metrics page in-process, on SQLite and PostgreSQL: the figures, the weekly chart and
 the breakdown are those of ``response_report`` on the same rows; the CSV downloaded with the browser
 session is the API's; any member may read, another workspace is a 404; bad values are a 400 that
-says what is wrong; French and English."""
+says what is wrong; French and English; the top bar links each role to the pages it may open."""
 
 from __future__ import annotations
 
@@ -307,3 +307,25 @@ def test_quiet_weeks_stay_on_the_axis_and_a_week_at_zero_differs_from_one_withou
     assert [t.label for t in chart.x_ticks][:2] == ["2025-12-22", "2025-12-29"]
     assert time_ticks(None) == [0, 3600] and time_ticks(5000) == [0, 1800, 3600, 5400]
     assert MetricsFormat(translator("en")).time_axis(time_ticks(5000))(5400) == "90 min"
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        ("viewer", ["inbox", "metrics"]),
+        ("agent", ["inbox", "metrics"]),
+        ("admin", ["inbox", "metrics", "approvals", "settings"]),
+        ("owner", ["inbox", "metrics", "approvals", "settings"]),
+    ],
+)
+def test_the_top_bar_links_each_role_to_the_pages_it_may_open(app, db, workspace, role, links):
+    member = session_client(app, db, workspace, role)
+
+    page = Page(member.get("/w/acme/metrics").text)
+
+    found = {a["data-nav"]: a for a, _ in page.all("data-nav")}
+    assert list(found) == links
+    assert found["metrics"].get("aria-current") == "page"
+    assert found["inbox"]["href"] == "/w/acme/"
+    for key in links:
+        assert member.get(found[key]["href"], follow_redirects=True).status_code == 200

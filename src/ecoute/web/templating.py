@@ -11,7 +11,9 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from ecoute.auth.permissions import can
 from ecoute.web.deps import page_translator
+from ecoute.web.pages.desk_icons import icon
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -20,6 +22,8 @@ STATIC_DIR = Path(__file__).with_name("static")
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     templates.env.globals["static"] = static_url
+    templates.env.globals["role_can"] = can  # the top bar shows each role the pages it may open
+    templates.env.globals["nav_icon"] = icon
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
     return templates
