@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from ecoute.inbox import cursor as cursors
 from ecoute.inbox import search
 from ecoute.inbox.cursor import InvalidCursor, Position
+from ecoute.keep_time.deadlines import KeepTime, deadline_state_condition
+from ecoute.keep_time.targets import BreachState
 from ecoute.store.models import (
     CONVERSATION_STATUSES,
     Author,
@@ -34,12 +36,20 @@ from ecoute.store.models import (
     Reply,
     Tag,
     User,
+    Workspace,
 )
 from ecoute.store.people import Note
 from ecoute.store.repo import Invalid, NotFound
+from ecoute.store.types import utcnow
 
 __all__ = ["InboxFilters", "InboxRow", "Page", "ConversationDetail", "InvalidCursor"]
 MAX_LIMIT = 200
+# The deadline filter's values and the states of the first-response clock each one shows.
+DEADLINE_FILTERS: dict[str, tuple[BreachState, ...]] = {
+    "breached": (BreachState.BREACHED,),
+    "due_soon": (BreachState.DUE_SOON,),
+    "at_risk": (BreachState.DUE_SOON, BreachState.BREACHED),
+}
 
 
 @dataclass(frozen=True)
@@ -60,11 +70,14 @@ class InboxFilters:
     since: datetime | None = None  # last mention at or after
     until: datetime | None = None  # last mention before
     q: str | None = None  # full-text search over mention text
+    deadline: str | None = None  # first-response deadline: breached, due_soon or at_risk (either)
 
     def __post_init__(self) -> None:
         unknown = set(self.status) - set(CONVERSATION_STATUSES)
         if unknown:
             raise Invalid(f"status {sorted(unknown)[0]!r}: use {', '.join(CONVERSATION_STATUSES)}")
+        if self.deadline is not None and self.deadline not in DEADLINE_FILTERS:
+            raise Invalid(f"deadline {self.deadline!r}: use {', '.join(DEADLINE_FILTERS)}")
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
@@ -116,13 +129,17 @@ def list_conversations(
     cursor: str | None,
     limit: int,
     secret: str,
+    now: datetime | None = None,
 ) -> Page:
-    """One page of conversations, priority first, then the most recent; ``secret`` signs cursors."""
+    """One page of conversations, priority first, then the most recent; ``secret`` signs cursors.
+    ``now`` is the moment the deadline filter judges clocks at (default: the current time)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}")
     scope = f"{workspace_id}:{filters.fingerprint()}"
     c = Conversation
     stmt = _filtered(select(c).where(*_scope(session, workspace_id, filters)), workspace_id, filters)
+    if filters.deadline:
+        stmt = stmt.where(_deadline(session, workspace_id, filters.deadline, now or utcnow()))
     if cursor:
         after = cursors.decode(secret, scope, cursor)
         stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
@@ -207,6 +224,17 @@ def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[A
         linked = select(Mention.id).join(MentionBrand, MentionBrand.mention_id == Mention.id)
         stmt = stmt.where(_has_mention(linked, workspace_id, MentionBrand.brand_id == f.brand_id))
     return stmt
+
+
+def _deadline(session: Session, workspace_id: int, value: str, now: datetime) -> Any:
+    """Conversations whose first-response clock is in the filter's states at ``now``: an exact SQL
+    condition (the latest clock start per priority band, ``ecoute.keep_time.deadlines``), probed
+    per conversation like the source and brand filters, so no candidate list has to be bounded."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound(f"no workspace #{workspace_id}")
+    keep_time = KeepTime.of(workspace)
+    return deadline_state_condition(workspace_id, keep_time, now, DEADLINE_FILTERS[value])
 
 
 def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any:

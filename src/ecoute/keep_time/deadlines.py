@@ -144,6 +144,21 @@ def conversation_deadlines(
     return sorted(found, key=lambda d: (d.status.due_at, d.conversation_id))
 
 
+def page_deadlines(
+    session: Session,
+    workspace: Workspace,
+    conversation_ids: Sequence[int],
+    now: datetime,
+    keep_time: KeepTime | None = None,
+) -> dict[int, DeadlineStatus]:
+    """The deadlines of the listed conversations only (an inbox page), by conversation id; those
+    with no running clock are left out. Two index probes per conversation, whatever the workspace's size."""
+    if not conversation_ids:
+        return {}
+    found = conversation_deadlines(session, workspace, now, conversation_ids, keep_time)
+    return {d.conversation_id: d.status for d in found}
+
+
 def about_to_breach(
     session: Session,
     workspace: Workspace,

@@ -23,13 +23,15 @@ FILTER_PARAMS = (
     "since",
     "until",
     "q",
+    "deadline",
 )
 # What the inbox shows when no status is asked for: what still needs work.
 OPEN_STATUSES = ("new", "open", "pending")
 
 
 def parse_filters(params: Mapping[str, str], *, me: int | None, default_open: bool = True) -> InboxFilters:
-    """``assignee`` is a user id, ``me`` or ``none``; dates are ISO (a date alone means midnight UTC)."""
+    """``assignee`` is a user id, ``me`` or ``none``; dates are ISO (a date alone means midnight UTC);
+    ``deadline`` is ``breached``, ``due_soon`` or ``at_risk`` (either: the first-response clock)."""
     status = tuple(s for s in (params.get("status") or "").split(",") if s)
     if status == ("all",):
         status = ()
@@ -55,6 +57,7 @@ def parse_filters(params: Mapping[str, str], *, me: int | None, default_open: bo
         since=_date("since", params.get("since")),
         until=_date("until", params.get("until")),
         q=(params.get("q") or "").strip()[:500] or None,
+        deadline=params.get("deadline") or None,
     )
 
 

@@ -13,14 +13,18 @@ from sqlalchemy.orm import Session
 from ecoute.auth.permissions import Action
 from ecoute.inbox import queries, triage
 from ecoute.inbox.queries import ConversationDetail, InboxRow
-from ecoute.store.models import Author, Conversation, User
+from ecoute.keep_time.deadlines import page_deadlines
+from ecoute.keep_time.targets import DeadlineStatus
+from ecoute.store.models import Author, Conversation, User, Workspace
 from ecoute.store.repo import Invalid
+from ecoute.store.types import utcnow
 from ecoute.web.api import paging
 from ecoute.web.api.params import BEARER, Id, aware
 from ecoute.web.api.schemas import (
     MAX_ID,
     AuthorHistory,
     AuthorOut,
+    ClockOut,
     ConversationDetailOut,
     ConversationOut,
     ConversationPage,
@@ -72,6 +76,13 @@ def list_conversations(
     since: Annotated[datetime | None, Query(description="Last mention at or after (ISO 8601).")] = None,
     until: Annotated[datetime | None, Query(description="Last mention before (ISO 8601).")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Full-text search in mentions.")] = None,
+    deadline: Annotated[
+        Literal["breached", "due_soon", "at_risk"] | None,
+        Query(
+            description="First-response deadline, in business hours: `breached` (past), `due_soon` "
+            "(the last quarter of the target, by default), `at_risk` (either)."
+        ),
+    ] = None,
     cursor: paging.Cursor = None,
     limit: paging.Limit = paging.DEFAULT_LIMIT,
 ) -> ConversationPage:
@@ -90,9 +101,11 @@ def list_conversations(
         "since": _iso(since),
         "until": _iso(until),
         "q": q,
+        "deadline": deadline,
     }
     params = {name: str(value) for name, value in given.items() if value is not None}
     filters = parse_filters(params, me=None, default_open=False)
+    now = utcnow()
     page = queries.list_conversations(
         session,
         ctx.workspace.id,
@@ -100,8 +113,11 @@ def list_conversations(
         cursor=cursor,
         limit=limit,
         secret=get_settings(request).secret_key,
+        now=now,
     )
-    return ConversationPage(items=[_out(row) for row in page.rows], next_cursor=page.next_cursor)
+    clocks = page_deadlines(session, ctx.workspace, [row.conversation.id for row in page.rows], now)
+    items = [_out(row, clocks.get(row.conversation.id)) for row in page.rows]
+    return ConversationPage(items=items, next_cursor=page.next_cursor)
 
 
 def _assignee(value: str | None) -> str | None:
@@ -115,7 +131,7 @@ def _iso(value: datetime | None) -> str | None:
     return checked.isoformat() if checked else None
 
 
-def _out(row: InboxRow) -> ConversationOut:
+def _out(row: InboxRow, clock: DeadlineStatus | None) -> ConversationOut:
     c = row.conversation
     return ConversationOut(
         id=c.id,
@@ -131,6 +147,7 @@ def _out(row: InboxRow) -> ConversationOut:
         assignee=user_ref(row.assignee),
         tags=[TagOut(id=t.id, name=t.name, color=t.color) for t in row.tags],
         top_mention=MentionOut.of(row.top_mention) if row.top_mention else None,
+        deadline=ClockOut.of(clock) if clock else None,
     )
 
 
@@ -140,13 +157,15 @@ def get_conversation(
 ) -> ConversationDetailOut:
     """One conversation with its whole thread, replies, internal notes and the author's history."""
     detail = queries.get_conversation(session, ctx.workspace.id, conversation_id)
-    return _detail(session, ctx.workspace.id, detail)
+    return _detail(session, ctx.workspace, detail)
 
 
-def _detail(session: Session, workspace_id: int, detail: ConversationDetail) -> ConversationDetailOut:
+def _detail(session: Session, workspace: Workspace, detail: ConversationDetail) -> ConversationDetailOut:
     c = detail.conversation
+    workspace_id = workspace.id
     top = queries.top_mentions(session, workspace_id, [c.id]).get(c.id)
-    summary = _out(InboxRow(c, detail.author, top, detail.assignee, detail.tags))
+    clock = page_deadlines(session, workspace, [c.id], utcnow()).get(c.id)
+    summary = _out(InboxRow(c, detail.author, top, detail.assignee, detail.tags), clock)
     authors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(_reply_authors(detail))))}
     return ConversationDetailOut(
         **summary.model_dump(),
@@ -195,14 +214,16 @@ def update_conversation(
         raise HTTPException(403, f"your role does not allow changing: {', '.join(refused)}")
     changes = triage.ConversationChanges(**{name: getattr(change, name) for name in given})
     row = triage.update_conversation(session, ctx.workspace.id, conversation_id, changes, actor=ctx.actor)
-    return _summary(session, ctx.workspace.id, row)
+    return _summary(session, ctx.workspace, row)
 
 
-def _summary(session: Session, workspace_id: int, c: Conversation) -> ConversationOut:
+def _summary(session: Session, workspace: Workspace, c: Conversation) -> ConversationOut:
+    workspace_id = workspace.id
     author = session.scalar(
         select(Author).where(Author.workspace_id == workspace_id, Author.id == c.author_id)
     )
     assignee = session.get(User, c.assignee_id) if c.assignee_id else None
     top = queries.top_mentions(session, workspace_id, [c.id]).get(c.id)
     tags = queries.tags_of(session, workspace_id, [c.id]).get(c.id, [])
-    return _out(InboxRow(c, author, top, assignee, tags))
+    clock = page_deadlines(session, workspace, [c.id], utcnow()).get(c.id)
+    return _out(InboxRow(c, author, top, assignee, tags), clock)

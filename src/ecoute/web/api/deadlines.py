@@ -18,35 +18,25 @@ from ecoute.keep_time.config import KeepTimeConfig, load_config, save_config
 from ecoute.keep_time.deadlines import ConversationDeadline, KeepTime, conversation_deadlines
 from ecoute.store.types import utcnow
 from ecoute.web.api.params import BEARER
-from ecoute.web.api.schemas import errors
+from ecoute.web.api.schemas import ClockOut, errors
 from ecoute.web.deps import DbSession, WorkspaceContext, api_require
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines"], dependencies=BEARER)
 States = Literal["ok", "due_soon", "breached"]
 
 
-class DeadlineOut(BaseModel):
+class DeadlineOut(ClockOut):
     conversation_id: int
     priority: int
     assignee_id: int | None
-    state: States
-    started_at: datetime = Field(description="When the clock started: the first unanswered message.")
-    due_at: datetime
-    target_seconds: int = Field(description="Business time allowed by the priority band.")
-    remaining_seconds: int = Field(description="Business time left; negative once breached.")
 
     @classmethod
-    def of(cls, d: ConversationDeadline) -> DeadlineOut:
-        deadline = d.status.deadline
+    def of_conversation(cls, d: ConversationDeadline) -> DeadlineOut:
         return cls(
             conversation_id=d.conversation_id,
-            priority=deadline.priority,
+            priority=d.status.deadline.priority,
             assignee_id=d.assignee_id,
-            state=d.state.value,
-            started_at=deadline.started_at,
-            due_at=deadline.due_at,
-            target_seconds=int(deadline.target.total_seconds()),
-            remaining_seconds=int(d.status.remaining.total_seconds()),
+            **ClockOut.of(d.status).model_dump(),
         )
 
 
@@ -76,7 +66,7 @@ def list_deadlines(
     found = conversation_deadlines(session, ctx.workspace, now, keep_time=KeepTime.of(ctx.workspace))
     wanted = set(state or ("ok", "due_soon", "breached"))
     items = [
-        DeadlineOut.of(d)
+        DeadlineOut.of_conversation(d)
         for d in found
         if d.state.value in wanted and d.status.deadline.priority >= min_priority
     ]

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ecoute.keep_time.targets import DeadlineStatus
 from ecoute.store.models import Author, Mention, User
 
 MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
@@ -141,6 +142,26 @@ class TagIn(In):
     color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb")
 
 
+class ClockOut(BaseModel):
+    """A running first-response clock: its deadline in business hours and its state."""
+
+    state: Literal["ok", "due_soon", "breached"]
+    started_at: datetime = Field(description="When the clock started: the first unanswered message.")
+    due_at: datetime
+    target_seconds: int = Field(description="Business time allowed by the priority band.")
+    remaining_seconds: int = Field(description="Business time left; negative once breached.")
+
+    @classmethod
+    def of(cls, status: DeadlineStatus) -> ClockOut:
+        return cls(
+            state=status.state.value,
+            started_at=status.deadline.started_at,
+            due_at=status.deadline.due_at,
+            target_seconds=int(status.deadline.target.total_seconds()),
+            remaining_seconds=int(status.remaining.total_seconds()),
+        )
+
+
 class ConversationOut(BaseModel):
     id: int
     platform: str
@@ -155,6 +176,9 @@ class ConversationOut(BaseModel):
     assignee: UserRef | None
     tags: list[TagOut]
     top_mention: MentionOut | None
+    deadline: ClockOut | None = Field(
+        None, description="The first-response deadline while one runs (the conversation waits for an answer)."
+    )
 
 
 class ConversationPage(BaseModel):

@@ -14,6 +14,7 @@ from ecoute.inbox.moderation import get_mention, set_hidden
 from ecoute.store.repo import NotFound, record_audit
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.pages import page_router
+from ecoute.web.pages.deadline_view import current_time, page_timers
 from ecoute.web.pages.desk_icons import icon
 from ecoute.web.pages.inbox_support import (
     INTENTS,
@@ -54,6 +55,7 @@ def conversation(
     me = ctx.user.id if ctx.user else None
     flash = take_flash(request)
     back_url = back if back.startswith(f"/w/{ctx.workspace.slug}/") and "//" not in back else ""
+    i18n, now = page_translator(request), current_time()
     response = render(
         request,
         "conversation.html",
@@ -65,7 +67,8 @@ def conversation(
         lists=picklists(session, ws),
         me=member(me, ctx.user.name) if ctx.user and me else None,
         can=permissions(ctx),
-        fmt=Formatting(page_translator(request)),
+        fmt=Formatting(i18n, now),
+        timers=page_timers(session, ctx.workspace, [c.id], i18n, now),
         desk_icon=icon,
         flash=flash,
         back_url=back_url or f"/w/{ctx.workspace.slug}/",

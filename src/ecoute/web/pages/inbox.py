@@ -16,6 +16,7 @@ from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_tran
 from ecoute.web.filters import FILTER_PARAMS, parse_filters
 from ecoute.web.pages import page_router
 from ecoute.web.pages import presence as presence_page
+from ecoute.web.pages.deadline_view import current_time, page_timers
 from ecoute.web.pages.desk_icons import icon
 from ecoute.web.pages.inbox_support import (
     INTENTS,
@@ -77,10 +78,13 @@ def inbox(
     me = ctx.user.id if ctx.user else None
     filters = parse_filters(params, me=me)
     ws = ctx.workspace.id
+    now = current_time()
+    secret = get_settings(request).secret_key
     page = queries.list_conversations(
-        session, ws, filters, cursor=cursor, limit=PAGE_SIZE, secret=get_settings(request).secret_key
+        session, ws, filters, cursor=cursor, limit=PAGE_SIZE, secret=secret, now=now
     )
     ids = [row.conversation.id for row in page.rows]
+    i18n = page_translator(request)
     current = query_with(params)
     views = saved_views.list_views(session, ws, me)
     flash = take_flash(request)
@@ -100,7 +104,8 @@ def inbox(
         saved_views=views,
         current_view=_current_view(current, views),
         can=permissions(ctx),
-        fmt=Formatting(page_translator(request)),
+        fmt=Formatting(i18n, now),
+        timers=page_timers(session, ctx.workspace, ids, i18n, now),
         desk_icon=icon,
         flash=flash,
         heartbeat=presence_page.HEARTBEAT_SECONDS,
@@ -110,6 +115,7 @@ def inbox(
             "intent": INTENTS,
             "lang": LANGUAGES,
             "platform": PLATFORMS,
+            "deadline": tuple(queries.DEADLINE_FILTERS),
         },
     )
     return forget_flash(response) if flash else response
