@@ -284,3 +284,93 @@ def test_posts_by_the_brands_own_accounts_never_need_a_reply(db, workspace):
     assert (own.needs_reply, own.priority, own.reasons, own.sentiment) == (False, 0, [], "negative")
     assert own.analysis == {"own_account": True}
     assert (rival.needs_reply, rival.priority) == (True, 90)
+
+
+def test_a_new_conversation_is_created_with_its_batch_totals_and_top_mention(db, workspace):
+    class Annotation:
+        def __init__(self, priority, sentiment, needs_reply):
+            self.lang, self.sentiment, self.sentiment_score, self.intent = "fr", sentiment, 0.0, "other"
+            self.needs_reply, self.priority, self.reasons = needs_reply, priority, []
+
+        def details(self):
+            return {}
+
+    labels = {"1": (20, "neutral", False), "2": (60, "negative", True), "3": (60, "positive", False)}
+
+    def annotate(items):
+        return [Annotation(*labels[item.external_id]) for item in items]
+
+    stream = [raw_item(n, f"message {n}", author="alice") for n in ("2", "1", "3")]
+    ingest(db, workspace, stream, options=IngestOptions(annotate=annotate))
+
+    with db.session() as session:
+        [conversation] = session.scalars(
+            select(Conversation).where(Conversation.workspace_id == workspace.id)
+        )
+        top = session.get(Mention, conversation.top_mention_id)
+    assert (conversation.mention_count, conversation.priority, conversation.needs_reply) == (3, 60, True)
+    assert (conversation.first_mention_at, conversation.last_mention_at) == (
+        BASE_TIME + timedelta(minutes=1),
+        BASE_TIME + timedelta(minutes=3),
+    )
+    # Highest priority, then newest: "3" (60, 09:03) over "2" (60, 09:02).
+    assert (top.external_id, conversation.sentiment, conversation.status) == ("3", "positive", "new")
+
+
+def test_a_known_author_is_updated_only_with_what_is_new(db, workspace):
+    def author():
+        with db.session() as session:
+            return session.scalar(select(Author).where(Author.workspace_id == workspace.id))
+
+    ingest(db, workspace, [raw_item("1", author="alice", author_followers=10)])
+    first = author()
+    ingest(db, workspace, [raw_item("2", author="alice", author_followers=10)])
+    unchanged = author()
+    ingest(db, workspace, [raw_item("3", author="alice", author_name="Alice", author_verified=True)])
+    ingest(db, workspace, [raw_item("4", author="alice", author_followers=25)])
+    last = author()
+
+    assert unchanged.updated_at == first.updated_at  # nothing new: the row was not rewritten
+    assert (last.id, last.display_name, last.followers, last.verified) == (first.id, "Alice", 25, True)
+    with db.session() as session:
+        authors = set(session.scalars(select(Mention.author_id).where(Mention.workspace_id == workspace.id)))
+    assert authors == {first.id}
+
+
+def test_a_mention_stored_meanwhile_by_another_writer_is_not_counted_in_its_new_conversation(db, workspace):
+    from ecoute.normalise import normalise
+    from ecoute.store import mentions as store
+
+    items = [normalise(raw_item(n, f"message {n}", author="alice")) for n in ("1", "2")]
+    with db.session() as session:
+        authors = store.upsert_authors(session, workspace.id, items)
+        resolved = store.resolve_conversations(session, workspace.id, items, authors)
+        # Another writer stores "2" between the look-up and the insert (same conversation here).
+        store.insert_mentions(
+            session,
+            workspace.id,
+            None,
+            items[1:],
+            author_ids=authors,
+            conversation_ids=resolved.ids[1:],
+            annotations=None,
+        )
+        inserted = store.insert_mentions(
+            session,
+            workspace.id,
+            None,
+            items,
+            author_ids=authors,
+            conversation_ids=resolved.ids,
+            annotations=None,
+        )
+        store.refresh_conversations(session, workspace.id, items, resolved, None, inserted)
+
+    assert list(inserted) == [("x", "1")]
+    with db.session() as session:
+        [conversation] = session.scalars(
+            select(Conversation).where(Conversation.workspace_id == workspace.id)
+        )
+        top = session.get(Mention, conversation.top_mention_id)
+    assert (conversation.mention_count, top.external_id) == (1, "1")
+    assert conversation.last_mention_at == BASE_TIME + timedelta(minutes=1)

@@ -24,6 +24,7 @@ from ecoute.listening import Document
 from ecoute.normalise import Item, normalise
 from ecoute.sources.base import RawItem, Rejected
 from ecoute.store import repo
+from ecoute.store.bulk import Bulk
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
 
@@ -204,6 +205,7 @@ def _store_batch(
     options: IngestOptions,
     report: IngestReport,
 ) -> None:
+    Bulk(session).for_batches()
     fresh = _drop_known(session, workspace_id, items, report)
     brand_links: list[list[int]] = []
     kept: list[Item] = []
@@ -225,22 +227,22 @@ def _store_batch(
             for item, a in zip(kept, annotations, strict=True)
         ]
     author_ids = repo.upsert_authors(session, workspace_id, kept)
-    conversation_ids, created = repo.resolve_conversations(session, workspace_id, kept, author_ids)
-    report.conversations_created += created
+    conversations = repo.resolve_conversations(session, workspace_id, kept, author_ids, annotations)
+    report.conversations_created += len(conversations.created)
     inserted = repo.insert_mentions(
         session,
         workspace_id,
         source.id if source else None,
         kept,
         author_ids=author_ids,
-        conversation_ids=conversation_ids,
+        conversation_ids=conversations.ids,
         annotations=annotations,
     )
     report.stored += len(inserted)
     # Rows another writer stored between our check and our insert are duplicates too.
     report.duplicates += len(kept) - len(inserted)
     repo.link_brands(session, workspace_id, kept, brand_links, inserted)
-    repo.refresh_conversations(session, workspace_id, kept, conversation_ids, annotations, inserted)
+    repo.refresh_conversations(session, workspace_id, kept, conversations, annotations, inserted)
     if options.after_store and inserted:
         options.after_store(session, workspace_id, sorted(inserted.values()))
 

@@ -7,11 +7,11 @@ bare insert.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from itertools import chain
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -23,35 +23,32 @@ if TYPE_CHECKING:
     from ecoute.normalise import Item
 
 Key = tuple[str, str]  # (platform, external_id) or (platform, handle)
-CHUNK = 500
+K = TypeVar("K", int, str)  # a conversation: its id, or its key while still to create
+CHUNK = 1000  # keys per look-up statement: one statement for a default batch
 
 
-def _by_platform(keys: Sequence[Key] | set[Key]) -> dict[str, list[str]]:
-    """Group keys by platform, so look-ups use the (workspace, platform, value) unique indexes."""
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for platform, value in keys:
-        grouped[platform].add(value)
-    return {platform: sorted(values) for platform, values in grouped.items()}
-
-
-def _lookup(
-    bulk: Bulk, statement: str, workspace_id: int, keys: Sequence[Key] | set[Key], *extra: Any
-) -> dict[Key, Any]:
-    """Run ``statement`` per platform and chunk: it joins ``v(e)`` (the chunk's values) and takes
-    the workspace id, the platform and ``extra`` as parameters; it selects (value, result) pairs."""
+def _lookup(bulk: Bulk, statement: str, workspace_id: int, keys: Iterable[Key]) -> dict[Key, Any]:
+    """Run ``statement`` once per chunk of keys: it joins ``v(p, e)`` (the chunk's (platform,
+    value) pairs, sorted so index pages are visited in order), takes the workspace id as its
+    parameter and selects (platform, value, result) rows; returns key → result."""
     found: dict[Key, Any] = {}
-    for platform, values in _by_platform(keys).items():
-        for start in range(0, len(values), CHUNK):
-            chunk = values[start : start + CHUNK]
-            params = (*chunk, workspace_id, platform, *extra)
-            rows = bulk.query(bulk.values_cte(len(chunk)) + statement, params)
-            found.update({(platform, value): result for value, result in rows})
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        rows = bulk.query(
+            bulk.values_cte(len(chunk), "p, e") + statement, (*chain.from_iterable(chunk), workspace_id)
+        )
+        found.update({(platform, value): result for platform, value, result in rows})
     return found
 
 
 _MENTION_CONVERSATIONS = (
-    "SELECT m.external_id, m.conversation_id FROM v JOIN mentions m "
-    "ON m.workspace_id = ? AND m.platform = ? AND m.external_id = v.e"
+    "SELECT m.platform, m.external_id, m.conversation_id FROM v JOIN mentions m "
+    "ON m.workspace_id = ? AND m.platform = v.p AND m.external_id = v.e"
+)
+_AUTHOR_IDS = (
+    "SELECT a.platform, a.handle, a.id FROM v JOIN authors a "
+    "ON a.workspace_id = ? AND a.platform = v.p AND a.handle = v.e"
 )
 
 
@@ -60,7 +57,11 @@ def existing_external_ids(session: Session, workspace_id: int, keys: Sequence[Ke
 
 
 def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -> dict[Key, int]:
-    """Create or refresh the batch's authors; returns (platform, handle) → author id."""
+    """Create or refresh the batch's authors; returns (platform, handle) → author id.
+
+    A known author's row is rewritten only when the batch tells something new about them (a
+    name, a follower count, the verified mark), so ``updated_at`` is when the profile last
+    changed: rewriting every known author of every batch dirtied pages all over the table."""
     latest: dict[Key, list[Any]] = {}
     for item in items:  # later items carry fresher values; a missing value never erases a known one
         if item.author:
@@ -71,23 +72,28 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
     if not latest:
         return {}
     bulk = Bulk(session)
-    now = utcnow()
-    stamp = bulk.dt(now)
+    stamp = bulk.dt(utcnow())
     rows = [
         (workspace_id, p, h, name, followers, bulk.flag(verified), stamp)
         for (p, h), (name, followers, verified) in latest.items()
     ]
-    # DO UPDATE makes RETURNING give every row, new or existing: no read-back needed.
+    # RETURNING gives the rows inserted or changed; the others (known, nothing new) are read.
     returned = bulk.insert_returning(
         "INSERT INTO authors (workspace_id, platform, handle, display_name, followers, verified, updated_at) "
         "VALUES {values} ON CONFLICT (workspace_id, platform, handle) DO UPDATE SET "
         "display_name = COALESCE(excluded.display_name, authors.display_name), "
         "followers = COALESCE(excluded.followers, authors.followers), "
         "verified = (excluded.verified OR authors.verified), updated_at = excluded.updated_at "
+        "WHERE COALESCE(excluded.display_name <> authors.display_name, excluded.display_name IS NOT NULL) "
+        "OR COALESCE(excluded.followers <> authors.followers, excluded.followers IS NOT NULL) "
+        "OR (excluded.verified AND NOT authors.verified) "
         "RETURNING platform, handle, id",
         rows,
     )
-    return {(platform, handle): author_id for platform, handle, author_id in returned}
+    ids = {(platform, handle): author_id for platform, handle, author_id in returned}
+    if len(ids) < len(latest):
+        ids.update(_lookup(bulk, _AUTHOR_IDS, workspace_id, latest.keys() - ids.keys()))
+    return ids
 
 
 def _thread_key(platform: str, external_id: str) -> str:
@@ -100,15 +106,30 @@ def _author_key(item: Item) -> str:
     )
 
 
+@dataclass
+class Resolved:
+    """Each item's conversation, and the conversations this batch created (id → the totals they
+    were created with: every item of the batch that chose them, as if all of them get stored)."""
+
+    ids: list[int]
+    created: dict[int, _Totals]
+
+
 def resolve_conversations(
-    session: Session, workspace_id: int, items: Sequence[Item], author_ids: dict[Key, int]
-) -> tuple[list[int], int]:
+    session: Session,
+    workspace_id: int,
+    items: Sequence[Item],
+    author_ids: dict[Key, int],
+    annotations: Sequence[AnnotationLike] | None = None,
+) -> Resolved:
     """Pick each item's conversation: its thread if it has one, else its author's; create missing ones.
 
     A reply joins the conversation of the post it answers when that post is known (stored or in
     this batch); a root post joins a thread its replies already opened (items may arrive out of
     order); a loose post by a known author joins that author's conversation on the platform.
-    Returns the conversation id of each item and how many conversations were created.
+    A conversation is created with its counters, dates and summary already folded from its items
+    (``refresh_conversations`` then only names its top mention), so its row and its inbox
+    indexes are written once rather than inserted and then updated.
     """
     bulk = Bulk(session)
     referenced = {(i.platform, ref) for i in items for ref in (i.thread_id, i.parent_id) if ref}
@@ -124,12 +145,16 @@ def resolve_conversations(
         in_batch[(item.platform, item.external_id)] = chosen
         choice.append(chosen)
 
-    created = _create_conversations(bulk, workspace_id, items, choice, author_ids)
+    planned = _totals(items, annotations, ((n, c) for n, c in enumerate(choice) if isinstance(c, str)))
+    created = _create_conversations(bulk, workspace_id, items, annotations, planned, author_ids)
     existing.update(created)
     missing = {c for c in choice if isinstance(c, str) and c not in existing}
     if missing:  # created by another writer between our look-up and our insert
         existing.update(_conversation_ids(bulk, workspace_id, missing))
-    return [c if isinstance(c, int) else existing[c] for c in choice], len(created)
+    return Resolved(
+        [c if isinstance(c, int) else existing[c] for c in choice],
+        {conversation_id: planned[key] for key, conversation_id in created.items()},
+    )
 
 
 def _choose(
@@ -161,21 +186,29 @@ def _conversation_ids(bulk: Bulk, workspace_id: int, keys: set[str]) -> dict[str
 
 
 def _create_conversations(
-    bulk: Bulk, workspace_id: int, items: Sequence[Item], choice: list[int | str], author_ids: dict[Key, int]
+    bulk: Bulk,
+    workspace_id: int,
+    items: Sequence[Item],
+    annotations: Sequence[AnnotationLike] | None,
+    planned: dict[str, _Totals],
+    author_ids: dict[Key, int],
 ) -> dict[str, int]:
     """Insert the conversations chosen by key; returns key → id of those this call created."""
-    now, false = bulk.dt(utcnow()), bulk.flag(False)
-    rows: dict[str, tuple[Any, ...]] = {}
-    for item, chosen in zip(items, choice, strict=True):
-        if isinstance(chosen, str) and chosen not in rows:
-            author = author_ids.get((item.platform, item.author or ""))
-            at = bulk.dt(item.created_at)
-            rows[chosen] = (workspace_id, chosen, item.platform, author, "new", 0, false, 0, at, at, now, now)
+    now = bulk.dt(utcnow())
+    rows = []
+    for key, t in planned.items():
+        first = items[t.first_index]  # the conversation's platform and author are its first item's
+        author = author_ids.get((first.platform, first.author or ""))
+        sentiment, intent, lang = _summary(annotations, t.top)
+        rows.append(
+            (workspace_id, key, first.platform, author, "new", t.priority, bulk.flag(t.needs_reply))
+            + (t.count, bulk.dt(t.first), bulk.dt(t.last), now, now, sentiment, intent, lang)
+        )
     returned = bulk.insert_returning(
         "INSERT INTO conversations (workspace_id, key, platform, author_id, status, priority, needs_reply, "
-        "mention_count, first_mention_at, last_mention_at, created_at, updated_at) "
+        "mention_count, first_mention_at, last_mention_at, created_at, updated_at, sentiment, intent, lang) "
         "VALUES {values} ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key, id",
-        list(rows.values()),
+        rows,
     )
     return dict(returned)
 
@@ -210,7 +243,6 @@ MENTION_COLUMNS = (
     "reasons",
     "analysis",
 )
-_NO_ANNOTATION = (None, None, None, None, None, None, [], {})
 
 
 def insert_mentions(
@@ -226,14 +258,9 @@ def insert_mentions(
     """Insert the batch; rows whose key already exists are skipped. Returns the new rows' ids
     (RETURNING with ON CONFLICT DO NOTHING gives exactly the rows this statement inserted)."""
     bulk = Bulk(session)
-    stamp = utcnow()
-    marker, false, dt, js = bulk.dt(stamp), bulk.flag(False), bulk.dt, bulk.js
+    marker, false, dt, js = bulk.dt(utcnow()), bulk.flag(False), bulk.dt, bulk.js
     rows = []
     for index, item in enumerate(items):
-        annotation = annotations[index] if annotations else None
-        lang, sentiment, score, intent, needs_reply, priority, reasons, details = _annotation_values(
-            annotation
-        )
         rows.append(
             (
                 workspace_id,
@@ -256,15 +283,8 @@ def insert_mentions(
                 marker,
                 js(item.raw),
                 false,
-                lang,
-                sentiment,
-                score,
-                intent,
-                bulk.flag(needs_reply),
-                priority,
-                js(reasons),
-                js(details),
             )
+            + _annotation_values(annotations[index] if annotations else None, bulk)
         )
     returned = bulk.insert_returning(
         f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) VALUES {{values}} "
@@ -274,18 +294,19 @@ def insert_mentions(
     return {(platform, external_id): mention_id for platform, external_id, mention_id in returned}
 
 
-def _annotation_values(annotation: AnnotationLike | None) -> tuple[Any, ...]:
+def _annotation_values(annotation: AnnotationLike | None, bulk: Bulk) -> tuple[Any, ...]:
+    """The mention's analysis columns, from ``lang`` to ``analysis``, as stored."""
     if annotation is None:
-        return _NO_ANNOTATION
+        return (None, None, None, None, None, None, "[]", "{}")
     return (
         annotation.lang,
         annotation.sentiment,
         annotation.sentiment_score,
         annotation.intent,
-        annotation.needs_reply,
+        bulk.flag(annotation.needs_reply),
         annotation.priority,
-        list(annotation.reasons),
-        annotation.details(),
+        bulk.js(list(annotation.reasons)),
+        bulk.js(annotation.details()),
     )
 
 
@@ -308,20 +329,55 @@ def link_brands(
 
 @dataclass
 class _Totals:
+    """What a batch adds to one conversation: counters, dates, and its top item (highest
+    priority, then newest) by index in the batch."""
+
     count: int = 0
     first: datetime | None = None
     last: datetime | None = None
     priority: int = -1
     needs_reply: bool = False
-    top: tuple[int, str | None, str | None, str | None] | None = None  # mention id, sentiment, intent, lang
+    top: int = -1
     top_at: datetime | None = None
+    first_index: int = -1
+
+
+def _totals(
+    items: Sequence[Item], annotations: Sequence[AnnotationLike] | None, targets: Iterable[tuple[int, K]]
+) -> dict[K, _Totals]:
+    """Fold the items at the given batch indexes into per-conversation totals."""
+    totals: dict[K, _Totals] = {}
+    for index, conversation in targets:
+        t = totals.get(conversation)
+        if t is None:
+            t = totals[conversation] = _Totals(first_index=index)
+        item = items[index]
+        at = item.created_at
+        annotation = annotations[index] if annotations else None
+        priority = (annotation.priority or 0) if annotation else 0
+        t.count += 1
+        if t.first is None or at < t.first:
+            t.first = at
+        if t.last is None or at > t.last:
+            t.last = at
+        if annotation is not None and annotation.needs_reply:
+            t.needs_reply = True
+        if priority > t.priority or (priority == t.priority and at >= (t.top_at or at)):
+            t.priority, t.top, t.top_at = priority, index, at
+    return totals
+
+
+def _summary(annotations: Sequence[AnnotationLike] | None, top: int) -> tuple[str | None, ...]:
+    """The labels a conversation shows for its top mention (sentiment, intent, language)."""
+    annotation = annotations[top] if annotations and top >= 0 else None
+    return (annotation.sentiment, annotation.intent, annotation.lang) if annotation else (None, None, None)
 
 
 def refresh_conversations(
     session: Session,
     workspace_id: int,
     items: Sequence[Item],
-    conversation_ids: list[int],
+    resolved: Resolved,
     annotations: Sequence[AnnotationLike] | None,
     inserted: dict[Key, int],
 ) -> None:
@@ -329,49 +385,56 @@ def refresh_conversations(
 
     The conversation keeps a summary of its top mention (highest priority, then newest) for the
     inbox list. A resolved conversation that receives a mention needing a reply is opened again.
+    Conversations this batch created already hold their totals: they only get their top
+    mention's id, unless some of their items turned out to be duplicates stored meanwhile by
+    another writer, in which case their totals are written again from the stored ones.
     """
-    totals: dict[int, _Totals] = defaultdict(_Totals)
-    for index, item in enumerate(items):
-        mention_id = inserted.get((item.platform, item.external_id))
-        if mention_id is None:
-            continue
-        total = totals[conversation_ids[index]]
-        annotation = annotations[index] if annotations else None
-        priority = (annotation.priority or 0) if annotation else 0
-        total.count += 1
-        total.first = item.created_at if total.first is None else min(total.first, item.created_at)
-        total.last = item.created_at if total.last is None else max(total.last, item.created_at)
-        total.needs_reply = total.needs_reply or bool(annotation and annotation.needs_reply)
-        if priority > total.priority or (
-            priority == total.priority and item.created_at >= (total.top_at or item.created_at)
-        ):
-            summary = (
-                (annotation.sentiment, annotation.intent, annotation.lang)
-                if annotation
-                else (None, None, None)
-            )
-            total.priority, total.top, total.top_at = priority, (mention_id, *summary), item.created_at
-    if not totals:
-        return
+    ids = resolved.ids
+    stored = (
+        (index, ids[index])
+        for index, item in enumerate(items)
+        if (item.platform, item.external_id) in inserted
+    )
+    totals = _totals(items, annotations, stored)
     bulk = Bulk(session)
-    rows = []
+
+    def mention_id(index: int) -> int:
+        return inserted[(items[index].platform, items[index].external_id)]
+
+    tops: list[tuple[Any, ...]] = []
+    rewrite: list[tuple[Any, ...]] = []
+    grown: list[tuple[Any, ...]] = []
     for conversation_id, t in totals.items():
-        assert t.top is not None
-        rows.append(
-            (
-                conversation_id,
-                t.count,
-                bulk.dt(t.first),
-                bulk.dt(t.last),
-                t.priority,
-                *t.top,
-                bulk.flag(t.needs_reply),
-            )
+        planned = resolved.created.get(conversation_id)
+        if planned is not None and planned.count == t.count:
+            tops.append((conversation_id, mention_id(t.top)))
+            continue
+        summary = (t.priority, mention_id(t.top), *_summary(annotations, t.top), bulk.flag(t.needs_reply))
+        row = (conversation_id, t.count, bulk.dt(t.first), bulk.dt(t.last), *summary)
+        (rewrite if planned is not None else grown).append(row)
+    for conversation_id in resolved.created.keys() - totals.keys():  # none of its items was stored
+        rewrite.append((conversation_id, 0, None, None, 0, None, None, None, None, bulk.flag(False)))
+    now = bulk.dt(utcnow())
+    for start in range(0, len(tops), CHUNK):
+        chunk = tops[start : start + CHUNK]
+        bulk.execute(
+            f"{bulk.typed_values_cte('b', 'b_id, b_top', ('int', 'int'), len(chunk))}"
+            "UPDATE conversations SET top_mention_id = b_top FROM b WHERE workspace_id = ? AND id = b_id",
+            (*chain.from_iterable(chunk), workspace_id),
+        )
+    if rewrite:
+        bulk.executemany(
+            "UPDATE conversations SET mention_count = ?, "
+            "first_mention_at = COALESCE(?, first_mention_at), "
+            "last_mention_at = COALESCE(?, last_mention_at), "
+            "priority = ?, top_mention_id = ?, sentiment = ?, intent = ?, lang = ?, needs_reply = ?, "
+            "updated_at = ? WHERE workspace_id = ? AND id = ?",
+            [(*row[1:], now, workspace_id, row[0]) for row in rewrite],
         )
     types = ("int", "int", "timestamptz", "timestamptz", "int", "int", "text", "text", "text", "boolean")
     columns = "b_id, b_count, b_first, b_last, b_priority, b_top, b_sentiment, b_intent, b_lang, b_needs"
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
+    for start in range(0, len(grown), CHUNK):
+        chunk = grown[start : start + CHUNK]
         # One statement per chunk. Right-hand sides read the row's old values, so every CASE
         # compares against the priority the conversation had before this batch.
         bulk.execute(
@@ -387,5 +450,5 @@ def refresh_conversations(
             "needs_reply = (needs_reply OR b_needs), "
             "status = CASE WHEN b_needs AND status = 'resolved' THEN 'open' ELSE status END, "
             "updated_at = ? FROM b WHERE workspace_id = ? AND id = b_id",
-            tuple(value for row in chunk for value in row) + (bulk.dt(utcnow()), workspace_id),
+            (*chain.from_iterable(chunk), now, workspace_id),
         )
