@@ -17,6 +17,7 @@ from ecoute.store.models import Workspace
 from ecoute.store.people import WebhookDelivery
 from ecoute.webhooks import endpoints
 from ecoute.webhooks.delivery import deliver_due
+from ecoute.webhooks.endpoints import HIGH_PRIORITY
 from response_factories import Builder
 from smtp_receiver import running_smtp
 from webhook_receivers import running_receiver
@@ -179,3 +180,20 @@ def test_other_workspaces_hear_nothing_of_ours(db, workspace, other_workspace, d
     assert report.notices == 2
     assert {n.workspace_id for n in rows(db, BreachNotice)} == {workspace.id}
     assert rows(db, WebhookDelivery) == []
+
+
+def test_each_endpoint_gets_the_events_it_is_subscribed_to_only(db, workspace, desk):
+    _, ids = desk
+    _, breach_only = add_endpoint(db, workspace, "https://hooks.example/sla", events=[BREACH_SOON])
+    _, urgent_only = add_endpoint(db, workspace, "https://hooks.example/urgent", events=[HIGH_PRIORITY])
+    _, both = add_endpoint(db, workspace, "https://hooks.example/all", events=[HIGH_PRIORITY, BREACH_SOON])
+
+    _, queued = record(db, workspace)
+
+    by_endpoint = {}
+    for d in rows(db, WebhookDelivery):
+        by_endpoint.setdefault(d.endpoint_id, set()).add((d.event, d.payload["conversation"]["id"]))
+    announced = {(BREACH_SOON, ids["late"]), (BREACH_SOON, ids["soon"])}
+    assert queued == 4
+    assert by_endpoint == {breach_only.id: announced, both.id: announced}
+    assert urgent_only.id not in by_endpoint

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from ecoute.ingest import IngestOptions, ingest
 from ecoute.settings import Settings
 from ecoute.store.people import WebhookDelivery, WebhookEndpoint
+from ecoute.store.repo import Invalid
 from ecoute.store.types import utcnow
 from ecoute.webhooks import endpoints
 from ecoute.webhooks.delivery import MAX_ATTEMPTS, deliver_due
@@ -208,3 +209,22 @@ def test_another_workspaces_endpoints_never_hear_of_ours(db, workspace, other_wo
         deliver_due(db, settings=settings)
 
     assert receiver.requests == []
+
+
+def test_an_endpoint_subscribed_to_deadlines_only_gets_no_high_priority_event(db, workspace):
+    _, urgent_only = add_endpoint(
+        db, workspace, "https://hooks.example/urgent", events=[endpoints.HIGH_PRIORITY]
+    )
+    _, breach_only = add_endpoint(db, workspace, "https://hooks.example/sla", events=[endpoints.BREACH_SOON])
+
+    ingest_items(db, workspace, raw_item("1", "Colis urgent jamais arrivé", author="marie"))
+
+    assert [(d.endpoint_id, d.event) for d in deliveries(db)] == [(urgent_only.id, endpoints.HIGH_PRIORITY)]
+    assert breach_only.events == [endpoints.BREACH_SOON]
+
+
+def test_an_endpoint_takes_known_events_only(db, workspace):
+    with pytest.raises(Invalid, match="conversation.breach_soon"):
+        add_endpoint(db, workspace, "https://hooks.example/x", events=["conversation.resolved"])
+    with pytest.raises(Invalid, match="choose one or more"):
+        add_endpoint(db, workspace, "https://hooks.example/x", events=[])

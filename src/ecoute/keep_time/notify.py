@@ -5,8 +5,8 @@
 1. in one transaction per workspace, each conversation at or above ``breach_alerts.min_priority``
    that is due soon (or already breached, when no run caught it in time) gets a ``breach_notices``
    row — unique per conversation and clock start, so it is announced once — and, for each enabled
-   webhook endpoint that takes ``conversation.high_priority`` or ``conversation.breach_soon`` at that
-   priority, a queued ``conversation.breach_soon`` delivery (sent by ``ecoute webhooks deliver``);
+   webhook endpoint subscribed to ``conversation.breach_soon`` at that priority, a queued delivery
+   (sent by ``ecoute webhooks deliver``);
 2. then, with no transaction open, one e-mail per workspace lists the new notices
    (``ecoute.keep_time.breach_mail``), when ``breach_alerts.emails`` and ``ECOUTE_SMTP_HOST`` are set.
 """
@@ -31,10 +31,10 @@ from ecoute.store.db import Database
 from ecoute.store.models import Conversation, Workspace
 from ecoute.store.people import WebhookDelivery, WebhookEndpoint
 from ecoute.store.types import utcnow
-from ecoute.webhooks.endpoints import HIGH_PRIORITY
+from ecoute.webhooks.endpoints import BREACH_SOON
 
+__all__ = ["BREACH_SOON", "NotifyReport", "notify_breaches", "record_breach_notices"]
 logger = logging.getLogger(__name__)
-BREACH_SOON = "conversation.breach_soon"
 
 
 @dataclass
@@ -124,7 +124,7 @@ def _enqueue_webhooks(
             )
         )
     )
-    hooks = [h for h in hooks if {HIGH_PRIORITY, BREACH_SOON} & set(h.events or [])]
+    hooks = [h for h in hooks if BREACH_SOON in (h.events or [])]
     if not hooks:
         return 0
     conversations = {

@@ -1,5 +1,6 @@
-"""Webhook endpoints a workspace admin registers: where to POST which events, and the secret to
-sign them with (shown once, kept sealed). Adding, disabling and enabling are audited."""
+"""Webhook endpoints a workspace admin registers: where to POST which events (``EVENTS``, each one
+subscribed to on its own), and the secret to sign them with (shown once, kept sealed). Adding,
+disabling and enabling are audited."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from ecoute.store.repo import Invalid, NotFound, record_audit
 from ecoute.webhooks.sealing import seal
 
 logger = logging.getLogger(__name__)
-HIGH_PRIORITY = "conversation.high_priority"
-EVENTS: tuple[str, ...] = (HIGH_PRIORITY,)
+HIGH_PRIORITY = "conversation.high_priority"  # a conversation reached the endpoint's priority
+BREACH_SOON = "conversation.breach_soon"  # one at that priority is about to miss its first-response target
+EVENTS: tuple[str, ...] = (HIGH_PRIORITY, BREACH_SOON)
 DEFAULT_MIN_PRIORITY = 70
 SECRET_PREFIX = "whsec_"
 MAX_URL = 2000
@@ -54,7 +56,7 @@ def create_endpoint(
     url = validate_url(url)
     unknown = sorted(set(events) - set(EVENTS))
     if unknown or not events:
-        raise Invalid(f"events: use {', '.join(EVENTS)}")
+        raise Invalid(f"events: choose one or more of {', '.join(EVENTS)}")
     workspace = session.get(Workspace, workspace_id)
     threshold = default_min_priority(workspace) if min_priority is None and workspace else min_priority
     if threshold is None or not 0 <= threshold <= 100:

@@ -1,4 +1,5 @@
-"""The webhooks page: add (secret shown once, sealed at rest), disable and enable, audited."""
+"""The webhooks page: add (secret shown once, sealed at rest) with the events chosen, disable and
+enable, audited."""
 
 import re
 
@@ -28,7 +29,12 @@ def test_adding_a_webhook_shows_its_secret_once_and_keeps_it_sealed(login_as, db
     with db.session() as session:
         row = session.scalars(select(WebhookEndpoint)).one()
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "webhook.create")).one()
-    assert (row.min_priority, row.events, row.enabled) == (75, ["conversation.high_priority"], True)
+    # A form without the event boxes (an older page, a script) subscribes to every event.
+    assert (row.min_priority, row.events, row.enabled) == (
+        75,
+        ["conversation.breach_soon", "conversation.high_priority"],
+        True,
+    )
     assert event.after["url"] == "https://hooks.example/in"
 
 
@@ -58,3 +64,24 @@ def test_a_bad_address_or_priority_is_a_400(login_as):
     assert scheme.status_code == 400
     assert "http:// or https://" in scheme.text
     assert priority.status_code == 400
+
+
+def test_the_admin_chooses_which_events_an_endpoint_gets(login_as, db):
+    admin = login_as("admin")
+    form = admin.get("/w/acme/admin/webhooks", headers={"accept-language": "en"}).text
+    chosen = {"url": "https://hooks.example/sla", "min_priority": "80", "events_shown": "true"}
+
+    added = post_form(admin, "/w/acme/admin/webhooks", {**chosen, "events": "conversation.breach_soon"})
+    none = post_form(admin, "/w/acme/admin/webhooks", chosen)
+    unknown = post_form(admin, "/w/acme/admin/webhooks", {**chosen, "events": "conversation.resolved"})
+
+    assert 'name="events" value="conversation.high_priority" checked' in form
+    assert 'name="events" value="conversation.breach_soon" checked' in form
+    assert "About to miss its first-response deadline" in form
+    assert added.status_code == 200
+    assert (none.status_code, unknown.status_code) == (400, 400)
+    assert "Choose at least one event." in none.text
+    with db.session() as session:
+        assert session.scalars(select(WebhookEndpoint.events)).all() == [["conversation.breach_soon"]]
+    listed = admin.get("/w/acme/admin/webhooks").text
+    assert "<code>conversation.breach_soon</code>" in listed

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from ecoute.auth.permissions import Action
 from ecoute.store.repo import Invalid
 from ecoute.web.api.schemas import MAX_ID
-from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, require
+from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_translator, require
 from ecoute.web.pages import page_router
 from ecoute.web.templating import render
 from ecoute.webhooks import endpoints
@@ -32,7 +32,8 @@ def _page(
         endpoints=endpoints.list_endpoints(session, ctx.workspace.id),
         deliveries=endpoints.recent_deliveries(session, ctx.workspace.id),
         default_min_priority=endpoints.default_min_priority(ctx.workspace),
-        **{"new_secret": None, "error": None, **extra},
+        events=endpoints.EVENTS,
+        **{"new_secret": None, "error": None, "chosen": endpoints.EVENTS, **extra},
     )
 
 
@@ -49,20 +50,28 @@ def add_webhook(
     url: Annotated[str, Form(max_length=endpoints.MAX_URL)],
     min_priority: Annotated[int, Form(ge=0, le=100)],
     description: Annotated[str, Form(max_length=200)] = "",
+    events: Annotated[list[str] | None, Form(max_length=len(endpoints.EVENTS))] = None,
+    events_shown: Annotated[bool, Form()] = False,
 ) -> Response:
+    """``events`` are the boxes ticked; a form without the boxes (``events_shown`` unset) takes them all."""
+    chosen = tuple(events or ()) if events or events_shown else endpoints.EVENTS
+    if not chosen:
+        error = page_translator(request).t("admin.events_none")
+        return _page(request, session, ctx, status_code=400, error=error, chosen=chosen)
     try:
         secret, _ = endpoints.create_endpoint(
             session,
             ctx.workspace.id,
             url=url,
             description=description,
+            events=chosen,
             min_priority=min_priority,
             secret_key=get_settings(request).secret_key,
             created_by_id=ctx.user.id if ctx.user else None,
             actor=ctx.actor,
         )
     except Invalid as error:
-        return _page(request, session, ctx, status_code=400, error=str(error))
+        return _page(request, session, ctx, status_code=400, error=str(error), chosen=chosen)
     return _page(request, session, ctx, new_secret=secret)
 
 
