@@ -144,10 +144,10 @@ class Chart:
 @dataclass(frozen=True)
 class Frame:
     width: int = 480
-    height: int = 220
+    height: int = 230
     left: int = 58
     right: int = 14
-    top: int = 14
+    top: int = 28  # room for the y axis' name, written above it
     bottom: int = 36
 
 
