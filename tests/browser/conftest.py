@@ -96,11 +96,20 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def open_as(browser, live: Live) -> Iterator[Callable[..., object]]:
-    """``open_as(email, password, locale="en")``: a new browser context, logged in through the form."""
+    """``open_as(email, password, locale="en")``: a new browser context, logged in through the form
+    (``javascript=False``: with scripts off, as some people browse)."""
     contexts = []
 
-    def make(email: str | None = None, password: str | None = None, locale: str = "en", viewport=LAPTOP):
-        context = browser.new_context(viewport=viewport, locale=locale, device_scale_factor=1)
+    def make(
+        email: str | None = None,
+        password: str | None = None,
+        locale: str = "en",
+        viewport=LAPTOP,
+        javascript: bool = True,
+    ):
+        context = browser.new_context(
+            viewport=viewport, locale=locale, device_scale_factor=1, java_script_enabled=javascript
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
