@@ -190,7 +190,8 @@ def test_screenshots_of_the_inbox_and_a_conversation(open_as, live, screenshots)
         page.screenshot(path=str(screenshots / f"conversation{suffix}.png"))
         assert page.js_errors == []
 
-    assert len(list(screenshots.glob("*.png"))) == 6
+    names = {f"{page}{suffix}.png" for page in ("inbox", "conversation") for suffix in ("", "-fr", "-phone")}
+    assert names <= {path.name for path in screenshots.glob("*.png")}  # the folder may hold others' too
 
 
 def test_everything_works_without_javascript(browser, live):
