@@ -43,11 +43,12 @@ class BrandMatcher:
         return bool(self._brands)
 
     def match(self, doc: Document) -> list[int]:
-        matched = []
-        for brand in self._brands:
-            if (brand.query is not None and brand.query.matches(doc)) or (brand.handles & doc.handles):
-                matched.append(brand.brand_id)
-        return matched
+        return [
+            brand.brand_id
+            for brand in self._brands
+            if (brand.query is not None and brand.query.matches(doc))
+            or (brand.handles and not brand.handles.isdisjoint(doc.handles))
+        ]
 
 
 def validate_query(query: str) -> None:

@@ -105,31 +105,58 @@ def _handle_forms(handle: str) -> tuple[str, ...]:
     return (handle, user) if at else (handle,)
 
 
-@dataclass(frozen=True, slots=True)
 class Document:
-    """One item in the form every brand query is tested against; build it once per item."""
+    """One item in the form every brand query is tested against; build it once per item.
 
-    text: str  # folded words joined by single spaces, with a space at both ends
-    tokens: frozenset[str]
-    hashtags: frozenset[str]
-    handles: frozenset[str]  # mentioned handles and the author's, folded, without "@"
-    lang: str | None
+    ``text`` holds the folded words joined by single spaces, with a space at both ends, so a
+    word, a word prefix or a phrase is a substring test on it. ``tokens`` (the set of words) is
+    built only when a query asks for it (a long OR of words). Read-only by convention."""
+
+    __slots__ = ("text", "hashtags", "handles", "lang", "_tokens")
+
+    def __init__(
+        self,
+        text: str,
+        hashtags: frozenset[str] = frozenset(),
+        handles: frozenset[str] = frozenset(),
+        lang: str | None = None,
+    ) -> None:
+        self.text = text
+        self.hashtags = hashtags
+        self.handles = handles  # mentioned handles and the author's, folded, without "@"
+        self.lang = lang
+        self._tokens: frozenset[str] | None = None
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        if self._tokens is None:
+            self._tokens = frozenset(self.text.split())
+        return self._tokens
+
+    def __repr__(self) -> str:
+        tags, handles = sorted(self.hashtags), sorted(self.handles)
+        return f"Document({self.text!r}, hashtags={tags}, handles={handles}, lang={self.lang!r})"
 
     @classmethod
     def of(cls, text: str, *, lang: str | None = None, author: str | None = None) -> Document:
         folded = fold(text)
-        words = _WORD.findall(folded)
-        hashtags = frozenset(_HASHTAG.findall(folded)) if "#" in folded else frozenset()
-        handles: set[str] = set()
-        if "@" in folded:
-            for mention in _MENTION.findall(folded):
-                handles.update(_handle_forms(mention.rstrip(".-")))
-        if author:
-            handles.update(_handle_forms(fold(author.strip()).lstrip("@")))
+        hashtags = frozenset(_HASHTAG.findall(folded)) if "#" in folded else _NONE
+        handles: frozenset[str] = _NONE
+        if "@" in folded or author:
+            found: set[str] = set()
+            if "@" in folded:
+                for mention in _MENTION.findall(folded):
+                    found.update(_handle_forms(mention.rstrip(".-")))
+            if author:
+                found.update(_handle_forms(fold(author.strip()).lstrip("@")))
+            handles = frozenset(found)
         # "fr-CA" and "fr_FR" are French for lang:fr.
-        code = re.split(r"[-_]", lang.strip().lower(), maxsplit=1)[0] if lang else None
-        joined = f" {' '.join(words)} "
-        return cls(joined, frozenset(words), hashtags, frozenset(handles), code or None)
+        code = _LANG_SPLIT.split(lang.strip().lower(), maxsplit=1)[0] if lang else None
+        return cls(f" {' '.join(_WORD.findall(folded))} ", hashtags, handles, code or None)
+
+
+_NONE: frozenset[str] = frozenset()
+_LANG_SPLIT = re.compile(r"[-_]")
 
 
 # --- the query tree ----------------------------------------------------------------------------
@@ -264,7 +291,10 @@ def _starts_any(items: Iterable[str], prefix: str) -> bool:
 def _compile(node: Node) -> Matcher:
     match node:
         case Word(text, False):
-            return lambda d: text in d.tokens or text in d.handles
+            # Words in d.text are space-separated and hold no space: " velora " occurs iff the
+            # word does (cheaper than building the set of words).
+            whole = f" {text} "
+            return lambda d: whole in d.text or text in d.handles
         case Word(text, True):
             # Words in d.text are space-separated, so " rembours" occurs iff a word starts with it.
             needle = " " + text

@@ -156,19 +156,34 @@ def normalise(raw: RawItem, *, default_tz: tzinfo = UTC, now: datetime | None = 
         return Rejected(raw.location or raw.external_id or "?", str(error), error.field, raw.original)
 
 
+def _platform(value: str | None) -> str:
+    platform = _PLATFORMS.get(value)  # type: ignore[arg-type]
+    if platform is None:
+        platform = (value or "").strip().lower()
+        if not _PLATFORM_RE.match(platform):
+            raise FieldError("platform", f"invalid platform name {value!r}")
+        if len(_PLATFORMS) < 1000:
+            _PLATFORMS[value] = platform  # type: ignore[index]
+    return platform
+
+
+# Platform names as sources write them → validated form (a file holds a handful of them).
+_PLATFORMS: dict[str, str] = {}
+_KINDS = frozenset(MENTION_KINDS)
+
+
 def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
-    platform = (raw.platform or "").strip().lower()
-    if not _PLATFORM_RE.match(platform):
-        raise FieldError("platform", f"invalid platform name {raw.platform!r}")
+    # Fields that are usually absent are tested for None before any call: this runs per item.
+    platform = _platform(raw.platform)
     external_id = _clean_str(raw.external_id, "id", limit=MAX_ID_CHARS)
     if not external_id:
         raise FieldError("id", "missing id")
-    kind = (raw.kind or "post").strip().lower()
-    if kind not in MENTION_KINDS:
+    kind = raw.kind if raw.kind in _KINDS else (raw.kind or "post").strip().lower()
+    if kind not in _KINDS:
         raise FieldError("kind", f"unknown kind {raw.kind!r} (expected one of {', '.join(MENTION_KINDS)})")
     text = raw.text if isinstance(raw.text, str) else ("" if raw.text is None else str(raw.text))
     text = text.strip()
-    rating = _rating(raw.rating)
+    rating = None if raw.rating is None else _rating(raw.rating)
     if not text and not (kind == "review" and rating is not None):
         raise FieldError("text", "empty text")
     if len(text) > MAX_TEXT_CHARS:
@@ -176,24 +191,27 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
     created_at = parse_datetime(raw.created_at, default_tz=default_tz)
     if created_at > now + _FUTURE_SLACK:
         raise FieldError("created_at", f"{created_at.isoformat()} is in the future")
-    language = _clean_str(raw.language, "lang", limit=8)
+    language = None if raw.language is None else _clean_str(raw.language, "lang", limit=8)
+    followers = raw.author_followers
+    if type(followers) is not int or followers < 0:
+        followers = _optional_count(followers, "author_followers")
     return Item(
-        platform=platform,
-        external_id=external_id,
-        text=text,
-        created_at=created_at,
-        url=_clean_str(raw.url, "url", limit=2000),
-        author=_handle(raw.author),
-        author_name=_clean_str(raw.author_name, "author_name", limit=200),
-        author_followers=_optional_count(raw.author_followers, "author_followers"),
-        author_verified=_bool(raw.author_verified, "author_verified"),
-        kind=kind,
-        rating=rating,
-        parent_id=_clean_str(raw.parent_id, "parent_id", limit=MAX_ID_CHARS),
-        thread_id=_clean_str(raw.thread_id, "thread_id", limit=MAX_ID_CHARS),
-        language=language.lower() if language else None,
-        likes=_count(raw.likes, "likes"),
-        shares=_count(raw.shares, "shares"),
-        replies=_count(raw.replies, "replies"),
-        raw=raw.raw,
+        platform,
+        external_id,
+        text,
+        created_at,
+        None if raw.url is None else _clean_str(raw.url, "url", limit=2000),
+        None if raw.author is None else _handle(raw.author),
+        None if raw.author_name is None else _clean_str(raw.author_name, "author_name", limit=200),
+        followers,
+        _bool(raw.author_verified, "author_verified"),
+        kind,
+        rating,
+        None if raw.parent_id is None else _clean_str(raw.parent_id, "parent_id", limit=MAX_ID_CHARS),
+        None if raw.thread_id is None else _clean_str(raw.thread_id, "thread_id", limit=MAX_ID_CHARS),
+        language.lower() if language else None,
+        _count(raw.likes, "likes"),
+        _count(raw.shares, "shares"),
+        _count(raw.replies, "replies"),
+        raw.raw,
     )

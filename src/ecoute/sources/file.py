@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -118,18 +118,19 @@ class _Plan:
     """How one header's columns become RawItem attributes (computed once per header)."""
 
     pairs: tuple[tuple[str, str], ...]  # (RawItem attribute, column)
-    used: frozenset[str]
+    extra: tuple[str, ...]  # the columns no field uses, kept in the item's raw payload
     defaults: dict[str, Any]  # RawItem attribute → value
     required: tuple[tuple[str, str, str], ...]  # (field, attribute, column named in errors)
 
 
-def _plan(fields: Mapping[str, str], mapping: ColumnMapping) -> _Plan:
+def _plan(columns: Sequence[str], fields: Mapping[str, str], mapping: ColumnMapping) -> _Plan:
     def attr(name: str) -> str:
         return _ITEM_ATTR.get(name, name)
 
+    used = set(fields.values())
     return _Plan(
         pairs=tuple((attr(name), column) for name, column in fields.items()),
-        used=frozenset(fields.values()),
+        extra=tuple(column for column in columns if column not in used),
         defaults={attr(name): value for name, value in mapping.defaults.items()},
         required=tuple((name, attr(name), fields.get(name, name)) for name in REQUIRED),
     )
@@ -144,7 +145,7 @@ def _item(values: Mapping[str, Any], plan: _Plan, location: str, original: str) 
     for name, attribute, column in plan.required:
         if attribute not in picked:
             return Rejected(location, f"missing field {column!r}", field=name, content=original)
-    raw = {key: value for key, value in values.items() if key not in plan.used}
+    raw = {column: values[column] for column in plan.extra}
     platform = str(picked.pop("platform", "file"))
     if "external_id" not in picked:
         # No id column: derive a stable one so importing the same export twice still dedupes.
@@ -183,7 +184,7 @@ class FileSource:
             yield from stream
 
     def _jsonl(self, handle: BinaryIO, name: str) -> ItemStream:
-        plans: dict[frozenset[str], _Plan] = {}
+        plans: dict[tuple[str, ...], _Plan] = {}  # by the line's keys, in order
         for number, line in enumerate(handle, start=1):
             where = f"{name} line {number}"
             try:
@@ -191,7 +192,7 @@ class FileSource:
             except UnicodeDecodeError as error:
                 yield Rejected(where, f"not valid UTF-8 (byte {error.start})", content=_preview(line))
                 continue
-            if not text.strip():
+            if not text or text.isspace():
                 continue
             try:
                 values = json.loads(text)
@@ -205,11 +206,11 @@ class FileSource:
             if not isinstance(values, dict):
                 yield Rejected(where, f"expected a JSON object, got {type(values).__name__}", content=text)
                 continue
-            keys = frozenset(values)
+            keys = tuple(values)
             plan = plans.get(keys)
             if plan is None:
                 plan = plans[keys] = _plan(
-                    self.mapping.resolve(list(values), where, strict=False), self.mapping
+                    keys, self.mapping.resolve(list(keys), where, strict=False), self.mapping
                 )
             yield _item(values, plan, where, text.rstrip("\r\n"))
 
@@ -222,7 +223,7 @@ class FileSource:
         reader = csv.reader(text, delimiter=delimiter)
         header = [column.strip() for column in next(reader, [])]
         fields = self.mapping.resolve(header, f"{name} header") if header else {}
-        return self._csv_rows(reader, header, _plan(fields, self.mapping), name, delimiter)
+        return self._csv_rows(reader, header, _plan(header, fields, self.mapping), name, delimiter)
 
     def _csv_rows(self, reader: Any, header: list[str], plan: _Plan, name: str, delimiter: str) -> ItemStream:
         line = reader.line_num

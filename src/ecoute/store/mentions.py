@@ -200,9 +200,11 @@ def _create_conversations(
         first = items[t.first_index]  # the conversation's platform and author are its first item's
         author = author_ids.get((first.platform, first.author or ""))
         sentiment, intent, lang = _summary(annotations, t.top)
+        first_at = bulk.dt(t.first)
+        last_at = first_at if t.last is t.first else bulk.dt(t.last)  # often a single mention
         rows.append(
             (workspace_id, key, first.platform, author, "new", t.priority, bulk.flag(t.needs_reply))
-            + (t.count, bulk.dt(t.first), bulk.dt(t.last), now, now, sentiment, intent, lang)
+            + (t.count, first_at, last_at, now, now, sentiment, intent, lang)
         )
     returned = bulk.insert_returning(
         "INSERT INTO conversations (workspace_id, key, platform, author_id, status, priority, needs_reply, "
@@ -389,13 +391,17 @@ def refresh_conversations(
     mention's id, unless some of their items turned out to be duplicates stored meanwhile by
     another writer, in which case their totals are written again from the stored ones.
     """
-    ids = resolved.ids
-    stored = (
-        (index, ids[index])
-        for index, item in enumerate(items)
-        if (item.platform, item.external_id) in inserted
-    )
-    totals = _totals(items, annotations, stored)
+    ids, created = resolved.ids, resolved.created
+    if len(inserted) == len(items):  # the usual case: every item was stored, as planned
+        totals = _totals(items, annotations, ((n, c) for n, c in enumerate(ids) if c not in created))
+        totals.update(created)
+    else:
+        stored = (
+            (index, ids[index])
+            for index, item in enumerate(items)
+            if (item.platform, item.external_id) in inserted
+        )
+        totals = _totals(items, annotations, stored)
     bulk = Bulk(session)
 
     def mention_id(index: int) -> int:
@@ -405,14 +411,14 @@ def refresh_conversations(
     rewrite: list[tuple[Any, ...]] = []
     grown: list[tuple[Any, ...]] = []
     for conversation_id, t in totals.items():
-        planned = resolved.created.get(conversation_id)
+        planned = created.get(conversation_id)
         if planned is not None and planned.count == t.count:
             tops.append((conversation_id, mention_id(t.top)))
             continue
         summary = (t.priority, mention_id(t.top), *_summary(annotations, t.top), bulk.flag(t.needs_reply))
         row = (conversation_id, t.count, bulk.dt(t.first), bulk.dt(t.last), *summary)
         (rewrite if planned is not None else grown).append(row)
-    for conversation_id in resolved.created.keys() - totals.keys():  # none of its items was stored
+    for conversation_id in created.keys() - totals.keys():  # none of its items was stored
         rewrite.append((conversation_id, 0, None, None, 0, None, None, None, None, bulk.flag(False)))
     now = bulk.dt(utcnow())
     for start in range(0, len(tops), CHUNK):
