@@ -1,8 +1,9 @@
 """Two workspaces full of triage data, for authorisation and isolation tests.
 
 ``acme`` (ours) and ``globex`` (theirs) each get a conversation with a reply, a tag on it, a note,
-a correction, a webhook endpoint and an API token per role. Every text of a workspace carries its
-marker (``ACME_MARKER`` / ``GLOBEX_MARKER``) so a test can search any body for a leak.
+a correction, a webhook endpoint and an API token per role (``add_rule_and_held_reply`` adds a rule
+and a reply waiting for approval). Every text of a workspace carries its marker (``ACME_MARKER`` /
+``GLOBEX_MARKER``) so a test can search any body for a leak.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from dataclasses import dataclass, field
 
 import inbox_factories
 from ecoute.auth import api_tokens, invitations, users
-from ecoute.inbox import notes, relabel, tags
+from ecoute.inbox import notes, relabel, rule_admin, tags
+from ecoute.inbox.rules import validate_spec
+from ecoute.respond import approval
+from ecoute.respond.outbox import ReplyRequest, submit_reply
 from ecoute.store.db import Database
 from ecoute.store.models import Mention, User, Workspace
 from ecoute.webhooks import endpoints
@@ -35,6 +39,8 @@ class Side:
     note_id: int = 0
     webhook_id: int = 0
     invitation_id: int = 0
+    rule_id: int = 0
+    pending_reply_id: int = 0
     member: User | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -89,6 +95,25 @@ def build_side(db: Database, workspace: Workspace, marker: str) -> Side:
             token, row = api_tokens.create_token(session, workspace.id, name=f"{role} {marker}", role=role)
             side.tokens[role], side.token_ids[role] = token, row.id
     return side
+
+
+def add_rule_and_held_reply(db: Database, side: Side) -> None:
+    """A rule, and an agent's reply waiting for approval (for the calls that name them)."""
+    workspace_id, marker, actor = side.workspace.id, side.marker, f"test:{side.marker}"
+    rule = {
+        "name": f"Colis {marker}",
+        "conditions": {"keywords": "colis"},
+        "actions": [{"type": "tag", "tag": f"tag-{marker}"}],
+    }
+    with db.session() as session:
+        side.rule_id = rule_admin.create_rule(session, workspace_id, validate_spec(rule), actor=actor).id
+        approval.set_approval_roles(session, session.get(Workspace, workspace_id), ["agent"], actor=actor)
+    request = ReplyRequest(text=f"Nous regardons votre colis {marker}", submission=f"held-{marker}")
+    conversation_id = side.conversation_id
+    held = submit_reply(db, workspace_id, conversation_id, request, role="agent", user_id=None, actor=actor)
+    side.pending_reply_id = held.reply.id
+    with db.session() as session:  # back to the default: nobody's replies wait
+        approval.set_approval_roles(session, session.get(Workspace, workspace_id), [], actor=actor)
 
 
 def build_world(db: Database, acme: Workspace, globex: Workspace) -> World:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api_world import ROLES, Side, World
+from api_world import ROLES, Side, World, add_rule_and_held_reply
 from ecoute.store.models import AuditEvent
 
 
@@ -22,11 +22,13 @@ from ecoute.store.models import AuditEvent
 class Call:
     name: str
     method: str
-    path: str  # placeholders: {conversation} {mention} {tag}, filled with the target side's ids
+    path: str  # placeholders: {conversation} {mention} {tag} {rule} {reply}, the target side's ids
     body: dict[str, Any] | None
     ok: tuple[int, int, int, int]  # status for owner, admin, agent, viewer acting on their own data
     targeted: bool = True  # names a record: another workspace's id must answer 404
     shows_own: bool = True  # a successful answer shows the caller's own data (its marker)
+    foreign: int = 404  # the answer when the record named belongs to another workspace
+    headers: dict[str, str] | None = None
 
 
 CALLS = (
@@ -95,6 +97,70 @@ CALLS = (
         shows_own=False,
     ),
     Call("members.list", "GET", "/api/v1/members", None, (200,) * 4, targeted=False),
+    Call("rules.list", "GET", "/api/v1/rules", None, (200,) * 4, targeted=False),
+    Call("rules.get", "GET", "/api/v1/rules/{rule}", None, (200,) * 4),
+    Call("rules.hits", "GET", "/api/v1/rules/{rule}/hits", None, (200,) * 4, shows_own=False),
+    Call(
+        "rules.create",
+        "POST",
+        "/api/v1/rules",
+        {"name": "Spam", "conditions": {"keywords": "promo"}, "actions": [{"type": "close_spam"}]},
+        (201, 201, 403, 403),
+        targeted=False,
+        shows_own=False,
+    ),
+    Call(
+        "rules.preview",
+        "POST",
+        "/api/v1/rules/preview",
+        {"name": "Colis", "conditions": {"keywords": "colis"}, "actions": [{"type": "close_spam"}]},
+        (200, 200, 403, 403),
+        targeted=False,
+    ),
+    Call("rules.update", "PATCH", "/api/v1/rules/{rule}", {"enabled": False}, (200, 200, 403, 403)),
+    # Another workspace's rule is not one of ours: the new order is refused as incomplete.
+    Call("rules.order", "PUT", "/api/v1/rules/order", {"ids": ["{rule}"]}, (200, 200, 403, 403), foreign=422),
+    Call("rules.delete", "DELETE", "/api/v1/rules/{rule}", None, (204, 204, 403, 403), shows_own=False),
+    Call("drafts", "GET", "/api/v1/conversations/{conversation}/drafts", None, (200,) * 4, shows_own=False),
+    Call(
+        "replies.check",
+        "POST",
+        "/api/v1/conversations/{conversation}/replies/check",
+        {"text": "Merci, nous regardons."},
+        (200,) * 4,
+        shows_own=False,
+    ),
+    Call(
+        "replies.send",
+        "POST",
+        "/api/v1/conversations/{conversation}/replies",
+        {"text": "Merci, nous regardons tout de suite et revenons vers vous.", "confirm_collision": True},
+        (201, 201, 201, 403),
+        shows_own=False,
+        headers={"Idempotency-Key": "matrix-reply"},
+    ),
+    Call("replies.pending", "GET", "/api/v1/replies/pending", None, (200, 200, 403, 403), targeted=False),
+    Call("replies.approve", "POST", "/api/v1/replies/{reply}/approve", None, (200, 200, 403, 403)),
+    Call(
+        "replies.reject",
+        "POST",
+        "/api/v1/replies/{reply}/reject",
+        {"note": "Trop court"},
+        (200, 200, 403, 403),
+    ),
+    Call("metrics", "GET", "/api/v1/metrics?by=agent", None, (200,) * 4, targeted=False, shows_own=False),
+    Call("metrics.csv", "GET", "/api/v1/metrics.csv", None, (200,) * 4, targeted=False, shows_own=False),
+    Call("deadlines", "GET", "/api/v1/deadlines", None, (200,) * 4, targeted=False, shows_own=False),
+    Call("keep_time.get", "GET", "/api/v1/keep-time", None, (200,) * 4, targeted=False, shows_own=False),
+    Call(
+        "keep_time.set",
+        "PUT",
+        "/api/v1/keep-time",
+        {"response_targets": {}},
+        (200, 403, 403, 403),
+        targeted=False,
+        shows_own=False,
+    ),
 )
 CALLERS = (*ROLES, "anonymous", "outsider")  # outsider: an owner token of the other workspace
 
@@ -109,7 +175,7 @@ def expected(call: Call, caller: str, target: str) -> int:
     home = "other" if caller == "outsider" else "own"
     if status == 403 or not call.targeted or target == home:
         return status
-    return 404
+    return call.foreign
 
 
 CASES = [
@@ -121,11 +187,19 @@ CASES = [
 
 
 def fill(template: Any, side: Side) -> Any:
-    ids = {"conversation": side.conversation_id, "mention": side.mention_id, "tag": side.spare_tag_id}
+    ids = {
+        "conversation": side.conversation_id,
+        "mention": side.mention_id,
+        "tag": side.spare_tag_id,
+        "rule": side.rule_id,
+        "reply": side.pending_reply_id,
+    }
     if isinstance(template, dict):
         return {key: fill(value, side) for key, value in template.items()}
-    if template == "{mention}":
-        return side.mention_id
+    if isinstance(template, list):
+        return [fill(value, side) for value in template]
+    if template in ("{mention}", "{rule}"):
+        return ids[template[1:-1]]
     return template.format(**ids) if isinstance(template, str) else template
 
 
@@ -137,8 +211,16 @@ def audit_count(db, side: Side) -> int:
         return session.scalar(query)
 
 
+@pytest.fixture
+def full_world(db, world: World) -> World:
+    for side in (world.acme, world.globex):
+        add_rule_and_held_reply(db, side)
+    return world
+
+
 @pytest.mark.parametrize(("call", "caller", "target"), CASES)
-def test_authorisation_matrix(api, db, world: World, call: Call, caller: str, target: str):
+def test_authorisation_matrix(api, db, full_world: World, call: Call, caller: str, target: str):
+    world = full_world
     mine, theirs = (world.globex, world.acme) if caller == "outsider" else (world.acme, world.globex)
     token = {"anonymous": None, "outsider": world.globex.tokens["owner"]}.get(
         caller
@@ -147,7 +229,9 @@ def test_authorisation_matrix(api, db, world: World, call: Call, caller: str, ta
     body = fill(call.body, side) if call.body is not None else None
     untouched_before = audit_count(db, theirs)
 
-    response = api.as_token(token).request(call.method, fill(call.path, side), json=body)
+    response = api.as_token(token).request(
+        call.method, fill(call.path, side), json=body, headers=call.headers
+    )
 
     assert response.status_code == expected(call, caller, target), response.text
     assert theirs.marker not in response.text
