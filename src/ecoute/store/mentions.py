@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from ecoute.store.bulk import Bulk
+from ecoute.store.bulk import Bulk, chunks
 from ecoute.store.types import utcnow
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str]  # (platform, external_id) or (platform, handle)
 K = TypeVar("K", int, str)  # a conversation: its id, or its key while still to create
-CHUNK = 1000  # keys per look-up statement: one statement for a default batch
+CHUNK = 1024  # rows per look-up or update statement, at most
 
 
 def _lookup(bulk: Bulk, statement: str, workspace_id: int, keys: Iterable[Key]) -> dict[Key, Any]:
@@ -33,8 +33,7 @@ def _lookup(bulk: Bulk, statement: str, workspace_id: int, keys: Iterable[Key]) 
     parameter and selects (platform, value, result) rows; returns key → result."""
     found: dict[Key, Any] = {}
     ordered = sorted(set(keys))
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    for chunk in chunks(ordered, CHUNK):
         rows = bulk.query(
             bulk.values_cte(len(chunk), "p, e") + statement, (*chain.from_iterable(chunk), workspace_id)
         )
@@ -135,7 +134,7 @@ def resolve_conversations(
     referenced = {(i.platform, ref) for i in items for ref in (i.thread_id, i.parent_id) if ref}
     stored_refs: dict[Key, int] = _lookup(bulk, _MENTION_CONVERSATIONS, workspace_id, referenced)
     candidates = {_thread_key(i.platform, i.thread_id or i.parent_id or i.external_id) for i in items}
-    candidates |= {_author_key(i) for i in items}
+    candidates |= {_author_key(i) for i in items if not (i.thread_id or i.parent_id)}  # see _choose
     existing = _conversation_ids(bulk, workspace_id, candidates)
 
     choice: list[int | str] = []  # a conversation id, or a key still to create
@@ -178,8 +177,7 @@ def _choose(
 def _conversation_ids(bulk: Bulk, workspace_id: int, keys: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     ordered = sorted(keys)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    for chunk in chunks(ordered, CHUNK):
         statement = "SELECT c.key, c.id FROM v JOIN conversations c ON c.workspace_id = ? AND c.key = v.e"
         found.update(dict(bulk.query(bulk.values_cte(len(chunk)) + statement, (*chunk, workspace_id))))
     return found
@@ -261,33 +259,37 @@ def insert_mentions(
     (RETURNING with ON CONFLICT DO NOTHING gives exactly the rows this statement inserted)."""
     bulk = Bulk(session)
     marker, false, dt, js = bulk.dt(utcnow()), bulk.flag(False), bulk.dt, bulk.js
-    rows = []
-    for index, item in enumerate(items):
-        rows.append(
-            (
-                workspace_id,
-                source_id,
-                conversation_ids[index],
-                author_ids.get((item.platform, item.author or "")),
-                item.platform,
-                item.external_id,
-                item.url,
-                item.text,
-                item.language,
-                item.kind,
-                item.rating,
-                item.parent_id,
-                item.thread_id,
-                item.likes,
-                item.shares,
-                item.replies,
-                dt(item.created_at),
-                marker,
-                js(item.raw),
-                false,
-            )
-            + _annotation_values(annotations[index] if annotations else None, bulk)
+    analysis = (
+        [_annotation_values(a, bulk) for a in annotations]
+        if annotations
+        else [_annotation_values(None, bulk)] * len(items)
+    )
+    rows = [
+        (
+            workspace_id,
+            source_id,
+            conversation_id,
+            author_ids.get((item.platform, item.author or "")),
+            item.platform,
+            item.external_id,
+            item.url,
+            item.text,
+            item.language,
+            item.kind,
+            item.rating,
+            item.parent_id,
+            item.thread_id,
+            item.likes,
+            item.shares,
+            item.replies,
+            dt(item.created_at),
+            marker,
+            js(item.raw),
+            false,
+            *values,
         )
+        for item, conversation_id, values in zip(items, conversation_ids, analysis, strict=True)
+    ]
     returned = bulk.insert_returning(
         f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) VALUES {{values}} "
         "ON CONFLICT (workspace_id, platform, external_id) DO NOTHING RETURNING platform, external_id, id",
@@ -421,8 +423,7 @@ def refresh_conversations(
     for conversation_id in created.keys() - totals.keys():  # none of its items was stored
         rewrite.append((conversation_id, 0, None, None, 0, None, None, None, None, bulk.flag(False)))
     now = bulk.dt(utcnow())
-    for start in range(0, len(tops), CHUNK):
-        chunk = tops[start : start + CHUNK]
+    for chunk in chunks(tops, CHUNK):
         bulk.execute(
             f"{bulk.typed_values_cte('b', 'b_id, b_top', ('int', 'int'), len(chunk))}"
             "UPDATE conversations SET top_mention_id = b_top FROM b WHERE workspace_id = ? AND id = b_id",
@@ -439,8 +440,7 @@ def refresh_conversations(
         )
     types = ("int", "int", "timestamptz", "timestamptz", "int", "int", "text", "text", "text", "boolean")
     columns = "b_id, b_count, b_first, b_last, b_priority, b_top, b_sentiment, b_intent, b_lang, b_needs"
-    for start in range(0, len(grown), CHUNK):
-        chunk = grown[start : start + CHUNK]
+    for chunk in chunks(grown, CHUNK):
         # One statement per chunk. Right-hand sides read the row's old values, so every CASE
         # compares against the priority the conversation had before this batch.
         bulk.execute(
