@@ -75,7 +75,7 @@ def build_side(db: Database, workspace: Workspace, marker: str) -> Side:
         spare = tags.create_tag(session, workspace.id, f"spare-{marker}", None, actor=actor)
         side.tag_id, side.spare_tag_id = tag.id, spare.id
         side.note_id = notes.add_note(
-            session, workspace.id, conv.id, f"Note {marker}", user_id=side.member.id
+            session, workspace.id, conv.id, f"Note {marker}", user_id=side.member.id, actor=actor
         ).id
         relabel.correct_label(
             session, workspace.id, reply.id, "sentiment", "negative", user_id=side.member.id, actor=actor

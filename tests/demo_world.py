@@ -1,5 +1,6 @@
 """The demo workspace as a team would have it after a morning's work: the demo mentions (with the
-analysis), three colleagues, a few tags, some conversations assigned and tagged, a note."""
+analysis) and the replies the demo team sent before today, as `ecoute demo` loads them, then three
+more colleagues, a few tags, some conversations assigned and tagged, a note."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from ecoute import demo
 from ecoute.auth import users
 from ecoute.cli.ingest import run_ingest
+from ecoute.demo import replies as demo_replies
 from ecoute.inbox import batch, notes
 from ecoute.inbox.tags import create_tag
 from ecoute.store import repo
@@ -45,6 +47,7 @@ def load_demo(db: Database, *, analysis: bool = True) -> Workspace:
         total=demo.count(),
         analysis=analysis,
     )
+    demo_replies.load_history(db, setup.workspace)
     return setup.workspace
 
 
@@ -112,4 +115,5 @@ def _triage(session, workspace_id: int, team: dict[str, int], owner_id: int) -> 
             top[1][0],
             "J’ai appelé l’atelier de Lyon : code de secours envoyé par SMS. Je relance demain matin.",
             user_id=marie,
+            actor="system:demo",
         )

@@ -10,15 +10,17 @@ from sqlalchemy.orm import Session
 from ecoute.inbox.triage import get_conversation_row
 from ecoute.store.models import User
 from ecoute.store.people import Note
-from ecoute.store.repo import Invalid
+from ecoute.store.repo import Invalid, record_audit
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 10_000
 
 
 def add_note(
-    session: Session, workspace_id: int, conversation_id: int, text: str, *, user_id: int | None
+    session: Session, workspace_id: int, conversation_id: int, text: str, *, user_id: int | None, actor: str
 ) -> Note:
+    """Add a note; audited as ``note.add`` (who wrote what, on which conversation), whichever way
+    it came (web page or API)."""
     conversation = get_conversation_row(session, workspace_id, conversation_id)
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
@@ -26,6 +28,15 @@ def add_note(
     note = Note(workspace_id=workspace_id, conversation_id=conversation.id, user_id=user_id, text=text)
     session.add(note)
     session.flush()
+    record_audit(
+        session,
+        workspace_id,
+        actor=actor,
+        action="note.add",
+        target_type="conversation",
+        target_id=conversation.id,
+        after={"note_id": note.id, "text": note.text[:500]},
+    )
     logger.info("note.added", extra={"workspace_id": workspace_id, "conversation_id": conversation.id})
     return note
 

@@ -39,7 +39,7 @@ def test_tags_page_through_cursors(api, world):
     assert second["next_cursor"] is None
 
 
-def test_notes_are_added_and_listed_oldest_first(api, world):
+def test_notes_are_added_listed_oldest_first_and_audited(api, db, world):
     agent = api.as_token(world.acme.tokens["agent"])
     path = f"/api/v1/conversations/{world.acme.conversation_id}/notes"
 
@@ -49,6 +49,14 @@ def test_notes_are_added_and_listed_oldest_first(api, world):
     assert added.status_code == 201
     assert added.json()["author"] is None  # written by a token, not a person
     assert [n["text"] for n in listed] == [f"Note {world.acme.marker}", "Client rappelé"]
+    with db.session() as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.workspace_id == world.acme.workspace.id, AuditEvent.action == "note.add")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert (event.target_id, event.after["text"]) == (str(world.acme.conversation_id), "Client rappelé")
+    assert event.actor.startswith("token:")
 
 
 def test_a_correction_changes_the_shown_label_is_stored_and_audited(api, db, world):

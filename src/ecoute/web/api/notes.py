@@ -57,5 +57,7 @@ def add_note(
 ) -> NoteOut:
     """Add an internal note (never sent to the customer)."""
     user_id = ctx.user.id if ctx.user else None
-    note = notes.add_note(session, ctx.workspace.id, conversation_id, body.text, user_id=user_id)
+    note = notes.add_note(
+        session, ctx.workspace.id, conversation_id, body.text, user_id=user_id, actor=ctx.actor
+    )
     return _out(note, ctx.user)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from ecoute.auth.permissions import Action
 from ecoute.inbox import batch, notes, presence, queries, relabel, thread
 from ecoute.inbox.moderation import get_mention, set_hidden
-from ecoute.store.repo import NotFound, record_audit
+from ecoute.store.repo import NotFound
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.pages import page_router
 from ecoute.web.pages.deadline_view import current_time, page_timers
@@ -134,16 +134,7 @@ def add_note(
     next: Next = "",
 ) -> Response:
     user_id = ctx.user.id if ctx.user else None
-    note = notes.add_note(session, ctx.workspace.id, conversation_id, text, user_id=user_id)
-    record_audit(
-        session,
-        ctx.workspace.id,
-        actor=ctx.actor,
-        action="note.add",
-        target_type="conversation",
-        target_id=conversation_id,
-        after={"note_id": note.id, "text": note.text[:500]},
-    )
+    note = notes.add_note(session, ctx.workspace.id, conversation_id, text, user_id=user_id, actor=ctx.actor)
     if user_id is not None:  # done writing: no longer "replying"
         presence.touch(session, ctx.workspace.id, conversation_id, user_id, "viewing")
     return redirect_back(request, next, _here(ctx, conversation_id) + f"#n{note.id}", Flash("note_added", 1))
