@@ -40,7 +40,6 @@ class Bulk:
     def __init__(self, session: Session):
         self.connection = session.connection()
         self.sqlite = self.connection.dialect.name == "sqlite"
-        self._mark = "?" if self.sqlite else "%s"
         # The DB-API connection under the session's, in the same transaction: rows come back as
         # plain tuples, without SQLAlchemy building a Row object per row.
         self._dbapi = self.connection.connection.dbapi_connection
@@ -62,22 +61,41 @@ class Bulk:
             self.connection.exec_driver_sql("PRAGMA cache_size = -65536")
             self.connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 16384")
 
-    def marks(self, count: int) -> str:
-        return ", ".join([self._mark] * count)
+    def pieces(self, rows: Sequence[T], width: int) -> Iterator[Sequence[T]]:
+        """``rows`` cut for one statement each. SQLite: lengths that are powers of two (see
+        ``chunks``), under its limit of 32,766 parameters. PostgreSQL: one array per column
+        carries any number of rows; 10,000 at most keeps each statement's memory bounded."""
+        if self.sqlite:
+            return chunks(rows, max(1, 30_000 // width))
+        return (rows[start : start + 10_000] for start in range(0, len(rows), 10_000))
 
-    def values_cte(self, count: int, columns: str = "e") -> str:
-        """``WITH v(e) AS (VALUES (?), …)`` (or ``v(p, e)`` with two columns, …): look-ups join on
-        it rather than ``IN (…)``.
+    def rows_ctes(
+        self, name: str, columns: str, types: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """``WITH name(columns) AS (…)`` over each piece of ``rows``, with its parameters: a
+        statement follows it once per piece. ``types`` are the columns' PostgreSQL types.
 
-        PostgreSQL plans a join on a unique index as index look-ups even when its statistics are
-        stale (right after a bulk load), where ``IN (…)`` can fall back to filtering every row of
-        the workspace."""
-        row = "(" + self.marks(columns.count(",") + 1) + ")"
-        return f"WITH v({columns}) AS (VALUES " + ", ".join([row] * count) + ") "
+        Look-ups join on it rather than ``IN (…)``: PostgreSQL plans a join on a unique index as
+        index look-ups even when its statistics are stale (right after a bulk load), where
+        ``IN (…)`` can fall back to filtering every row of the workspace."""
+        for piece in self.pieces(rows, len(types)):
+            source, params = self._rows(types, piece)
+            yield f"WITH {name}({columns}) AS ({source}) ", params
+
+    def _rows(self, types: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
+        """A row source for ``rows``: SQLite, ``VALUES (?, …), …``; PostgreSQL, ``SELECT * FROM
+        unnest(%s::type[], …)`` with one array per column, so the statement's text is the same
+        whatever the number of rows (psycopg prepares it once, and does not parse thousands of
+        placeholders on every batch, which cost more than the database's own work)."""
+        if self.sqlite:
+            row = "(" + ", ".join(["?"] * len(types)) + ")"
+            return "VALUES " + ", ".join([row] * len(rows)), tuple(chain.from_iterable(rows))
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        return f"SELECT * FROM unnest({arrays})", tuple(list(column) for column in zip(*rows, strict=True))
 
     def sql(self, statement: str) -> str:
         """Statements are written with ``?``; PostgreSQL's driver wants ``%s``."""
-        return statement if self.sqlite else statement.replace("?", "%s")
+        return statement if self.sqlite or "?" not in statement else statement.replace("?", "%s")
 
     def dt(self, value: datetime | None) -> Any:
         if value is None:
@@ -97,33 +115,35 @@ class Bulk:
     def flag(self, value: bool | None) -> Any:
         return None if value is None else (int(value) if self.sqlite else value)
 
-    def typed_values_cte(self, name: str, columns: str, types: Sequence[str], count: int) -> str:
-        """``WITH name(columns) AS (VALUES (…), …)`` with ``count`` rows of ``len(types)`` values.
-
-        PostgreSQL needs the types spelled out (parameters in VALUES are otherwise text)."""
-        if self.sqlite:
-            row = "(" + self.marks(len(types)) + ")"
-        else:
-            row = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
-        return f"WITH {name}({columns}) AS (VALUES " + ", ".join([row] * count) + ") "
-
     def execute(self, statement: str, params: tuple[Any, ...]) -> int:
         result = self.connection.exec_driver_sql(self.sql(statement), params)
         return max(result.rowcount, 0)
 
-    def insert_returning(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """One multi-row INSERT per chunk (``statement`` holds ``{values}`` and a RETURNING clause);
-        returns what RETURNING gives: on ``ON CONFLICT DO NOTHING`` only the rows inserted."""
-        if not rows:
-            return []
-        width = len(rows[0])
-        most = max(1, 30_000 // width)  # under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+    def insert_returning(
+        self, statement: str, types: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]]:
+        """One multi-row INSERT per piece of ``rows`` (``statement`` holds ``{rows}`` where the
+        rows go, after the column list, and a RETURNING clause); returns what RETURNING gives: on
+        ``ON CONFLICT DO NOTHING`` only the rows inserted. ``types`` are the columns' PostgreSQL
+        types."""
         returned: list[tuple[Any, ...]] = []
-        for chunk in chunks(rows, most):
-            values = ", ".join(["(" + self.marks(width) + ")"] * len(chunk))
-            params = tuple(chain.from_iterable(chunk))
-            returned.extend(self.query(statement.replace("{values}", values), params))
+        for piece in self.pieces(rows, len(types)):
+            source, params = self._rows(types, piece)
+            returned.extend(self.query(statement.replace("{rows}", source), params))
         return returned
+
+    def insert(self, statement: str, types: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (``statement`` holds ``{rows}``, as for ``insert_returning``): SQLite
+        runs its one-row form for each row, PostgreSQL one statement over arrays."""
+        if not rows:
+            return
+        if self.sqlite:
+            source, _ = self._rows(types, rows[:1])
+            self.executemany(statement.replace("{rows}", source), rows)
+            return
+        for piece in self.pieces(rows, len(types)):
+            source, params = self._rows(types, piece)
+            self.execute(statement.replace("{rows}", source), params)
 
     def executemany(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> int:
         """Run ``statement`` once per row; returns the number of rows it changed."""

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from ecoute.store.bulk import Bulk, chunks
+from ecoute.store.bulk import Bulk
 from ecoute.store.types import utcnow
 
 if TYPE_CHECKING:
@@ -24,19 +23,15 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str]  # (platform, external_id) or (platform, handle)
 K = TypeVar("K", int, str)  # a conversation: its id, or its key while still to create
-CHUNK = 1024  # rows per look-up or update statement, at most
 
 
 def _lookup(bulk: Bulk, statement: str, workspace_id: int, keys: Iterable[Key]) -> dict[Key, Any]:
-    """Run ``statement`` once per chunk of keys: it joins ``v(p, e)`` (the chunk's (platform,
+    """Run ``statement`` once per piece of keys: it joins ``v(p, e)`` (the chunk's (platform,
     value) pairs, sorted so index pages are visited in order), takes the workspace id as its
     parameter and selects (platform, value, result) rows; returns key → result."""
     found: dict[Key, Any] = {}
-    ordered = sorted(set(keys))
-    for chunk in chunks(ordered, CHUNK):
-        rows = bulk.query(
-            bulk.values_cte(len(chunk), "p, e") + statement, (*chain.from_iterable(chunk), workspace_id)
-        )
+    for cte, params in bulk.rows_ctes("v", "p, e", ("text", "text"), sorted(set(keys))):
+        rows = bulk.query(cte + statement, (*params, workspace_id))
         found.update({(platform, value): result for platform, value, result in rows})
     return found
 
@@ -79,7 +74,7 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
     # RETURNING gives the rows inserted or changed; the others (known, nothing new) are read.
     returned = bulk.insert_returning(
         "INSERT INTO authors (workspace_id, platform, handle, display_name, followers, verified, updated_at) "
-        "VALUES {values} ON CONFLICT (workspace_id, platform, handle) DO UPDATE SET "
+        "{rows} ON CONFLICT (workspace_id, platform, handle) DO UPDATE SET "
         "display_name = COALESCE(excluded.display_name, authors.display_name), "
         "followers = COALESCE(excluded.followers, authors.followers), "
         "verified = (excluded.verified OR authors.verified), updated_at = excluded.updated_at "
@@ -87,6 +82,7 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
         "OR COALESCE(excluded.followers <> authors.followers, excluded.followers IS NOT NULL) "
         "OR (excluded.verified AND NOT authors.verified) "
         "RETURNING platform, handle, id",
+        ("int", "text", "text", "text", "int", "boolean", "timestamptz"),
         rows,
     )
     ids = {(platform, handle): author_id for platform, handle, author_id in returned}
@@ -176,10 +172,9 @@ def _choose(
 
 def _conversation_ids(bulk: Bulk, workspace_id: int, keys: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    ordered = sorted(keys)
-    for chunk in chunks(ordered, CHUNK):
-        statement = "SELECT c.key, c.id FROM v JOIN conversations c ON c.workspace_id = ? AND c.key = v.e"
-        found.update(dict(bulk.query(bulk.values_cte(len(chunk)) + statement, (*chunk, workspace_id))))
+    statement = "SELECT c.key, c.id FROM v JOIN conversations c ON c.workspace_id = ? AND c.key = v.e"
+    for cte, params in bulk.rows_ctes("v", "e", ("text",), [(key,) for key in sorted(keys)]):
+        found.update(dict(bulk.query(cte + statement, (*params, workspace_id))))
     return found
 
 
@@ -207,42 +202,46 @@ def _create_conversations(
     returned = bulk.insert_returning(
         "INSERT INTO conversations (workspace_id, key, platform, author_id, status, priority, needs_reply, "
         "mention_count, first_mention_at, last_mention_at, created_at, updated_at, sentiment, intent, lang) "
-        "VALUES {values} ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key, id",
+        "{rows} ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key, id",
+        ("int", "text", "text", "int", "text", "int", "boolean", "int")
+        + ("timestamptz",) * 4
+        + ("text", "text", "text"),
         rows,
     )
     return dict(returned)
 
 
-MENTION_COLUMNS = (
-    "workspace_id",
-    "source_id",
-    "conversation_id",
-    "author_id",
-    "platform",
-    "external_id",
-    "url",
-    "text",
-    "language",
-    "kind",
-    "rating",
-    "parent_external_id",
-    "thread_external_id",
-    "likes",
-    "shares",
-    "replies_count",
-    "created_at",
-    "collected_at",
-    "raw",
-    "hidden",
-    "lang",
-    "sentiment",
-    "sentiment_score",
-    "intent",
-    "needs_reply",
-    "priority",
-    "reasons",
-    "analysis",
-)
+# The mention columns the ingest path writes, with their PostgreSQL types.
+MENTION_COLUMNS = {
+    "workspace_id": "int",
+    "source_id": "int",
+    "conversation_id": "int",
+    "author_id": "int",
+    "platform": "text",
+    "external_id": "text",
+    "url": "text",
+    "text": "text",
+    "language": "text",
+    "kind": "text",
+    "rating": "float8",
+    "parent_external_id": "text",
+    "thread_external_id": "text",
+    "likes": "int",
+    "shares": "int",
+    "replies_count": "int",
+    "created_at": "timestamptz",
+    "collected_at": "timestamptz",
+    "raw": "jsonb",
+    "hidden": "boolean",
+    "lang": "text",
+    "sentiment": "text",
+    "sentiment_score": "float8",
+    "intent": "text",
+    "needs_reply": "boolean",
+    "priority": "int",
+    "reasons": "jsonb",
+    "analysis": "jsonb",
+}
 
 
 def insert_mentions(
@@ -291,8 +290,9 @@ def insert_mentions(
         for item, conversation_id, values in zip(items, conversation_ids, analysis, strict=True)
     ]
     returned = bulk.insert_returning(
-        f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) VALUES {{values}} "
+        f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) {{rows}} "
         "ON CONFLICT (workspace_id, platform, external_id) DO NOTHING RETURNING platform, external_id, id",
+        tuple(MENTION_COLUMNS.values()),
         rows,
     )
     return {(platform, external_id): mention_id for platform, external_id, mention_id in returned}
@@ -326,8 +326,8 @@ def link_brands(
         mention_id = inserted.get((item.platform, item.external_id))
         if mention_id is not None:
             rows.extend((mention_id, brand, workspace_id) for brand in brands)
-    Bulk(session).executemany(
-        "INSERT INTO mention_brands (mention_id, brand_id, workspace_id) VALUES (?, ?, ?)", rows
+    Bulk(session).insert(
+        "INSERT INTO mention_brands (mention_id, brand_id, workspace_id) {rows}", ("int", "int", "int"), rows
     )
 
 
@@ -423,11 +423,11 @@ def refresh_conversations(
     for conversation_id in created.keys() - totals.keys():  # none of its items was stored
         rewrite.append((conversation_id, 0, None, None, 0, None, None, None, None, bulk.flag(False)))
     now = bulk.dt(utcnow())
-    for chunk in chunks(tops, CHUNK):
+    for cte, params in bulk.rows_ctes("b", "b_id, b_top", ("int", "int"), tops):
         bulk.execute(
-            f"{bulk.typed_values_cte('b', 'b_id, b_top', ('int', 'int'), len(chunk))}"
-            "UPDATE conversations SET top_mention_id = b_top FROM b WHERE workspace_id = ? AND id = b_id",
-            (*chain.from_iterable(chunk), workspace_id),
+            cte + "UPDATE conversations SET top_mention_id = b_top "
+            "FROM b WHERE workspace_id = ? AND id = b_id",
+            (*params, workspace_id),
         )
     if rewrite:
         bulk.executemany(
@@ -440,12 +440,11 @@ def refresh_conversations(
         )
     types = ("int", "int", "timestamptz", "timestamptz", "int", "int", "text", "text", "text", "boolean")
     columns = "b_id, b_count, b_first, b_last, b_priority, b_top, b_sentiment, b_intent, b_lang, b_needs"
-    for chunk in chunks(grown, CHUNK):
-        # One statement per chunk. Right-hand sides read the row's old values, so every CASE
+    for cte, params in bulk.rows_ctes("b", columns, types, grown):
+        # One statement per piece. Right-hand sides read the row's old values, so every CASE
         # compares against the priority the conversation had before this batch.
         bulk.execute(
-            f"{bulk.typed_values_cte('b', columns, types, len(chunk))}"
-            "UPDATE conversations SET mention_count = mention_count + b_count, "
+            cte + "UPDATE conversations SET mention_count = mention_count + b_count, "
             "first_mention_at = CASE WHEN first_mention_at > b_first THEN b_first ELSE first_mention_at END, "
             "last_mention_at = CASE WHEN last_mention_at < b_last THEN b_last ELSE last_mention_at END, "
             "top_mention_id = CASE WHEN priority <= b_priority THEN b_top ELSE top_mention_id END, "
@@ -456,5 +455,5 @@ def refresh_conversations(
             "needs_reply = (needs_reply OR b_needs), "
             "status = CASE WHEN b_needs AND status = 'resolved' THEN 'open' ELSE status END, "
             "updated_at = ? FROM b WHERE workspace_id = ? AND id = b_id",
-            (*chain.from_iterable(chunk), now, workspace_id),
+            (*params, now, workspace_id),
         )
