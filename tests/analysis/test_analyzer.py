@@ -17,7 +17,7 @@ def check_well_formed(note: Annotation) -> None:
     assert -1.0 <= note.sentiment_score <= 1.0
     assert sum(note.sentiment_probs.values()) == pytest.approx(1.0, abs=1e-4)
     assert sum(note.intent_probs.values()) == pytest.approx(1.0, abs=1e-4)
-    assert note.intent_confidence == pytest.approx(max(note.intent_probs.values()))
+    assert note.intent_confidence == pytest.approx(note.intent_probs[note.intent])
     assert 0.0 <= note.needs_reply_confidence <= 1.0
     assert 0 <= note.priority <= 100
 

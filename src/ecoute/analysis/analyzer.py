@@ -120,9 +120,10 @@ class Analyzer:
             return results
         probabilities = self._predict([texts[i] for i in live], [languages[i].code for i in live])
         started = self.timings.start()
+        intents = self.model.decide_intents(probabilities)
         for row, i in enumerate(live):
             results[i] = self._result(
-                texts[i], languages[i].code, languages[i].confidence, probabilities, row
+                texts[i], languages[i].code, languages[i].confidence, probabilities, row, int(intents[row])
             )
         self.timings.add("keywords", started)
         return results
@@ -154,14 +155,20 @@ class Analyzer:
         return out
 
     def _result(
-        self, text: str, lang: str, lang_confidence: float, probs: dict[str, np.ndarray], row: int
+        self,
+        text: str,
+        lang: str,
+        lang_confidence: float,
+        probs: dict[str, np.ndarray],
+        row: int,
+        intent_index: int,
     ) -> TextAnalysis:
         heads = self.model.full.heads
         sentiment = dict(zip(heads["sentiment"].labels, probs["sentiment"][row].tolist(), strict=True))
         intent = dict(zip(heads["intent"].labels, probs["intent"][row].tolist(), strict=True))
         reply = dict(zip(heads["needs_reply"].labels, probs["needs_reply"][row].tolist(), strict=True))
         top_sentiment = max(sentiment, key=sentiment.__getitem__)
-        top_intent = max(intent, key=intent.__getitem__)
+        top_intent = heads["intent"].labels[intent_index]  # the likeliest that fits the sentiment
         return TextAnalysis(
             lang=lang,
             lang_confidence=lang_confidence,

@@ -38,9 +38,18 @@ REFERENCE_RE = re.compile(
     r"|\b(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9-]{8,}\b|\b\d{7,}\b",
     re.IGNORECASE,
 )
-WAITING_RE = re.compile(
-    r"\b(?:\d+|deux|trois|quatre|cinq|plusieurs|two|three|four|five|several)\s*"
+DURATION = (
+    r"(?:\d+|une?|deux|trois|quatre|cinq|six|plusieurs|an?|one|two|three|four|five|six|several)\s*"
     r"(?:jours?|j|heures?|h|hrs?|hours?|days?|semaines?|weeks?|mois|months?|min(?:utes?)?)\b"
+)
+# A duration is a wait when it is counted from something ("depuis 3 jours", "3 jours que",
+# "for two weeks", "3 days ago"); "4 mois plus tard" or "three weeks into my commute" is not.
+WAITING_RE = re.compile(
+    r"\b(?:depuis|ça fait|ca fait|cela fait|voilà|il y a|for|since|over|after|waited|waiting|attend\w*)\s+"
+    + DURATION
+    + r"|\b"
+    + DURATION
+    + r"\s+(?:que|qu'|sans|d'attente|de retard|ago|without|and still|late|of waiting)"
     r"|\b(?:toujours pas|still (?:no|not|nothing|waiting)|depuis|since|again|encore une fois|à nouveau|"
     r"no one|personne ne|aucune réponse|no response|no reply|pas de réponse|jamais reçu|"
     r"never (?:received|arrived))\b",

@@ -13,6 +13,7 @@ keeps the analyzer above 100 posts/s on two cores (docs/benchmarks.md).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +119,53 @@ class Routing:
         )
 
 
+@dataclass(frozen=True)
+class Compatibility:
+    """Which intents go with which sentiment, as the training data labels them.
+
+    The heads are separate classifiers and can disagree: "praise" read from a post whose
+    sentiment is negative ("Love when you hang up on me!"), "complaint" from a post that
+    is all thanks. In the bundled data a complaint is never positive and praise never
+    negative (a negative question is a complaint, see dataset.taxonomy). Each intent is
+    therefore weighed by the probability that the sentiment goes with it:
+    P(intent) × P(a sentiment allowed with that intent). ``allowed`` maps a sentiment to its
+    intents; a sentiment missing from it allows any, and an empty map changes nothing.
+    """
+
+    allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {sentiment: list(intents) for sentiment, intents in self.allowed.items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[str]]) -> Compatibility:
+        return cls({sentiment: tuple(intents) for sentiment, intents in data.items()})
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str | None, str | None]]) -> Compatibility:
+        """Every (sentiment, intent) pair seen at least once in labelled examples."""
+        allowed: dict[str, set[str]] = {}
+        for sentiment, intent in pairs:
+            if sentiment is not None and intent is not None:
+                allowed.setdefault(sentiment, set()).add(intent)
+        return cls({sentiment: tuple(sorted(intents)) for sentiment, intents in sorted(allowed.items())})
+
+    def intents(
+        self,
+        sentiment_probs: np.ndarray,
+        intent_probs: np.ndarray,
+        sentiment_labels: tuple[str, ...],
+        intent_labels: tuple[str, ...],
+    ) -> np.ndarray:
+        """Index of the intent chosen for each row."""
+        fits = np.ones((len(sentiment_labels), len(intent_labels)), dtype=np.float32)
+        for row, sentiment in enumerate(sentiment_labels):
+            if sentiment in self.allowed:
+                fits[row] = [intent in self.allowed[sentiment] for intent in intent_labels]
+        fits[:, ~fits.any(axis=0)] = 1.0  # an intent no sentiment allows: not constrained
+        return (intent_probs * (sentiment_probs @ fits)).argmax(axis=1)
+
+
 @dataclass
 class Model:
     """The heads of one workspace (or the shipped default) and what they were trained on."""
@@ -126,6 +174,17 @@ class Model:
     fast: Stage | None = None
     routing: Routing = field(default_factory=Routing)
     meta: dict[str, object] = field(default_factory=dict)
+    compatibility: Compatibility = field(default_factory=Compatibility)
+
+    def decide_intents(self, probabilities: dict[str, np.ndarray]) -> np.ndarray:
+        """The intent index of each row, consistent with its sentiment (see ``Compatibility``)."""
+        heads = self.full.heads
+        return self.compatibility.intents(
+            probabilities["sentiment"],
+            probabilities["intent"],
+            heads["sentiment"].labels,
+            heads["intent"].labels,
+        )
 
     @property
     def stages(self) -> dict[str, Stage]:
@@ -149,7 +208,13 @@ class Model:
                 "labels": {head: list(h.labels) for head, h in stage.heads.items()},
             }
         np.savez_compressed(folder / WEIGHTS_FILE, **arrays)
-        meta = {**self.meta, "format": MODEL_FORMAT, "stages": stages_meta, "routing": self.routing.to_json()}
+        meta = {
+            **self.meta,
+            "format": MODEL_FORMAT,
+            "stages": stages_meta,
+            "routing": self.routing.to_json(),
+            "compatibility": self.compatibility.to_json(),
+        }
         (folder / META_FILE).write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -174,4 +239,6 @@ class Model:
         if "full" not in stages:
             raise ValueError(f"{meta_path}: no full stage")
         routing = Routing.from_json(meta["routing"]) if "routing" in meta else Routing()
-        return cls(stages["full"], stages.get("fast"), routing, meta)
+        # Heads saved before compatibility was recorded take their intent as it comes.
+        compatibility = Compatibility.from_json(meta.get("compatibility") or {})
+        return cls(stages["full"], stages.get("fast"), routing, meta, compatibility)

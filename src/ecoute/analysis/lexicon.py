@@ -19,17 +19,21 @@ from .text import MAX_LEXICON_CHARS, word_set
 
 POSITIVE_EMOJIS = frozenset(
     "😀😃😄😁😊☺🙂😍🥰😘😻💖💕💗💓💞💝❤♥💙💚💛🧡💜🤍👍👌🙌💯✨🎉🥳🤩😎🔥⭐🌟🏆🥇🤗🙏💪✅☀😇😋🤤👑"
+    "🫶🥹😌🤌💃🕺🍾🥂🌈😆🌞🌸🌷💐🎂🎁😺"
 )
-NEGATIVE_EMOJIS = frozenset("😡🤬😠😤👎😢😭😞😔😟😕🙁☹😩😫😖😣💔🤮🤢😒🙄😑😐🤦🤷😱😰😨😓💩🖕⚠❌🚫😬🥵🥶😪😵")
+NEGATIVE_EMOJIS = frozenset(
+    "😡🤬😠😤👎😢😭😞😔😟😕🙁☹😩😫😖😣💔🤮🤢😒🙄😑😐🤦🤷😱😰😨😓💩🖕⚠❌🚫😬🥵🥶😪😵🫠🤒🤕😿🤯🥴😦😧"
+)
 IRONY_EMOJIS = frozenset("🙃🤡👏😂🤣😅")
 NEGATIONS = word_set(
-    "ne n' pas jamais plus aucun aucune rien personne ni sans not no never nothing nobody none nor "
+    "ne n' pas jamais plus aucun aucune rien personne ni sans zéro zero not no never nothing nobody none nor "
     "without cannot can't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't couldn't "
     "shouldn't haven't hasn't hadn't ain't dont doesnt didnt isnt wont cant"
 )
 LAUGHTER_RE = re.compile(
     r"\b(?:l+o+l+|mdr+|ptdr+|x+d+|(?:ha){2,}h?|(?:he){2,}|(?:hi){2,}|lmao+|rofl)\b", re.I
 )
+CLAUSE_RE = re.compile(r"[.,;:!?()\n…]+")
 ELONGATED_RE = re.compile(r"([^\W\d_])\1{2,}")
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 INTENSIFIERS = word_set(
@@ -75,24 +79,31 @@ class PolarityList:
         return -1 if self.stems["-"].match(word) else 0
 
     def scores(self, text: str) -> tuple[int, int]:
-        """(positive, negative) counts; a negation in the three words before flips a word."""
+        """(positive, negative) counts; a negation in the three words before flips a word.
+
+        A negation reaches no further than its clause: in "pas de souci, merci" it turns
+        "souci" around, not "merci".
+        """
         lowered = text.lower().replace("’", "'")
-        tokens = WORD_RE.findall(lowered)
         positive = negative = 0
-        for i, token in enumerate(tokens):
-            value = self.polarity(token)
-            if value and any(
-                t in NEGATIONS or t.endswith("n't") for t in tokens[max(0, i - NEGATION_WINDOW) : i]
-            ):
-                value = -value
-            positive += value > 0
-            negative += value < 0
+        for clause in CLAUSE_RE.split(lowered):
+            tokens = WORD_RE.findall(clause)
+            for i, token in enumerate(tokens):
+                value = self.polarity(token)
+                if value and any(
+                    t in NEGATIONS or t.endswith("n't") for t in tokens[max(0, i - NEGATION_WINDOW) : i]
+                ):
+                    value = -value
+                positive += value > 0
+                negative += value < 0
         for phrase, value in self.phrases:
             if phrase in lowered:
                 positive += value > 0
                 negative += value < 0
         if "pas mal" in lowered:  # "not bad" is praise in French
             positive, negative = positive + 2, max(negative - 1, 0)
+        if "pas terrible" in lowered:  # and "not terrible" is a let-down
+            positive, negative = max(positive - 1, 0), negative + 2
         return positive, negative
 
 

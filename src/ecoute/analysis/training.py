@@ -19,7 +19,7 @@ import numpy as np
 
 from .feature_cache import FeatureCache
 from .features import BLOCK_NAMES, Blocks, FeatureExtractor, FeatureSpec
-from .heads import HEAD_NAMES, REPLY_LABELS, LinearHead, Model, Routing, Stage
+from .heads import HEAD_NAMES, REPLY_LABELS, Compatibility, LinearHead, Model, Routing, Stage
 from .language import get_language_detector
 from .types import INTENTS, SENTIMENTS, LabelledExample
 
@@ -290,7 +290,10 @@ def train(
     blocks = featurise(everything, needed, progress, cache)
     held = np.array(split(own, holdout, seed) + [False] * len(used))
     routing = routing or Routing()
-    reports = _evaluate(specs, routing, blocks, everything, weights, held, seed) if held.any() else {}
+    compatibility = Compatibility.from_pairs((ex.sentiment, ex.intent) for ex in everything)
+    reports = {}
+    if held.any():
+        reports = _evaluate(specs, routing, compatibility, blocks, everything, weights, held, seed)
     every = np.arange(len(everything))
     stages = {name: fit_stage(spec, blocks, everything, every, seed, weights) for name, spec in specs.items()}
     for head in HEAD_NAMES:
@@ -311,12 +314,13 @@ def train(
         "base_examples": len(used),
         "base_weight": base_weight if used else None,
     }
-    return Model(stages["full"], stages.get("fast"), routing, model_meta), report
+    return Model(stages["full"], stages.get("fast"), routing, model_meta, compatibility), report
 
 
 def _evaluate(
     specs: dict[str, FeatureSpec],
     routing: Routing,
+    compatibility: Compatibility,
     blocks: Blocks,
     examples: Sequence[LabelledExample],
     weights: dict[str, np.ndarray],
@@ -327,17 +331,17 @@ def _evaluate(
     trained = {
         name: fit_stage(spec, blocks, examples, train_rows, seed, weights) for name, spec in specs.items()
     }
-    model = Model(trained["full"], trained.get("fast"), routing)
+    model = Model(trained["full"], trained.get("fast"), routing, compatibility=compatibility)
     rows = np.where(held)[0]
     probabilities, _ = predict(model, blocks, rows)
+    chosen = {head: probabilities[head].argmax(axis=1) for head in HEAD_NAMES}
+    chosen["intent"] = model.decide_intents(probabilities)  # as the analyzer decides it
     reports = {}
     for head in HEAD_NAMES:
         labels = [labels_of(head, examples[i]) for i in rows]
         order = label_order(head)
         pairs = [
-            (label, order[k])
-            for label, k in zip(labels, probabilities[head].argmax(axis=1), strict=True)
-            if label is not None
+            (label, order[k]) for label, k in zip(labels, chosen[head], strict=True) if label is not None
         ]
         score, per_class = (
             macro_f1([t for t, _ in pairs], [p for _, p in pairs], order) if pairs else (None, {})

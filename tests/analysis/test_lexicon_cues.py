@@ -1,0 +1,67 @@
+"""Lexicon and cue features: negation scope, everyday French, what counts as waiting; intent/sentiment fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecoute.analysis.cues import WAITING_RE
+from ecoute.analysis.heads import Compatibility
+from ecoute.analysis.lexicon import POLARITY_DIR, PolarityList
+
+FR = PolarityList(POLARITY_DIR / "polarity_fr.txt")
+EN = PolarityList(POLARITY_DIR / "polarity_en.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Aucun regret.", (1, 0)),
+        ("je regrette mon achat", (0, 1)),
+        ("pas de souci, merci", (2, 0)),  # the negation stops at the comma: "merci" stays praise
+        ("j'ai un souci avec ma commande", (0, 1)),
+        ("pas terrible, dommage", (0, 3)),  # "pas terrible" is a let-down, unlike "pas mal"
+        ("c'est pas mal du tout", (3, 0)),
+        ("la flemme", (0, 1)),
+        ("pas ouf ce film", (0, 1)),
+    ],
+)
+def test_french_polarity_counts(text: str, expected: tuple[int, int]) -> None:
+    assert FR.scores(text) == expected
+
+
+def test_english_negated_problems_are_good_news() -> None:
+    assert EN.scores("zero regrets") == (1, 0)
+    assert EN.scores("no issues at all") == (1, 0)
+    assert EN.scores("I have an issue with my order") == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["colis perdu depuis 10 jours", "3 jours que j'attends", "ordered 5 days ago", "2 semaines de retard"],
+)
+def test_counted_durations_are_waiting(text: str) -> None:
+    assert WAITING_RE.search(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["4 mois plus tard : 0 € d'essence", "Three weeks into my commute", "Two weeks with my bike"]
+)
+def test_plain_durations_are_not_waiting(text: str) -> None:
+    assert not WAITING_RE.search(text)
+
+
+def test_each_intent_is_weighed_by_how_well_the_sentiment_fits_it() -> None:
+    fit = Compatibility.from_pairs(
+        [("negative", "complaint"), ("negative", "other"), ("positive", "praise"), ("positive", "other")]
+    )
+    assert fit.allowed == {"negative": ("complaint", "other"), "positive": ("other", "praise")}
+    sentiments, intents = ("negative", "neutral", "positive"), ("complaint", "question", "praise", "other")
+    sentiment = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1], [0.45, 0.1, 0.45]])
+    intent = np.array(
+        [[0.1, 0.0, 0.6, 0.3], [0.5, 0.0, 0.2, 0.3], [0.1, 0.0, 0.6, 0.3], [0.6, 0.0, 0.1, 0.3]]
+    )
+    # surely negative "praise" and surely positive "complaint" give way to "other"; a neutral post
+    # is unconstrained; an unsure sentiment leaves a clear complaint alone
+    assert fit.intents(sentiment, intent, sentiments, intents).tolist() == [3, 3, 2, 0]
+    assert Compatibility().intents(sentiment, intent, sentiments, intents).tolist() == [2, 0, 2, 0]
