@@ -363,6 +363,7 @@ def test_a_mention_stored_meanwhile_by_another_writer_is_not_counted_in_its_new_
             author_ids=authors,
             conversation_ids=resolved.ids,
             annotations=None,
+            mention_ids=resolved.mention_ids,
         )
         store.refresh_conversations(session, workspace.id, items, resolved, None, inserted)
 

@@ -237,6 +237,7 @@ def _store_batch(
         author_ids=author_ids,
         conversation_ids=conversations.ids,
         annotations=annotations,
+        mention_ids=conversations.mention_ids,
     )
     report.stored += len(inserted)
     # Rows another writer stored between our check and our insert are duplicates too.

@@ -137,15 +137,15 @@ def _plan(columns: Sequence[str], fields: Mapping[str, str], mapping: ColumnMapp
 
 
 def _item(values: Mapping[str, Any], plan: _Plan, location: str, original: str) -> RawItem | Rejected:
-    picked: dict[str, Any] = dict(plan.defaults)
-    for name, column in plan.pairs:
-        value = values.get(column)
-        if value is not None and value != "":
-            picked[name] = value
+    picked: dict[str, Any] = {name: values.get(column) for name, column in plan.pairs}
+    if None in picked.values() or "" in picked.values():  # an empty value counts as absent
+        picked = {name: value for name, value in picked.items() if value is not None and value != ""}
+    if plan.defaults:
+        picked = {**plan.defaults, **picked}
     for name, attribute, column in plan.required:
         if attribute not in picked:
             return Rejected(location, f"missing field {column!r}", field=name, content=original)
-    raw = {column: values[column] for column in plan.extra}
+    raw = {column: values[column] for column in plan.extra} if plan.extra else {}
     platform = str(picked.pop("platform", "file"))
     if "external_id" not in picked:
         # No id column: derive a stable one so importing the same export twice still dedupes.

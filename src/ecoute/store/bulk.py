@@ -132,6 +132,17 @@ class Bulk:
             returned.extend(self.query(statement.replace("{rows}", source), params))
         return returned
 
+    def reserve_ids(self, table: str, count: int) -> list[int] | None:
+        """PostgreSQL: ``count`` new ids of ``table`` from its sequence, in increasing order, for
+        rows inserted with explicit ids (ids an insert then skips are a gap, as a rollback
+        leaves). SQLite: None, its ids are given by the insert."""
+        if self.sqlite or not count:
+            return None
+        rows = self.query(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", (count,)
+        )
+        return sorted(row[0] for row in rows)
+
     def insert(self, statement: str, types: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert ``rows`` (``statement`` holds ``{rows}``, as for ``insert_returning``): SQLite
         runs its one-row form for each row, PostgreSQL one statement over arrays."""

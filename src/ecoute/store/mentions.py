@@ -59,7 +59,11 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
     latest: dict[Key, list[Any]] = {}
     for item in items:  # later items carry fresher values; a missing value never erases a known one
         if item.author:
-            row = latest.setdefault((item.platform, item.author), [None, None, False])
+            key = (item.platform, item.author)
+            row = latest.get(key)
+            if row is None:
+                latest[key] = [item.author_name, item.author_followers, item.author_verified]
+                continue
             row[0] = item.author_name or row[0]
             row[1] = item.author_followers if item.author_followers is not None else row[1]
             row[2] = row[2] or item.author_verified
@@ -108,6 +112,9 @@ class Resolved:
 
     ids: list[int]
     created: dict[int, _Totals]
+    # PostgreSQL: the ids the items' mentions will have (reserved from the sequence), so a new
+    # conversation names its top mention when it is created; SQLite: None.
+    mention_ids: list[int] | None = None
 
 
 def resolve_conversations(
@@ -141,7 +148,8 @@ def resolve_conversations(
         choice.append(chosen)
 
     planned = _totals(items, annotations, ((n, c) for n, c in enumerate(choice) if isinstance(c, str)))
-    created = _create_conversations(bulk, workspace_id, items, annotations, planned, author_ids)
+    reserved = bulk.reserve_ids("mentions", len(items)) if planned else None
+    created = _create_conversations(bulk, workspace_id, items, annotations, planned, author_ids, reserved)
     existing.update(created)
     missing = {c for c in choice if isinstance(c, str) and c not in existing}
     if missing:  # created by another writer between our look-up and our insert
@@ -149,6 +157,7 @@ def resolve_conversations(
     return Resolved(
         [c if isinstance(c, int) else existing[c] for c in choice],
         {conversation_id: planned[key] for key, conversation_id in created.items()},
+        reserved,
     )
 
 
@@ -185,6 +194,7 @@ def _create_conversations(
     annotations: Sequence[AnnotationLike] | None,
     planned: dict[str, _Totals],
     author_ids: dict[Key, int],
+    mention_ids: list[int] | None,
 ) -> dict[str, int]:
     """Insert the conversations chosen by key; returns key → id of those this call created."""
     now = bulk.dt(utcnow())
@@ -198,14 +208,15 @@ def _create_conversations(
         rows.append(
             (workspace_id, key, first.platform, author, "new", t.priority, bulk.flag(t.needs_reply))
             + (t.count, first_at, last_at, now, now, sentiment, intent, lang)
+            + (mention_ids[t.top] if mention_ids else None,)
         )
     returned = bulk.insert_returning(
         "INSERT INTO conversations (workspace_id, key, platform, author_id, status, priority, needs_reply, "
-        "mention_count, first_mention_at, last_mention_at, created_at, updated_at, sentiment, intent, lang) "
-        "{rows} ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key, id",
+        "mention_count, first_mention_at, last_mention_at, created_at, updated_at, sentiment, intent, lang, "
+        "top_mention_id) {rows} ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key, id",
         ("int", "text", "text", "int", "text", "int", "boolean", "int")
         + ("timestamptz",) * 4
-        + ("text", "text", "text"),
+        + ("text", "text", "text", "int"),
         rows,
     )
     return dict(returned)
@@ -253,9 +264,11 @@ def insert_mentions(
     author_ids: dict[Key, int],
     conversation_ids: list[int],
     annotations: Sequence[AnnotationLike] | None,
+    mention_ids: list[int] | None = None,
 ) -> dict[Key, int]:
-    """Insert the batch; rows whose key already exists are skipped. Returns the new rows' ids
-    (RETURNING with ON CONFLICT DO NOTHING gives exactly the rows this statement inserted)."""
+    """Insert the batch (with the ids reserved for it, when given); rows whose key already
+    exists are skipped. Returns the new rows' ids (RETURNING with ON CONFLICT DO NOTHING gives
+    exactly the rows this statement inserted)."""
     bulk = Bulk(session)
     marker, false, dt, js = bulk.dt(utcnow()), bulk.flag(False), bulk.dt, bulk.js
     analysis = (
@@ -289,10 +302,14 @@ def insert_mentions(
         )
         for item, conversation_id, values in zip(items, conversation_ids, analysis, strict=True)
     ]
+    columns = MENTION_COLUMNS
+    if mention_ids:
+        columns = {"id": "int", **MENTION_COLUMNS}
+        rows = [(mention_id, *row) for mention_id, row in zip(mention_ids, rows, strict=True)]
     returned = bulk.insert_returning(
-        f"INSERT INTO mentions ({', '.join(MENTION_COLUMNS)}) {{rows}} "
+        f"INSERT INTO mentions ({', '.join(columns)}) {{rows}} "
         "ON CONFLICT (workspace_id, platform, external_id) DO NOTHING RETURNING platform, external_id, id",
-        tuple(MENTION_COLUMNS.values()),
+        tuple(columns.values()),
         rows,
     )
     return {(platform, external_id): mention_id for platform, external_id, mention_id in returned}
@@ -415,7 +432,8 @@ def refresh_conversations(
     for conversation_id, t in totals.items():
         planned = created.get(conversation_id)
         if planned is not None and planned.count == t.count:
-            tops.append((conversation_id, mention_id(t.top)))
+            if resolved.mention_ids is None:  # else it was created naming its top mention
+                tops.append((conversation_id, mention_id(t.top)))
             continue
         summary = (t.priority, mention_id(t.top), *_summary(annotations, t.top), bulk.flag(t.needs_reply))
         row = (conversation_id, t.count, bulk.dt(t.first), bulk.dt(t.last), *summary)
