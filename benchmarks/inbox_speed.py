@@ -38,6 +38,7 @@ from ecoute.settings import Settings
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Brand, Conversation, Tag
+from ecoute.web.app import settle_memory
 from ecoute.web.filters import OPEN_STATUSES
 
 FLOOR_MS = 150.0
@@ -166,6 +167,8 @@ def cases(b: Bench) -> dict[str, Callable[[int], Any]]:
                 needs_reply=True,
             )
         ),
+        "deadline: breached (open)": page(lambda n: InboxFilters(status=open_, deadline="breached")),
+        "deadline: due soon (open)": page(lambda n: InboxFilters(status=open_, deadline="due_soon")),
         "full-text search (all statuses)": page(lambda n: InboxFilters(q=pick(b.search_terms, n))),
         "full-text search (open)": page(lambda n: InboxFilters(status=open_, q=pick(b.search_terms, n))),
         "conversation page (random)": lambda n: b.conversation(pick(sample, n)),
@@ -247,6 +250,8 @@ def run(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"  {bench.mentions:,} mentions, {bench.conversations:,} conversations")
     results: dict[str, Any] = {}
     all_cases = {**cases(bench), "HTTP GET /w/bench/ (first page, in-process)": http_case(db)}
+    if not args.default_gc:
+        settle_memory()  # as `ecoute serve` does once the app is built
     for label, call in all_cases.items():
         if args.only and args.only not in label:
             continue
@@ -280,6 +285,11 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
     parser.add_argument("--only", default="", help="run only the cases whose label contains this")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep Python's default garbage collection instead of the server's settings",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {}
     if not args.no_sqlite:

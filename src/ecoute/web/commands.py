@@ -28,10 +28,11 @@ def serve_command(
     """Serve the web app and the REST API."""
     import uvicorn
 
-    from ecoute.web.app import create_app
+    from ecoute.web.app import create_app, settle_memory
 
     settings = state.settings
     app = create_app(state.database(), settings)
+    settle_memory()
     host = host or settings.raw("host")
     port = port or settings.int("port")
     console.print(f"Écoute is listening on [bold]http://{host}:{port}/[/]  (Ctrl+C to stop)")
