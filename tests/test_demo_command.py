@@ -1,5 +1,6 @@
-"""``ecoute demo`` in a real subprocess: it loads the demo with its rules and, unless told
-``--no-serve``, serves it with a demo login that works, printed next to the URL."""
+"""``ecoute demo`` in a real subprocess: it loads the demo with its rules and the team's reply
+history and, unless told ``--no-serve``, serves it with a demo login that works, printed next to
+the URL."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, select
 
+from ecoute.demo import replies as history
+from ecoute.inbox.queries import list_conversations
+from ecoute.keep_time.deadlines import open_clocks
+from ecoute.respond.outbox import recent_texts, variety_of
+from ecoute.store import repo
+from ecoute.store.db import Database
 from ecoute.store.people import Rule
+from ecoute.web.filters import parse_filters
 
 LOGIN = re.compile(r"Open\s+(http://\S+)\s.*?E-mail\s+(\S+)\s.*?Password\s+(\S+)", re.S)
 
@@ -35,15 +43,19 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_demo_no_serve_loads_the_demo_and_its_rules_fire(db_url, tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "ecoute", "demo", "--no-serve", "--no-analysis", "--json"],
-        env=_env(db_url, tmp_path),
+def _ecoute(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ecoute", *args],
+        env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
+
+
+def test_demo_no_serve_loads_the_demo_and_its_rules_fire(db_url, tmp_path):
+    done = _ecoute(["demo", "--no-serve", "--no-analysis", "--json"], _env(db_url, tmp_path))
 
     summary = json.loads(done.stdout)
     engine = create_engine(db_url)
@@ -55,6 +67,49 @@ def test_demo_no_serve_loads_the_demo_and_its_rules_fire(db_url, tmp_path):
     # Without analysis there is no sentiment, so only the rule on sentiment stays silent.
     assert sorted(name for name, hits in rules.items() if hits == 0) == ["Grands comptes mécontents"]
     assert len(rules) == 5 and rules["Spam : argent facile, faux abonnés, faux cadeaux"] >= 10
+
+
+def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_the_inbox(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = _env(url, tmp_path)
+    loaded = _ecoute(["demo", "--no-serve", "--json"], env)
+    again = _ecoute(["demo", "--no-serve", "--json"], env)
+    weeks = _ecoute(["report", "-w", "demo", "--by", "week", "--json"], env)
+    agents = _ecoute(["report", "-w", "demo", "--by", "agent", "--json"], env)
+
+    first, second = json.loads(loaded.stdout), json.loads(again.stdout)
+    total, *by_week = json.loads(weeks.stdout)["rows"]
+    by_agent = {row["label"]: row for row in json.loads(agents.stdout)["rows"][1:]}
+    db = Database.open(url)
+    with db.session() as session:
+        workspace = repo.require_workspace(session, "demo")
+        inbox = list_conversations(
+            session, workspace.id, parse_filters({}, me=None), cursor=None, limit=200, secret="test"
+        ).rows
+        clocks = open_clocks(session, workspace.id)
+        latest = recent_texts(session, workspace.id, limit=1)[0]
+        copied = variety_of(session, workspace.id, latest.replace("Lucie", "Sarah"))
+    db.dispose()
+    assert [p.returncode for p in (loaded, again, weeks, agents)] == [0, 0, 0, 0], loaded.stderr
+    assert (first["replies_stored"], first["replies_already_there"]) == (history.count(), 0)
+    assert (second["replies_stored"], second["replies_already_there"]) == (0, history.count())
+    assert sum(second["replies_by_agent"].values()) == history.count()
+    assert (first["needing_reply"], first["answered"]) == (total["conversations"], total["answered"])
+    # The metrics page's headline figures are neither 0 % nor 100 %...
+    assert 0.4 <= total["response_rate"] <= 0.9
+    assert 0 < total["complaints_answered"] < total["complaints"]
+    assert 0 < total["first_response_business_median_s"] <= total["first_response_business_p90_s"]
+    assert 0 < total["first_response_wall_median_s"] <= total["first_response_wall_p90_s"]
+    # ...every demo agent answered some, the weeks add up, and the rates differ from week to week.
+    assert {"Chloé Ravel", "Hugo Marchal", "Élise Navarro"} <= by_agent.keys()
+    assert all(by_agent[name]["answered"] > 0 for name in ("Chloé Ravel", "Hugo Marchal", "Élise Navarro"))
+    assert sum(row["answered"] for row in by_agent.values()) == total["answered"]
+    assert len(by_week) >= 5 and sum(row["conversations"] for row in by_week) == total["conversations"]
+    assert len({round(row["response_rate"], 2) for row in by_week}) >= 3
+    # The inbox still has work: conversations needing a reply, some with a running first-response clock.
+    assert sum(1 for row in inbox if row.conversation.needs_reply) >= 20 and len(clocks) >= 20
+    # The composer's variety check has the team's recent replies to compare a new one with.
+    assert copied.warning and copied.nearest_text == latest
 
 
 def test_demo_serves_the_workspace_with_a_printed_login_that_works(tmp_path):

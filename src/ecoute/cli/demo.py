@@ -2,8 +2,8 @@
 
 By default the web app starts right after loading, with a demo login printed next to the URL, so
 one command takes a newcomer to a working inbox; ``--no-serve`` loads, summarises and exits.
-Loading is offline (the mentions ship with the package) and idempotent (a second run stores nothing
-new and only refreshes the demo login).
+Loading is offline (the mentions and the team's reply history ship with the package) and
+idempotent (a second run stores nothing new and only refreshes the demo login).
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from sqlalchemy import func, select
 from ecoute import demo as demo_data
 from ecoute.cli.context import state
 from ecoute.cli.ingest import print_summary, run_ingest
-from ecoute.cli.output import console, print_json
+from ecoute.cli.output import console, print_json, progress_bar
+from ecoute.demo import replies as demo_replies
 from ecoute.inbox import rule_admin
 from ecoute.inbox.rules import validate_spec
+from ecoute.insights.response_metrics import response_report
 from ecoute.store import repo
 from ecoute.store.db import Database
-from ecoute.store.models import Author, Brand, Conversation, Mention, MentionBrand, Workspace
+from ecoute.store.models import Author, Brand, Conversation, Mention, MentionBrand, Reply, User, Workspace
+from ecoute.store.reply_models import DONE_STATUSES
 from ecoute.web.demo_login import ensure_demo_login
 
 
@@ -56,10 +59,20 @@ def demo_command(
         total=demo_data.count(),
         analysis=analysis,
     )
+    history = _load_history(db, setup.workspace)
     summary = _summary(db, setup.workspace)
     where = _where(db)
     if as_json:
-        print_json({"workspace": setup.workspace.slug, "database": where, **report.as_dict(), **summary})
+        print_json(
+            {
+                "workspace": setup.workspace.slug,
+                "database": where,
+                **report.as_dict(),
+                "replies_stored": history.stored,
+                "replies_already_there": history.already_there,
+                **summary,
+            }
+        )
     else:
         print_summary(report, "demo mentions")
         _print(setup, summary, where, serving=serve)
@@ -75,6 +88,13 @@ def _ensure_rules(db: Database, workspace: Workspace) -> None:
             return
         for data in json.loads((demo_data.DATA / "rules.json").read_text(encoding="utf-8")):
             rule_admin.create_rule(session, workspace.id, validate_spec(data), actor="system:demo")
+
+
+def _load_history(db: Database, workspace: Workspace) -> demo_replies.HistoryReport:
+    """The replies the demo team sent before today, dated relative to the mentions they answer."""
+    with progress_bar("demo replies") as bar:
+        task = bar.add_task("demo replies", total=demo_replies.count(), status="")
+        return demo_replies.load_history(db, workspace, on_reply=lambda: bar.advance(task))
 
 
 def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: int | None) -> None:
@@ -138,9 +158,19 @@ def _summary(db: Database, workspace: Workspace) -> dict[str, object]:
                 .limit(1)
             )
             reasons[conversation_id] = (mention.text, mention.reasons) if mention else ("", [])
+        sent = session.execute(
+            select(User.name, func.count())
+            .join(Reply, Reply.author_user_id == User.id)
+            .where(Reply.workspace_id == ws, Reply.status.in_(DONE_STATUSES))
+            .group_by(User.name)
+        )
+        metrics = response_report(session, workspace).total
         return {
             "mentions": repo.count_mentions(session, ws),
             "conversations": repo.count_conversations(session, ws),
+            "replies_by_agent": {name: n for name, n in sent},
+            "needing_reply": metrics.conversations,
+            "answered": metrics.answered,
             "by_platform": counter(Mention.platform),
             "by_language": counter(Mention.lang),
             "by_sentiment": counter(Mention.sentiment),
@@ -183,6 +213,16 @@ def _print(setup: demo_data.DemoSetup, summary: dict, where: str, *, serving: bo
         parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
         table.add_row(f"[dim]{label.replace('by_', '')}[/]", parts)
     console.print(table)
+    team: dict[str, int] = summary["replies_by_agent"]  # type: ignore[assignment]
+    if team:
+        who = ", ".join(f"{name} {n}" for name, n in sorted(team.items(), key=lambda kv: -kv[1]))
+        console.print(f"\n[bold]Replies the team already sent[/]: {sum(team.values())} ({who}).")
+    needing, answered = summary["needing_reply"], summary["answered"]
+    if needing:
+        console.print(
+            f"Answered: {answered} of the {needing} conversations that needed a reply "
+            f"({round(100 * answered / needing)}%); the Metrics page has the details."  # type: ignore[operator]
+        )
     first = summary["needs_reply_first"]
     if first:
         console.print("\n[bold]Answer these first[/] (highest priority, needing a reply):")
