@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from ecoute.demo import replies as history
 from ecoute.inbox.queries import list_conversations
@@ -22,6 +22,7 @@ from ecoute.keep_time.deadlines import open_clocks
 from ecoute.respond.outbox import recent_texts, variety_of
 from ecoute.store import repo
 from ecoute.store.db import Database
+from ecoute.store.models import Conversation, Reply
 from ecoute.store.people import Rule
 from ecoute.web.filters import parse_filters
 
@@ -87,6 +88,16 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
             session, workspace.id, parse_filters({}, me=None), cursor=None, limit=200, secret="test"
         ).rows
         clocks = open_clocks(session, workspace.id)
+        written_again = session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(
+                Conversation.workspace_id == workspace.id,
+                Conversation.needs_reply.is_(True),
+                Conversation.status.in_(("open", "pending")),
+                Conversation.id.in_(select(Reply.conversation_id)),
+            )
+        )
         latest = recent_texts(session, workspace.id, limit=1)[0]
         copied = variety_of(session, workspace.id, latest.replace("Lucie", "Sarah"))
     db.dispose()
@@ -108,6 +119,8 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
     assert len({round(row["response_rate"], 2) for row in by_week}) >= 3
     # The inbox still has work: conversations needing a reply, some with a running first-response clock.
     assert sum(1 for row in inbox if row.conversation.needs_reply) >= 20 and len(clocks) >= 20
+    # Customers who wrote again after the team's last reply are waiting again, as on a live desk.
+    assert written_again >= 5
     # The composer's variety check has the team's recent replies to compare a new one with.
     assert copied.warning and copied.nearest_text == latest
 

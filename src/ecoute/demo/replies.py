@@ -237,12 +237,16 @@ def _submit(
         user_id=user.id,
         actor=f"user:{user.id}:{user.email}",
     )
+    if outcome.replayed:  # another run stored it meanwhile, already dated
+        return
+    # Held for an approver when the workspace asks that of agents: written then, not sent yet.
+    sent = outcome.reply.status in DONE_STATUSES
     with db.session() as session:
         reply_id = outcome.reply.id
         session.execute(
             update(Reply)
             .where(Reply.workspace_id == workspace_id, Reply.id == reply_id)
-            .values(created_at=at, sent_at=at)
+            .values(created_at=at, sent_at=at if sent else None)
         )
         session.execute(update(ReplyState).where(ReplyState.reply_id == reply_id).values(created_at=at))
         session.execute(
@@ -270,6 +274,8 @@ def reopen_answered(session: Session, workspace_id: int, conversation_ids: set[i
                 Reply.status.in_(DONE_STATUSES),
             )
         )
+        if last_reply is None:
+            continue
         waiting = session.scalar(
             select(func.count())
             .select_from(Mention)
@@ -281,7 +287,7 @@ def reopen_answered(session: Session, workspace_id: int, conversation_ids: set[i
                 Mention.created_at > last_reply,
             )
         )
-        if last_reply is None or not waiting:
+        if not waiting:
             continue
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None and conversation.workspace_id == workspace_id
