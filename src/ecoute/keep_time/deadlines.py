@@ -111,11 +111,13 @@ def open_clocks(
 
 def _clocks(session: Session, workspace_id: int, ids: list[int] | None) -> list[ConversationClock]:
     c = Conversation
-    stmt = select(c.id, c.assignee_id, c.priority, clock_start(workspace_id)).where(
-        c.workspace_id == workspace_id, *runs_a_clock()
-    )
-    if ids is not None:
-        stmt = stmt.where(c.id.in_(ids))
+    stmt = select(c.id, c.assignee_id, c.priority, clock_start(workspace_id)).where(*runs_a_clock())
+    if ids is None:
+        stmt = stmt.where(c.workspace_id == workspace_id)
+    else:
+        # Looked up by id: "+ 0" keeps SQLite (it has no statistics) from walking a workspace
+        # index past every conversation instead, 100 ms or more for a page on a large workspace.
+        stmt = stmt.where(c.id.in_(ids), (c.workspace_id + 0) == workspace_id)
     return [
         ConversationClock(cid, assignee, Clock(started_at=started, priority=priority or 0))
         for cid, assignee, priority, started in session.execute(stmt.order_by(c.id))
