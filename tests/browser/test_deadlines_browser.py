@@ -26,8 +26,10 @@ def waiting(live, monkeypatch):
     b = Builder(live.db, demo)
     ids = {}
     for name, started in (
-        ("late", NOW - timedelta(days=2, hours=16, minutes=30)),  # Friday 17:30: 30 min overdue
-        ("ticking", NOW - timedelta(minutes=60) + timedelta(seconds=3)),  # 3 s left
+        # Friday 17:30:55: 29 min 05 s overdue, shown "30 min" (a started minute counts) for the
+        # next 55 s, however slowly the browser gets to look.
+        ("late", NOW - timedelta(days=2, hours=16, minutes=29, seconds=5)),
+        ("ticking", NOW - timedelta(minutes=60) + timedelta(seconds=8)),  # 8 s left
         ("fine", NOW - timedelta(minutes=5)),  # 55 min left
     ):
         ids[name] = b.conversation(started, priority=80)
