@@ -101,7 +101,7 @@ def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: in
     """Create the demo login, print where to go and how to log in, and serve until Ctrl+C."""
     import uvicorn
 
-    from ecoute.web.app import create_app
+    from ecoute.web.app import create_app, settle_memory
 
     settings = state.settings
     host = host or settings.raw("host")
@@ -117,7 +117,9 @@ def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: in
             border_style="green",
         )
     )
-    uvicorn.run(create_app(db, settings), host=host, port=port, log_level="warning")
+    app = create_app(db, settings)
+    settle_memory()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _summary(db: Database, workspace: Workspace) -> dict[str, object]:
