@@ -173,3 +173,15 @@ def test_the_latest_start_walks_back_over_the_weekend_and_stands_still_when_clos
     assert latest_start(paris(2026, 10, 17, 12), H, cal) == paris(2026, 10, 16, 16)
     assert latest_start(paris(2026, 10, 18, 23), H, cal) == paris(2026, 10, 16, 16)
     assert latest_start(paris(2026, 10, 19, 9), timedelta(0), cal) == paris(2026, 10, 19, 9)
+
+
+def test_workspaces_with_the_same_hours_share_one_calendar_for_the_whole_process():
+    hours = BusinessHoursConfig(holidays=[date(2026, 12, 25)])
+    shared = BusinessCalendar.shared(hours, "Europe/Paris")
+
+    assert (
+        BusinessCalendar.shared(BusinessHoursConfig(holidays=[date(2026, 12, 25)]), "Europe/Paris") is shared
+    )
+    assert BusinessCalendar.shared(hours, "America/New_York") is not shared
+    assert BusinessCalendar.shared(BusinessHoursConfig(), "Europe/Paris") is not shared
+    assert shared.is_closed_on(date(2026, 12, 25)) and not shared.is_closed_on(date(2026, 12, 24))

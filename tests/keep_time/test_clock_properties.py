@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecoute.keep_time.calendar import BusinessCalendar
-from ecoute.keep_time.clock import add_business_time, business_time_between, latest_start
+from ecoute.keep_time.clock import add_business_time, business_time_between, business_times_from, latest_start
 
 ZONES = (
     "Europe/Paris",
@@ -108,6 +108,13 @@ def test_time_between_adds_up_over_consecutive_stretches(cal, a, b, c):
         b, c, cal
     )
     assert business_time_between(a, c, cal) <= c - a
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendars(), instants, st.lists(instants, max_size=12))
+def test_measuring_many_in_one_walk_gives_what_measuring_each_gives(cal, origin, many):
+    """What an inbox page does with its rows' deadlines: the same, to the microsecond, either side."""
+    assert business_times_from(origin, many, cal) == [business_time_between(origin, i, cal) for i in many]
 
 
 @settings(max_examples=200, deadline=None)

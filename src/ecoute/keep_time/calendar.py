@@ -31,6 +31,7 @@ Piece = tuple[datetime, datetime]  # [start, end) in aware UTC
 _SAMPLE = timedelta(hours=3)  # no zone changes its offset twice within three hours
 _SPAN = timedelta(days=3)  # every instant of a local date lies within a day of its UTC midnight
 _ONE_SECOND = timedelta(seconds=1)
+_MAX_CACHED_DAYS = 20_000  # a calendar forgets the dates it computed past this many (55 years)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -64,6 +65,14 @@ class BusinessCalendar:
         )
 
     @classmethod
+    def shared(cls, config: BusinessHoursConfig, timezone: str) -> BusinessCalendar:
+        """``from_config``, one instance per distinct setting for the whole process: each date's
+        stretches are computed once, rather than again by every request (hundreds of dates for a
+        page of clocks that started months ago)."""
+        holidays = frozenset(config.holidays)
+        return _shared(config.intervals(), holidays, config.public_holidays, timezone)
+
+    @classmethod
     def default(cls, timezone: str = "Europe/Paris") -> BusinessCalendar:
         return cls.from_config(BusinessHoursConfig(), timezone)
 
@@ -80,6 +89,8 @@ class BusinessCalendar:
         found = self._pieces.get(day)
         if found is None:
             found = () if self.is_closed_on(day) else self._compute_pieces(day)
+            if len(self._pieces) >= _MAX_CACHED_DAYS:
+                self._pieces.clear()
             self._pieces[day] = found
         return found
 
@@ -99,6 +110,16 @@ class BusinessCalendar:
                 if lo < hi:
                     found.append((lo.replace(tzinfo=UTC), hi.replace(tzinfo=UTC)))
         return _merged(sorted(found))
+
+
+@lru_cache(maxsize=64)
+def _shared(
+    week: tuple[tuple[tuple[int, int], ...], ...],
+    holidays: frozenset[date],
+    public_holidays: str | None,
+    timezone: str,
+) -> BusinessCalendar:
+    return BusinessCalendar(zone(timezone), week, holidays, public_holidays)
 
 
 def _offset(zone: ZoneInfo, naive_utc: datetime) -> timedelta:

@@ -14,7 +14,7 @@ start times a database can make (``ecoute.keep_time.deadlines.deadline_state_con
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from ecoute.keep_time.calendar import BusinessCalendar, Piece
@@ -98,6 +98,26 @@ def business_time_between(a: datetime, b: datetime, calendar: BusinessCalendar) 
             break
         total += min(piece_end, b) - piece_start
     return total
+
+
+def business_times_from(
+    origin: datetime, instants: Sequence[datetime], calendar: BusinessCalendar
+) -> list[timedelta]:
+    """``business_time_between(origin, instant)`` for each of ``instants``, in one walk over the
+    calendar from the earliest of them all to the latest, rather than one walk each (fifty
+    deadlines missed months ago would walk those months fifty times)."""
+    points = [as_utc(origin), *(as_utc(i) for i in instants)]
+    since = [timedelta(0)] * len(points)  # business time from the earliest point to each
+    order = sorted(range(len(points)), key=points.__getitem__)
+    pieces = business_pieces(calendar, points[order[0]])
+    total = timedelta(0)  # in the stretches that end before the point
+    piece_start, piece_end = next(pieces)
+    for index in order:
+        while piece_end <= points[index]:
+            total += piece_end - piece_start
+            piece_start, piece_end = next(pieces)
+        since[index] = total + max(points[index] - piece_start, timedelta(0))
+    return [elapsed - since[0] for elapsed in since[1:]]
 
 
 def latest_start(end: datetime, duration: timedelta, calendar: BusinessCalendar) -> datetime:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ecoute.keep_time.calendar import BusinessCalendar
 from ecoute.keep_time.clock import latest_start
 from ecoute.keep_time.config import KeepTimeConfig, load_config
-from ecoute.keep_time.targets import BreachState, Clock, DeadlineStatus, deadline_for, status_at
+from ecoute.keep_time.targets import BreachState, Clock, DeadlineStatus, deadline_for, statuses_at
 from ecoute.store.models import Conversation, Mention, Reply, Workspace
 
 _CHUNK = 500
@@ -54,7 +54,7 @@ class KeepTime:
     @classmethod
     def of(cls, workspace: Workspace) -> KeepTime:
         config = load_config(workspace)
-        return cls(config, BusinessCalendar.from_config(config.business_hours, workspace.timezone))
+        return cls(config, BusinessCalendar.shared(config.business_hours, workspace.timezone))
 
 
 def clock_start(workspace_id: int) -> Any:
@@ -135,13 +135,11 @@ def conversation_deadlines(
     """Every running clock with its deadline and state at ``now``, soonest deadline first."""
     kt = keep_time or KeepTime.of(workspace)
     targets = kt.config.response_targets
+    clocks = open_clocks(session, workspace.id, conversation_ids)
+    deadlines = [deadline_for(item.clock, kt.calendar, targets) for item in clocks]
     found = [
-        ConversationDeadline(
-            conversation_id=item.conversation_id,
-            assignee_id=item.assignee_id,
-            status=status_at(deadline_for(item.clock, kt.calendar, targets), now, kt.calendar, targets),
-        )
-        for item in open_clocks(session, workspace.id, conversation_ids)
+        ConversationDeadline(item.conversation_id, item.assignee_id, status)
+        for item, status in zip(clocks, statuses_at(deadlines, now, kt.calendar, targets), strict=True)
     ]
     return sorted(found, key=lambda d: (d.status.due_at, d.conversation_id))
 

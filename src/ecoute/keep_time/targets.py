@@ -8,12 +8,13 @@ sent reply) or a ``Clock``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ecoute.keep_time.calendar import BusinessCalendar
-from ecoute.keep_time.clock import add_business_time, as_utc, business_time_between
+from ecoute.keep_time.clock import add_business_time, as_utc, business_time_between, business_times_from
 from ecoute.keep_time.config import ResponseTargets
 from ecoute.store.models import Conversation, Mention
 
@@ -79,7 +80,20 @@ def status_at(
 ) -> DeadlineStatus:
     """Breached from ``due_at`` on; due soon once no more than the band's margin of business time
     is left (outside business hours the time left stands still, and so does the state)."""
-    remaining = business_time_between(now, deadline.due_at, calendar)
+    return _judged(deadline, now, business_time_between(now, deadline.due_at, calendar), targets)
+
+
+def statuses_at(
+    deadlines: Sequence[Deadline], now: datetime, calendar: BusinessCalendar, targets: ResponseTargets
+) -> list[DeadlineStatus]:
+    """``status_at`` for each of ``deadlines``, the business time left to all measured in one walk."""
+    left = business_times_from(now, [d.due_at for d in deadlines], calendar)
+    return [_judged(d, now, remaining, targets) for d, remaining in zip(deadlines, left, strict=True)]
+
+
+def _judged(
+    deadline: Deadline, now: datetime, remaining: timedelta, targets: ResponseTargets
+) -> DeadlineStatus:
     if as_utc(now) >= deadline.due_at:
         state = BreachState.BREACHED
     elif remaining <= targets.due_soon_margin(deadline.target):
