@@ -6,7 +6,8 @@ Every query is scoped to one workspace. The list walks ``ix_conversations_ws_ord
 mentions. Sentiment, intent and language filter on the conversation's summary (the labels of its
 top mention, which the row shows); source and brand are correlated EXISTS probes on
 ``ix_mentions_ws_conversation``; search picks its plan by how many mentions match
-(``ecoute.inbox.search``). Measured by benchmarks/inbox_speed.py.
+(``ecoute.inbox.search``), and so does "due soon" (``_deadline``). Measured by
+benchmarks/inbox_speed.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from ecoute.inbox import cursor as cursors
 from ecoute.inbox import search
 from ecoute.inbox.cursor import InvalidCursor, Position
-from ecoute.keep_time.deadlines import KeepTime, deadline_state_condition
+from ecoute.keep_time.deadlines import KeepTime, deadline_state_condition, due_soon_candidates
 from ecoute.keep_time.targets import BreachState
 from ecoute.store.models import (
     CONVERSATION_STATUSES,
@@ -44,6 +45,11 @@ from ecoute.store.types import utcnow
 
 __all__ = ["InboxFilters", "InboxRow", "Page", "ConversationDetail", "InvalidCursor"]
 MAX_LIMIT = 200
+# Up to this many waiting mentions in the due-soon windows, "due soon" checks their conversations
+# rather than walk the inbox order (``_deadline``). On a million mentions, reading and checking
+# them costs about 10 µs each on either database; the walk, when few conversations are due
+# soon, reads every open one: 0.5 s on SQLite, 1 s on PostgreSQL.
+FEW_DUE_SOON: dict[str, int] = {"sqlite": 5_000, "postgresql": 8_000}
 # The deadline filter's values and the states of the first-response clock each one shows.
 DEADLINE_FILTERS: dict[str, tuple[BreachState, ...]] = {
     "breached": (BreachState.BREACHED,),
@@ -137,9 +143,8 @@ def list_conversations(
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}")
     scope = f"{workspace_id}:{filters.fingerprint()}"
     c = Conversation
-    stmt = _filtered(select(c).where(*_scope(session, workspace_id, filters)), workspace_id, filters)
-    if filters.deadline:
-        stmt = stmt.where(_deadline(session, workspace_id, filters.deadline, now or utcnow()))
+    where = _scope(session, workspace_id, filters, now or utcnow())
+    stmt = _filtered(select(c).where(*where), workspace_id, filters)
     if cursor:
         after = cursors.decode(secret, scope, cursor)
         stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
@@ -162,17 +167,27 @@ def _position_tuple(position: Position) -> Any:
     )
 
 
-def _scope(session: Session, workspace_id: int, f: InboxFilters) -> list[Any]:
-    """The workspace, and what the search matches when there is one."""
+def _scope(session: Session, workspace_id: int, f: InboxFilters, now: datetime) -> list[Any]:
+    """The workspace, and what the search and the deadline filter match when asked."""
     c = Conversation
-    if not (f.q and f.q.strip()):
-        return [c.workspace_id == workspace_id]
-    plan = search.plan_search(session, workspace_id, f.q)
-    if plan.conversation_ids is None:
-        return [c.workspace_id == workspace_id, plan.probe]
-    # Few matches: fetch them by id and sort them, rather than walk the inbox order (to save that
-    # sort) past every other conversation of the workspace.
-    return [_same_workspace(c, workspace_id), _among(session, c.id, plan.conversation_ids)]
+    probes: list[Any] = []
+    among: set[int] | None = None  # the few conversations that can match, when known
+    if f.q and f.q.strip():
+        plan = search.plan_search(session, workspace_id, f.q)
+        if plan.conversation_ids is None:
+            probes.append(plan.probe)
+        else:
+            among = set(plan.conversation_ids)
+    if f.deadline:
+        condition, candidates = _deadline(session, workspace_id, f.deadline, now)
+        probes.append(condition)
+        if candidates is not None:
+            among = set(candidates) if among is None else among & set(candidates)
+    if among is None:
+        return [c.workspace_id == workspace_id, *probes]
+    # Few candidates: fetch them by id and sort them, rather than walk the inbox order (to save
+    # that sort) past every other conversation of the workspace.
+    return [_same_workspace(c, workspace_id), _among(session, c.id, sorted(among)), *probes]
 
 
 def _among(session: Session, column: Any, ids: list[int]) -> Any:
@@ -226,15 +241,27 @@ def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[A
     return stmt
 
 
-def _deadline(session: Session, workspace_id: int, value: str, now: datetime) -> Any:
+def _deadline(session: Session, workspace_id: int, value: str, now: datetime) -> tuple[Any, list[int] | None]:
     """Conversations whose first-response clock is in the filter's states at ``now``: an exact SQL
-    condition (the latest clock start per priority band, ``ecoute.keep_time.deadlines``), probed
-    per conversation like the source and brand filters, so no candidate list has to be bounded."""
+    condition (the latest clock start per priority band, ``ecoute.keep_time.deadlines``), and for
+    "due soon" the few conversations that can be (None when they are not few).
+
+    Breached clocks are most of a busy inbox's waiting ones, so probing each conversation in inbox
+    order fills a page soon. Due-soon ones can be none at all, and that walk then reads every open
+    conversation; but their clocks started inside a short window per band, whose mentions an index
+    reads (``due_soon_candidates``). Past ``FEW_DUE_SOON`` of them (a busy weekend), reading them
+    all costs more than a page should, and so many waiting messages usually mean many
+    conversations due soon, which the walk finds early."""
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
         raise NotFound(f"no workspace #{workspace_id}")
     keep_time = KeepTime.of(workspace)
-    return deadline_state_condition(workspace_id, keep_time, now, DEADLINE_FILTERS[value])
+    condition = deadline_state_condition(workspace_id, keep_time, now, DEADLINE_FILTERS[value])
+    if value != "due_soon":
+        return condition, None
+    dialect = session.get_bind().dialect.name
+    limit = FEW_DUE_SOON.get(dialect, FEW_DUE_SOON["sqlite"])
+    return condition, due_soon_candidates(session, workspace_id, keep_time, now, limit=limit)
 
 
 def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any:

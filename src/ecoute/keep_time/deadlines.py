@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ecoute.keep_time.calendar import BusinessCalendar
@@ -63,6 +63,12 @@ def clock_start(workspace_id: int) -> Any:
     (``ix_replies_conversation_id``), then its first waiting mention after it, in thread order
     (``ix_mentions_ws_conversation``). Whether the conversation itself may run one is
     ``runs_a_clock``'s business."""
+    return _of_clock_start(workspace_id, Mention.created_at)
+
+
+def _of_clock_start(workspace_id: int, value: Any) -> Any:
+    """SQL: ``value``, an expression on ``Mention``, for the mention that started the clock (see
+    ``clock_start``): a test on the start costs one pair of probes however often it names it."""
     last_sent = (
         select(func.max(Reply.sent_at))
         .where(
@@ -75,7 +81,7 @@ def clock_start(workspace_id: int) -> Any:
     )
     m = Mention
     return (
-        select(m.created_at)
+        select(value)
         .where(
             m.workspace_id == workspace_id,
             m.conversation_id == Conversation.id,
@@ -198,13 +204,12 @@ def deadline_state_condition(
     Exact, with no row read in Python: a clock is breached when its start is at or before the
     band's breach cutoff, due soon when after that and at or before the due-soon cutoff (the same
     as ``status_at`` on the clock — see ``state_cutoffs``)."""
-    start = clock_start(workspace_id)
+    start = Mention.created_at  # of the mention that started the clock
 
     def cutoff(state: BreachState) -> Any:
         bands = state_cutoffs(keep_time, now, state)
-        column = Mention.created_at
-        whens = [(Conversation.priority >= low, literal(at, column.type)) for low, at in bands[:-1]]
-        return case(*whens, else_=literal(bands[-1][1], column.type))
+        whens = [(Conversation.priority >= low, literal(at, start.type)) for low, at in bands[:-1]]
+        return case(*whens, else_=literal(bands[-1][1], start.type))
 
     wanted = set(states)
     if BreachState.OK in wanted:
@@ -215,4 +220,49 @@ def deadline_state_condition(
         matches = and_(start <= cutoff(BreachState.DUE_SOON), start > cutoff(BreachState.BREACHED))
     else:
         matches = start <= cutoff(BreachState.DUE_SOON)
-    return and_(*runs_a_clock(), matches)
+    # NULL (no clock) or false: left out.
+    return and_(*runs_a_clock(), _of_clock_start(workspace_id, matches))
+
+
+def due_soon_windows(keep_time: KeepTime, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Where the clock of a conversation due soon at ``now`` can have started: per band, after its
+    breach cutoff and at or before its due-soon cutoff (``state_cutoffs``), as ``(after, until]``
+    pairs, overlapping ones merged, earliest first. Each is a band's margin of business time,
+    so in real time at most that margin plus the nights, weekends and holidays inside it."""
+    breached = dict(state_cutoffs(keep_time, now, BreachState.BREACHED))
+    spans = sorted(
+        (breached[band], until) for band, until in state_cutoffs(keep_time, now, BreachState.DUE_SOON)
+    )
+    merged: list[tuple[datetime, datetime]] = []
+    for after, until in spans:
+        if merged and after <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(until, merged[-1][1]))
+        else:
+            merged.append((after, until))
+    return merged
+
+
+def due_soon_candidates(
+    session: Session, workspace_id: int, keep_time: KeepTime, now: datetime, *, limit: int
+) -> list[int] | None:
+    """The conversations that may be due soon at ``now``, or None when ``limit`` mentions would
+    have to be read to find them (then walking the inbox order is the better plan).
+
+    A clock starts at a visible mention needing a reply, so a conversation due soon holds one
+    created inside ``due_soon_windows``: a few index ranges on ``ix_mentions_ws_created``, bounded
+    by the mentions of those windows rather than by the workspace. It is a superset; the exact
+    test is ``deadline_state_condition``."""
+    m = Mention
+    ranges = [
+        select(m.conversation_id).where(
+            m.workspace_id == workspace_id,
+            m.created_at > after,
+            m.created_at <= until,
+            m.hidden.is_(False),
+            m.needs_reply.is_(True),
+        )
+        for after, until in due_soon_windows(keep_time, now)
+    ]
+    query = ranges[0] if len(ranges) == 1 else union_all(*ranges)
+    found = list(session.scalars(query.limit(limit)))
+    return None if len(found) >= limit else sorted(set(found))
