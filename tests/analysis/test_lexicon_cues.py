@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ecoute.analysis.cues import WAITING_RE
-from ecoute.analysis.heads import Compatibility
+from ecoute.analysis.heads import Compatibility, Routing
 from ecoute.analysis.lexicon import POLARITY_DIR, PolarityList
 
 FR = PolarityList(POLARITY_DIR / "polarity_fr.txt")
@@ -65,3 +65,16 @@ def test_each_intent_is_weighed_by_how_well_the_sentiment_fits_it() -> None:
     # is unconstrained; an unsure sentiment leaves a clear complaint alone
     assert fit.intents(sentiment, intent, sentiments, intents).tolist() == [3, 3, 2, 0]
     assert Compatibility().intents(sentiment, intent, sentiments, intents).tolist() == [2, 0, 2, 0]
+
+
+def test_a_sure_thank_you_is_not_handed_over_for_a_complaint_it_cannot_be() -> None:
+    fit = Compatibility.from_pairs([("negative", "complaint"), ("positive", "praise"), ("neutral", "other")])
+    sentiments, intents = ("negative", "neutral", "positive"), ("complaint", "question", "praise", "other")
+    sentiment = np.array([[0.05, 0.05, 0.9], [0.5, 0.3, 0.2]])
+    intent = np.array([[0.5, 0.0, 0.4, 0.1], [0.5, 0.0, 0.4, 0.1]])
+    weighed = fit.weigh(sentiment, intent, sentiments, intents)
+    assert weighed.sum(axis=1) == pytest.approx([1.0, 1.0])
+    complaint = weighed[:, 0]
+    assert complaint[0] < 0.3 < complaint[1] < 0.7  # only the unsure one is worth the full stage
+    routed = Routing().needs_full(sentiment, complaint)
+    assert routed.tolist() == [False, True]

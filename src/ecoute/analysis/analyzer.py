@@ -136,7 +136,7 @@ class Analyzer:
             return self._stage(model.full, blocks)
         blocks = self._extractor.compute(texts, langs, fast.spec.blocks)
         probabilities = self._stage(fast, blocks)
-        routed = np.where(self.routing.needs_full(probabilities, fast.heads["intent"].labels))[0]
+        routed = np.where(model.needs_full(probabilities, self.routing))[0]
         self.routed += len(routed)
         self.analysed += len(texts)
         if len(routed):

@@ -91,8 +91,10 @@ class Routing:
     """When the fast stage hands a post to the full one.
 
     Its sentiment is unsure (top probability below ``sentiment_below``), or it cannot tell
-    whether the post is a complaint (probability of complaint between the two bounds): that
-    decision sets the priority and the kind of answer, so it gets the better model.
+    whether the post is a complaint (probability of complaint between the two bounds, read as
+    the intent is decided: weighed by how well the sentiment fits, see ``Compatibility``; a
+    sure thank-you is not handed over for a complaint it cannot be): that decision sets the
+    priority and the kind of answer, so it gets the better model.
     """
 
     sentiment_below: float = 0.6
@@ -111,12 +113,11 @@ class Routing:
         """Every post goes to the full stage: best quality, about 40 % slower."""
         return cls(2.0, (-1.0, 2.0))
 
-    def needs_full(self, fast: dict[str, np.ndarray], intent_labels: tuple[str, ...]) -> np.ndarray:
-        complaint = fast["intent"][:, intent_labels.index("complaint")]
+    def needs_full(self, sentiment: np.ndarray, complaint: np.ndarray) -> np.ndarray:
+        """Rows to hand over, from the fast stage's sentiment probabilities and its probability
+        of a complaint (as the intent is decided: weighed by the sentiment, see Compatibility)."""
         low, high = self.complaint_between
-        return (fast["sentiment"].max(axis=1) < self.sentiment_below) | (
-            (complaint > low) & (complaint < high)
-        )
+        return (sentiment.max(axis=1) < self.sentiment_below) | ((complaint > low) & (complaint < high))
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,22 @@ class Compatibility:
                 allowed.setdefault(sentiment, set()).add(intent)
         return cls({sentiment: tuple(sorted(intents)) for sentiment, intents in sorted(allowed.items())})
 
+    def weigh(
+        self,
+        sentiment_probs: np.ndarray,
+        intent_probs: np.ndarray,
+        sentiment_labels: tuple[str, ...],
+        intent_labels: tuple[str, ...],
+    ) -> np.ndarray:
+        """Intent probabilities weighed by the fit of the sentiment, normalised per row."""
+        fits = np.ones((len(sentiment_labels), len(intent_labels)), dtype=np.float32)
+        for row, sentiment in enumerate(sentiment_labels):
+            if sentiment in self.allowed:
+                fits[row] = [intent in self.allowed[sentiment] for intent in intent_labels]
+        fits[:, ~fits.any(axis=0)] = 1.0  # an intent no sentiment allows: not constrained
+        weighed = intent_probs * (sentiment_probs @ fits)
+        return weighed / np.maximum(weighed.sum(axis=1, keepdims=True), 1e-12)
+
     def intents(
         self,
         sentiment_probs: np.ndarray,
@@ -158,12 +175,7 @@ class Compatibility:
         intent_labels: tuple[str, ...],
     ) -> np.ndarray:
         """Index of the intent chosen for each row."""
-        fits = np.ones((len(sentiment_labels), len(intent_labels)), dtype=np.float32)
-        for row, sentiment in enumerate(sentiment_labels):
-            if sentiment in self.allowed:
-                fits[row] = [intent in self.allowed[sentiment] for intent in intent_labels]
-        fits[:, ~fits.any(axis=0)] = 1.0  # an intent no sentiment allows: not constrained
-        return (intent_probs * (sentiment_probs @ fits)).argmax(axis=1)
+        return self.weigh(sentiment_probs, intent_probs, sentiment_labels, intent_labels).argmax(axis=1)
 
 
 @dataclass
@@ -176,15 +188,19 @@ class Model:
     meta: dict[str, object] = field(default_factory=dict)
     compatibility: Compatibility = field(default_factory=Compatibility)
 
-    def decide_intents(self, probabilities: dict[str, np.ndarray]) -> np.ndarray:
-        """The intent index of each row, consistent with its sentiment (see ``Compatibility``)."""
+    def weighed_intents(self, probabilities: dict[str, np.ndarray]) -> np.ndarray:
+        """Intent probabilities as the decision reads them, weighed by the sentiment's fit."""
         heads = self.full.heads
-        return self.compatibility.intents(
+        return self.compatibility.weigh(
             probabilities["sentiment"],
             probabilities["intent"],
             heads["sentiment"].labels,
             heads["intent"].labels,
         )
+
+    def decide_intents(self, probabilities: dict[str, np.ndarray]) -> np.ndarray:
+        """The intent index of each row, consistent with its sentiment (see ``Compatibility``)."""
+        return self.weighed_intents(probabilities).argmax(axis=1)
 
     @property
     def stages(self) -> dict[str, Stage]:
@@ -192,10 +208,13 @@ class Model:
             name: stage for name, stage in (("fast", self.fast), ("full", self.full)) if stage is not None
         }
 
-    def needs_full(self, fast_probabilities: dict[str, np.ndarray]) -> np.ndarray:
-        """Rows the fast stage is unsure about."""
-        assert self.fast is not None
-        return self.routing.needs_full(fast_probabilities, self.fast.heads["intent"].labels)
+    def needs_full(
+        self, fast_probabilities: dict[str, np.ndarray], routing: Routing | None = None
+    ) -> np.ndarray:
+        """Rows the fast stage is unsure about (under ``routing``, the model's own by default)."""
+        column = self.full.heads["intent"].labels.index("complaint")
+        complaint = self.weighed_intents(fast_probabilities)[:, column]
+        return (routing or self.routing).needs_full(fast_probabilities["sentiment"], complaint)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
