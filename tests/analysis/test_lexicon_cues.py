@@ -63,8 +63,10 @@ def test_each_intent_is_weighed_by_how_well_the_sentiment_fits_it() -> None:
     )
     # surely negative "praise" and surely positive "complaint" give way to "other"; a neutral post
     # is unconstrained; an unsure sentiment leaves a clear complaint alone
-    assert fit.intents(sentiment, intent, sentiments, intents).tolist() == [3, 3, 2, 0]
-    assert Compatibility().intents(sentiment, intent, sentiments, intents).tolist() == [2, 0, 2, 0]
+    chosen = fit.weigh(sentiment, intent, sentiments, intents).argmax(axis=1)
+    assert chosen.tolist() == [3, 3, 2, 0]
+    unconstrained = Compatibility().weigh(sentiment, intent, sentiments, intents).argmax(axis=1)
+    assert unconstrained.tolist() == [2, 0, 2, 0]
 
 
 def test_a_sure_thank_you_is_not_handed_over_for_a_complaint_it_cannot_be() -> None:

@@ -167,16 +167,6 @@ class Compatibility:
         weighed = intent_probs * (sentiment_probs @ fits)
         return weighed / np.maximum(weighed.sum(axis=1, keepdims=True), 1e-12)
 
-    def intents(
-        self,
-        sentiment_probs: np.ndarray,
-        intent_probs: np.ndarray,
-        sentiment_labels: tuple[str, ...],
-        intent_labels: tuple[str, ...],
-    ) -> np.ndarray:
-        """Index of the intent chosen for each row."""
-        return self.weigh(sentiment_probs, intent_probs, sentiment_labels, intent_labels).argmax(axis=1)
-
 
 @dataclass
 class Model:
