@@ -50,6 +50,7 @@ class BusinessCalendar:
     holidays: frozenset[date] = frozenset()
     public_holidays: str | None = None
     _pieces: dict[date, tuple[Piece, ...]] = field(default_factory=dict, repr=False)
+    _open_for: dict[date, timedelta] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.week) != 7 or not any(self.week):
@@ -92,6 +93,17 @@ class BusinessCalendar:
             if len(self._pieces) >= _MAX_CACHED_DAYS:
                 self._pieces.clear()
             self._pieces[day] = found
+        return found
+
+    def open_for(self, day: date) -> timedelta:
+        """How long local date ``day`` is open (real time, so 23 or 25 hours may count on the
+        dates clocks change)."""
+        found = self._open_for.get(day)
+        if found is None:
+            found = sum((end - start for start, end in self.pieces(day)), timedelta(0))
+            if len(self._open_for) >= _MAX_CACHED_DAYS:
+                self._open_for.clear()
+            self._open_for[day] = found
         return found
 
     def is_open(self, instant: datetime) -> bool:

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from ecoute.keep_time.calendar import BusinessCalendar, Piece
 
 MAX_CLOSED_DAYS = 400  # a calendar closed this long in a row is a mistake, not a deadline
+_ONE_DAY = timedelta(days=1)
 
 
 class NoBusinessTime(ValueError):
@@ -103,21 +104,39 @@ def business_time_between(a: datetime, b: datetime, calendar: BusinessCalendar) 
 def business_times_from(
     origin: datetime, instants: Sequence[datetime], calendar: BusinessCalendar
 ) -> list[timedelta]:
-    """``business_time_between(origin, instant)`` for each of ``instants``, in one walk over the
-    calendar from the earliest of them all to the latest, rather than one walk each (fifty
-    deadlines missed months ago would walk those months fifty times)."""
+    """``business_time_between(origin, instant)`` for each of ``instants``, in one pass over the
+    calendar from the earliest of them all to the latest, the days in between counted whole
+    (fifty deadlines missed months ago would otherwise walk those months fifty times)."""
     points = [as_utc(origin), *(as_utc(i) for i in instants)]
     since = [timedelta(0)] * len(points)  # business time from the earliest point to each
     order = sorted(range(len(points)), key=points.__getitem__)
-    pieces = business_pieces(calendar, points[order[0]])
-    total = timedelta(0)  # in the stretches that end before the point
-    piece_start, piece_end = next(pieces)
+    total, previous = timedelta(0), points[order[0]]
     for index in order:
-        while piece_end <= points[index]:
-            total += piece_end - piece_start
-            piece_start, piece_end = next(pieces)
-        since[index] = total + max(points[index] - piece_start, timedelta(0))
+        total += _forward(previous, points[index], calendar)
+        since[index], previous = total, points[index]
     return [elapsed - since[0] for elapsed in since[1:]]
+
+
+def _forward(a: datetime, b: datetime, calendar: BusinessCalendar) -> timedelta:
+    """Business time from ``a`` to ``b``, not before it (local dates never go backwards)."""
+    first, last = calendar.local_date(a), calendar.local_date(b)
+    if first == last:
+        return _inside(calendar.pieces(first), a, b)
+    total = _inside(calendar.pieces(first), a, None) + _inside(calendar.pieces(last), None, b)
+    day = first + _ONE_DAY
+    while day < last:
+        total += calendar.open_for(day)
+        day += _ONE_DAY
+    return total
+
+
+def _inside(pieces: tuple[Piece, ...], since: datetime | None, until: datetime | None) -> timedelta:
+    total = timedelta(0)
+    for start, end in pieces:
+        start, end = max(start, since) if since else start, min(end, until) if until else end
+        if start < end:
+            total += end - start
+    return total
 
 
 def latest_start(end: datetime, duration: timedelta, calendar: BusinessCalendar) -> datetime:
