@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
@@ -66,6 +67,12 @@ def choose_locale(user_locale: str | None, cookie: str | None, accept_language: 
     return negotiate(accept_language)
 
 
+@cache
+def babel_locale(locale: str) -> Locale:
+    """Babel's locale, parsed once: given as a string, Babel parses it again for every value."""
+    return Locale.parse(locale)
+
+
 @dataclass(frozen=True)
 class Translator:
     """Everything language-dependent a page needs; templates get it as ``i18n`` and ``t``."""
@@ -77,22 +84,26 @@ class Translator:
         text = catalog(self.locale).get(key) or catalog(DEFAULT_LOCALE).get(key) or key
         return text.format(**params) if params else text
 
+    @property
+    def babel(self) -> Locale:
+        return babel_locale(self.locale)
+
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self.babel)
 
     def percent(self, value: float) -> str:
-        return format_percent(value, locale=self.locale)
+        return format_percent(value, locale=self.babel)
 
     def datetime(self, value: datetime, format: str = "medium") -> str:
-        return format_datetime(value, format, tzinfo=self.timezone, locale=self.locale)
+        return format_datetime(value, format, tzinfo=self.timezone, locale=self.babel)
 
     def date(self, value: datetime, format: str = "medium") -> str:
-        return format_date(value.astimezone(ZoneInfo(self.timezone)), format, locale=self.locale)
+        return format_date(value.astimezone(ZoneInfo(self.timezone)), format, locale=self.babel)
 
     def relative(self, value: datetime, now: datetime | None = None, format: str = "short") -> str:
         """'il y a 3 h' / '3 hr. ago' (or 'dans 2 j' / 'in 2 days' for the future)."""
         delta = value - (now or utcnow())
-        return format_timedelta(delta, add_direction=True, format=format, locale=self.locale)
+        return format_timedelta(delta, add_direction=True, format=format, locale=self.babel)
 
 
 def translator(locale: str, timezone: str = "UTC") -> Translator:

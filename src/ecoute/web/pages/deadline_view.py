@@ -71,9 +71,9 @@ def duration_text(i18n: Translator, seconds: float) -> str:
 def when_text(i18n: Translator, value: datetime) -> str:
     """A deadline's moment, weekday first and no seconds: "Mon, Oct 19, 9:30 AM" / "lun. 19 oct., 09:30"."""
     local = value.astimezone(ZoneInfo(i18n.timezone))
-    day = format_skeleton("MMMEd", local, locale=i18n.locale)
-    hour = format_time(local, "short", locale=i18n.locale)
-    return get_datetime_format("medium", locale=i18n.locale).replace("{1}", day).replace("{0}", hour)
+    day = format_skeleton("MMMEd", local, locale=i18n.babel)
+    hour = format_time(local, "short", locale=i18n.babel)
+    return get_datetime_format("medium", locale=i18n.babel).replace("{1}", day).replace("{0}", hour)
 
 
 def left_text(i18n: Translator, seconds: float) -> str:
