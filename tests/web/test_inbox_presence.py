@@ -10,6 +10,7 @@ import inbox_factories
 from ecoute.inbox import presence
 from ecoute.store.people import Presence
 from ecoute.store.types import utcnow
+from ecoute.web.pages import presence as presence_page
 from web_helpers import post_form
 
 
@@ -29,7 +30,8 @@ def _others(response):
     return [(p["name"], p["state"]) for p in response.json()["others"]]
 
 
-def test_each_sees_the_other_on_the_same_conversation(marie, karim, db, workspace):
+def test_each_sees_the_other_on_the_same_conversation(marie, karim, db, workspace, monkeypatch):
+    monkeypatch.setattr(presence_page, "HEARTBEAT_SECONDS", 10)  # the browser suite's server beats faster
     conv = inbox_factories.conversation(db, workspace)
     path = f"/w/acme/c/{conv.id}/presence"
 
