@@ -12,8 +12,7 @@ from ecoute.auth.permissions import Action
 from ecoute.inbox import queries
 from ecoute.respond import approval
 from ecoute.respond.composer_data import composer_data
-from ecoute.respond.outbox import ReplyCollision, TooSimilar, submit_reply, variety_of
-from ecoute.respond.types import limit_for
+from ecoute.respond.outbox import ReplyCollision, TooSimilar, submit_reply
 from ecoute.sources.base import SourceError
 from ecoute.store.reply_models import ReplyState
 from ecoute.store.repo import Invalid
@@ -29,6 +28,7 @@ from ecoute.web.api.reply_schemas import (
     RejectIn,
     ReplyIn,
     ReplyResultOut,
+    check_out,
     conflict_response,
     drafts_out,
     outcome_out,
@@ -113,16 +113,7 @@ def check_reply(
     ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)],
 ) -> CheckOut:
     """The variety score of a text against the team's recent replies, and the platform's limit."""
-    conversation = queries.get_conversation(session, ctx.workspace.id, conversation_id).conversation
-    report = variety_of(session, ctx.workspace.id, body.text)
-    limit = limit_for(conversation.platform)
-    return CheckOut(
-        score=report.score,
-        warning=report.warning,
-        nearest_text=report.nearest_text,
-        length=len(body.text.strip()),
-        limit=limit,
-    )
+    return check_out(session, ctx.workspace.id, conversation_id, body.text)
 
 
 @router.get("/replies/pending", response_model=PendingOut, responses=errors(403))

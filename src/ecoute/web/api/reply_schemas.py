@@ -7,9 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
+from ecoute.inbox import queries
 from ecoute.respond.composer_data import ComposerData
-from ecoute.respond.outbox import ReplyCollision, ReplyOutcome, ReplyRequest, TooSimilar
+from ecoute.respond.outbox import ReplyCollision, ReplyOutcome, ReplyRequest, TooSimilar, variety_of
+from ecoute.respond.types import limit_for
 from ecoute.store.models import Reply
 from ecoute.store.reply_models import ReplyState
 from ecoute.web.api.schemas import MAX_ID, In
@@ -123,6 +126,19 @@ class RejectIn(In):
 
 class PendingOut(BaseModel):
     replies: list[ReplyResultOut]
+
+
+def check_out(session: Session, workspace_id: int, conversation_id: int, text: str) -> CheckOut:
+    """The variety score of a text against the team's recent replies, and the platform's limit."""
+    conversation = queries.get_conversation(session, workspace_id, conversation_id).conversation
+    report = variety_of(session, workspace_id, text)
+    return CheckOut(
+        score=report.score,
+        warning=report.warning,
+        nearest_text=report.nearest_text,
+        length=len(text.strip()),
+        limit=limit_for(conversation.platform),
+    )
 
 
 def drafts_out(data: ComposerData) -> DraftsOut:

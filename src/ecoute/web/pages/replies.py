@@ -13,11 +13,10 @@ from ecoute.auth.permissions import Action
 from ecoute.inbox import queries
 from ecoute.respond import approval
 from ecoute.respond.composer_data import composer_data
-from ecoute.respond.outbox import ReplyCollision, TooSimilar, submit_reply, variety_of
-from ecoute.respond.types import limit_for
+from ecoute.respond.outbox import ReplyCollision, TooSimilar, submit_reply
 from ecoute.sources.base import SourceError
 from ecoute.store.models import Workspace
-from ecoute.web.api.reply_schemas import CheckIn, CheckOut, ReplyIn, conflict_response, outcome_out
+from ecoute.web.api.reply_schemas import CheckIn, CheckOut, ReplyIn, check_out, conflict_response, outcome_out
 from ecoute.web.deps import DbSession, WorkspaceContext, require
 from ecoute.web.pages import page_router
 from ecoute.web.reply_deps import DatabaseDep, page_actor
@@ -84,15 +83,7 @@ def check_reply(
     body: CheckIn,
     ctx: Annotated[WorkspaceContext, require(Action.VIEW)],
 ) -> CheckOut:
-    conversation = queries.get_conversation(session, ctx.workspace.id, conversation_id).conversation
-    report = variety_of(session, ctx.workspace.id, body.text)
-    return CheckOut(
-        score=report.score,
-        warning=report.warning,
-        nearest_text=report.nearest_text,
-        length=len(body.text.strip()),
-        limit=limit_for(conversation.platform),
-    )
+    return check_out(session, ctx.workspace.id, conversation_id, body.text)
 
 
 @router.get("/w/{slug}/approvals")
