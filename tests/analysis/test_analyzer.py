@@ -138,3 +138,51 @@ def test_the_analyzer_is_shared_per_model_folder(analyzer: Analyzer) -> None:
 def test_unknown_locale_is_refused(analyzer: Analyzer) -> None:
     with pytest.raises(ValueError, match="unknown locale"):
         analyzer.analyze([AnalysisInput("x")], locale="de")
+
+
+def varied_posts(count: int) -> list[str]:
+    """Distinct posts of every kind, so that some go on to the full stage and some do not."""
+    kinds = [
+        "@acme colis {n} jamais arrivé, remboursez-moi",
+        "Merci @acme pour la commande {n}, parfait 👍",
+        "Quels sont vos horaires le {n} décembre ?",
+        "Match {n} ce soir, on verra bien",
+        "@acme order {n} is late again, third time this month",
+        "Thanks @acme, ticket {n} solved in minutes",
+        "",
+        "🙂 {n}",
+    ]
+    return [kinds[n % len(kinds)].format(n=n) for n in range(count)]
+
+
+def test_the_pipeline_gives_the_same_answers_as_one_batch_after_another(analyzer: Analyzer) -> None:
+    texts = varied_posts(300)  # five batches of 64: the full stage of one overlaps the next
+    pipelined = Analyzer(analyzer.model).understand(texts)
+    sequential = Analyzer(analyzer.model, pipeline=False).understand(texts)
+    assert pipelined == sequential
+    assert [result.lang for result in pipelined[6:8]] == ["und", "und"]
+    routed = Analyzer(analyzer.model)
+    routed.understand(texts)
+    assert 0 < routed.routed < routed.analysed  # both stages were exercised
+
+
+def test_an_error_in_a_batch_reaches_the_caller_and_the_analyzer_still_works(
+    analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = Analyzer(analyzer.model)
+    calls = 0
+    finish = broken._finish
+
+    def fail_on_the_second_batch(begun):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("embedding engine failed")
+        return finish(begun)
+
+    monkeypatch.setattr(broken, "_finish", fail_on_the_second_batch)
+    with pytest.raises(RuntimeError, match="embedding engine failed"):
+        broken.understand(varied_posts(200))
+    monkeypatch.setattr(broken, "_finish", finish)
+    again = broken.understand(varied_posts(200))
+    assert again == Analyzer(analyzer.model, pipeline=False).understand(varied_posts(200))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import numpy as np
 from .features import Blocks, FeatureExtractor, Timings
 from .heads import WEIGHTS_FILE, Model, Routing, Stage
 from .keywords import urgent_keywords
-from .language import UNDETERMINED, get_language_detector
+from .language import UNDETERMINED, LanguageGuess, get_language_detector
 from .priority import priority_of
 from .text import text_hash
 from .types import AnalysisInput, Annotation, TextAnalysis
@@ -40,12 +42,34 @@ EMPTY = TextAnalysis(
 )
 
 
+@dataclass
+class _Begun:
+    """A batch after the fast stage, waiting for the full one."""
+
+    texts: list[str]
+    languages: list[LanguageGuess]
+    live: list[int]  # the texts with something to read
+    blocks: Blocks = field(default_factory=dict)
+    probabilities: dict[str, np.ndarray] | None = None
+    routed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def live_texts(self) -> list[str]:
+        return [self.texts[i] for i in self.live]
+
+    @property
+    def live_langs(self) -> list[str]:
+        return [self.languages[i].code for i in self.live]
+
+
 class Analyzer:
     """Annotates posts with one model (the shipped default or a workspace's own heads).
 
     ``praise_needs_reply`` is the workspace policy for praise (thank everyone, or only answer
     what asks for it); ``analyze`` can override it per call. ``accurate`` sends every post
-    through the full stage (best quality, about 40 % slower; see heads.Routing).
+    through the full stage (best quality, about 40 % slower; see heads.Routing). ``pipeline``
+    overlaps the full stage of one batch with the fast stage of the next (see ``_run``); off,
+    the per-step timings are exact (the benchmark's breakdown runs that way).
     """
 
     def __init__(
@@ -57,6 +81,7 @@ class Analyzer:
         batch_size: int = BATCH_SIZE,
         timings: Timings | None = None,
         accurate: bool = False,
+        pipeline: bool = True,
     ):
         self.model = model
         self.routing = Routing.always() if accurate else model.routing
@@ -70,6 +95,8 @@ class Analyzer:
         self._cache: OrderedDict[str, TextAnalysis] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self.pipeline = pipeline
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def load(cls, model_dir: Path | None = None, **options: object) -> Analyzer:
@@ -98,11 +125,9 @@ class Analyzer:
             pending = list(
                 {key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items()
             )
-            for start in range(0, len(pending), self.batch_size):
-                batch = pending[start : start + self.batch_size]
-                found.update(
-                    zip((key for key, _ in batch), self._run([text for _, text in batch]), strict=True)
-                )
+            found.update(
+                zip((key for key, _ in pending), self._run([text for _, text in pending]), strict=True)
+            )
             for key in keys:
                 self._cache[key] = found[key]
                 self._cache.move_to_end(key)
@@ -111,42 +136,83 @@ class Analyzer:
         return [found[key] for key in keys]
 
     def _run(self, texts: list[str]) -> list[TextAnalysis]:
+        """The models over ``texts``, batch by batch.
+
+        Pipelined: the full stage of one batch (the e5 embedding, native code that releases the
+        GIL and spreads over the cores) runs in a worker thread while this thread reads the next
+        batch with the language detectors and the fast stage, which are single-threaded and
+        would otherwise leave a core idle (docs/benchmarks.md, analysis speed).
+        """
+        batches = [texts[start : start + self.batch_size] for start in range(0, len(texts), self.batch_size)]
+        if not self.pipeline or len(batches) < 2:
+            return [result for batch in batches for result in self._finish(self._begin(batch))]
+        results: list[TextAnalysis] = []
+        running: Future[list[TextAnalysis]] | None = None
+        try:
+            for batch in batches:
+                begun = self._begin(batch)
+                if running is not None:
+                    results += running.result()
+                running = self._worker().submit(self._finish, begun)
+            assert running is not None
+            results += running.result()
+        finally:
+            if running is not None:  # an error in this thread: let the worker finish its batch first
+                wait([running])
+        return results
+
+    def _worker(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecoute-analysis")
+        return self._pool
+
+    def _begin(self, texts: list[str]) -> _Begun:
+        """Language and the fast stage; which posts the full stage must read (see heads.py)."""
         started = self.timings.start()
         languages = [self._detector.detect(text) for text in texts]
         self.timings.add("language", started)
         live = [i for i, text in enumerate(texts) if text.strip()]
-        results = [EMPTY] * len(texts)
-        if not live:
+        begun = _Begun(texts, languages, live)
+        if not live or self.model.fast is None:
+            return begun
+        fast = self.model.fast
+        begun.blocks = self._extractor.compute(begun.live_texts, begun.live_langs, fast.spec.blocks)
+        begun.probabilities = self._stage(fast, begun.blocks)
+        begun.routed = np.where(self.model.needs_full(begun.probabilities, self.routing))[0]
+        self.routed += len(begun.routed)
+        self.analysed += len(live)
+        return begun
+
+    def _finish(self, begun: _Begun) -> list[TextAnalysis]:
+        """The full stage where the fast one was unsure (or everywhere without one), then the results."""
+        results = [EMPTY] * len(begun.texts)
+        if not begun.live:
             return results
-        probabilities = self._predict([texts[i] for i in live], [languages[i].code for i in live])
+        model = self.model
+        if begun.probabilities is None:
+            blocks = self._extractor.compute(begun.live_texts, begun.live_langs, model.full.spec.blocks)
+            probabilities = self._stage(model.full, blocks)
+        else:
+            probabilities, routed = begun.probabilities, begun.routed
+            if len(routed):
+                shared = {name: block[routed] for name, block in begun.blocks.items()}
+                sub = self._extractor.compute(
+                    [begun.live_texts[i] for i in routed],
+                    [begun.live_langs[i] for i in routed],
+                    model.full.spec.blocks,
+                    shared,
+                )
+                for head, values in self._stage(model.full, sub).items():
+                    probabilities[head][routed] = values
         started = self.timings.start()
-        intents = self.model.decide_intents(probabilities)
-        for row, i in enumerate(live):
+        intents = model.decide_intents(probabilities)
+        for row, i in enumerate(begun.live):
+            language = begun.languages[i]
             results[i] = self._result(
-                texts[i], languages[i].code, languages[i].confidence, probabilities, row, int(intents[row])
+                begun.texts[i], language.code, language.confidence, probabilities, row, int(intents[row])
             )
         self.timings.add("keywords", started)
         return results
-
-    def _predict(self, texts: list[str], langs: list[str]) -> dict[str, np.ndarray]:
-        """Fast stage for every text, full stage for those the fast one is unsure of (see heads.py)."""
-        model, fast = self.model, self.model.fast
-        if fast is None:
-            blocks = self._extractor.compute(texts, langs, model.full.spec.blocks)
-            return self._stage(model.full, blocks)
-        blocks = self._extractor.compute(texts, langs, fast.spec.blocks)
-        probabilities = self._stage(fast, blocks)
-        routed = np.where(model.needs_full(probabilities, self.routing))[0]
-        self.routed += len(routed)
-        self.analysed += len(texts)
-        if len(routed):
-            shared = {name: block[routed] for name, block in blocks.items()}
-            sub = self._extractor.compute(
-                [texts[i] for i in routed], [langs[i] for i in routed], model.full.spec.blocks, shared
-            )
-            for head, values in self._stage(model.full, sub).items():
-                probabilities[head][routed] = values
-        return probabilities
 
     def _stage(self, stage: Stage, blocks: Blocks) -> dict[str, np.ndarray]:
         started = self.timings.start()

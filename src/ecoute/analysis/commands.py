@@ -66,7 +66,13 @@ def analyze_command(
     workspace: str | None = typer.Option(
         None, "--workspace", help="Use the heads trained for this workspace."
     ),
-    batch_size: int = typer.Option(256, "--batch-size", min=1, max=10_000, help="Posts analysed per batch."),
+    batch_size: int = typer.Option(
+        1024,
+        "--batch-size",
+        min=1,
+        max=10_000,
+        help="Posts read, analysed and written per batch (the models run 64 at a time inside it).",
+    ),
     locale: str = typer.Option("fr", "--locale", help="Language of the reasons: fr or en."),
     praise_needs_reply: bool = typer.Option(
         True,

@@ -7,6 +7,7 @@ batch and shared: the fast stage and the full stage both read the lexicon and cu
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -66,21 +67,30 @@ class FeatureSpec:
 
 @dataclass
 class Timings:
-    """Seconds spent per step (wall clock, and this process's CPU), summed: the speed breakdown."""
+    """Seconds spent per step (wall clock, and this process's CPU), summed: the speed breakdown.
+
+    Safe to share between threads (each has its own start). The CPU time is the whole
+    process's, so it is exact per step only when the steps do not overlap: the analyzer's
+    breakdown is measured with its pipeline off (see ``Analyzer``).
+    """
 
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     cpu_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    _cpu_started: float = 0.0
+    _started: threading.local = field(default_factory=threading.local, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self) -> float:
-        self._cpu_started = time.process_time()
+        self._started.cpu = time.process_time()
         return time.perf_counter()
 
     def add(self, step: str, started: float) -> None:
-        self.seconds[step] += time.perf_counter() - started
-        if self._cpu_started:
-            self.cpu_seconds[step] += time.process_time() - self._cpu_started
-            self._cpu_started = 0.0
+        wall = time.perf_counter() - started
+        cpu_started = getattr(self._started, "cpu", None)
+        self._started.cpu = None
+        with self._lock:
+            self.seconds[step] += wall
+            if cpu_started is not None:
+                self.cpu_seconds[step] += time.process_time() - cpu_started
 
 
 class FeatureExtractor:
