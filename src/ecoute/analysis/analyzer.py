@@ -196,11 +196,9 @@ class Analyzer:
             probabilities, routed = begun.probabilities, begun.routed
             if len(routed):
                 shared = {name: block[routed] for name, block in begun.blocks.items()}
+                texts, langs = begun.live_texts, begun.live_langs
                 sub = self._extractor.compute(
-                    [begun.live_texts[i] for i in routed],
-                    [begun.live_langs[i] for i in routed],
-                    model.full.spec.blocks,
-                    shared,
+                    [texts[i] for i in routed], [langs[i] for i in routed], model.full.spec.blocks, shared
                 )
                 for head, values in self._stage(model.full, sub).items():
                     probabilities[head][routed] = values
