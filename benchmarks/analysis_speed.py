@@ -116,6 +116,7 @@ def breakdown(posts: list[dict[str, object]]) -> dict[str, object]:
     started = time.perf_counter()
     analyzer.analyze(items, now=now)
     cached_s = time.perf_counter() - started
+    idle = _idle_bounds(timings.cpu_seconds, len(items))
     return {
         "load_s": load_s,
         "analyze_s": first_s,
@@ -126,8 +127,8 @@ def breakdown(posts: list[dict[str, object]]) -> dict[str, object]:
             step: 1000 * seconds / len(items)
             for step, seconds in sorted(timings.cpu_seconds.items(), key=lambda item: -item[1])
         },
-        "idle_two_core_estimate_posts_per_s": _estimate(timings.cpu_seconds, len(items)),
-        "idle_two_core_overlapped_bound_posts_per_s": _overlapped(timings.cpu_seconds, len(items)),
+        "idle_two_core_estimate_posts_per_s": idle[0],
+        "idle_two_core_overlapped_bound_posts_per_s": idle[1],
         "priority_s": priority_s,
         "full_stage_share": analyzer.routed / max(analyzer.analysed, 1),
         "distinct_texts": analyzer.analysed,
@@ -136,16 +137,12 @@ def breakdown(posts: list[dict[str, object]]) -> dict[str, object]:
     }
 
 
-def _estimate(cpu_seconds: dict[str, float], posts: int) -> float:
+def _idle_bounds(cpu_seconds: dict[str, float], posts: int) -> tuple[float, float]:
+    """Posts/s on an idle two-core machine from the steps' CPU times: one step after the other
+    (e5 on both cores, the rest on one), and perfectly overlapped (see the module docstring)."""
     parallel = cpu_seconds.get("embedding (e5)", 0.0)
     serial = sum(cpu_seconds.values()) - parallel
-    return posts / (serial + parallel / 2)
-
-
-def _overlapped(cpu_seconds: dict[str, float], posts: int) -> float:
-    parallel = cpu_seconds.get("embedding (e5)", 0.0)
-    serial = sum(cpu_seconds.values()) - parallel
-    return posts / max(serial, (serial + parallel) / 2)
+    return posts / (serial + parallel / 2), posts / max(serial, (serial + parallel) / 2)
 
 
 def main() -> None:
