@@ -17,7 +17,8 @@ message already says it). For each message every draft must:
 - **stay varied**: not too close (``check_variety``) to the replies sent before it for similar
   messages (same business, language and kind; each message's first draft counts as sent).
 
-    python tests/respond/sector_set.py          # prints the failures and the pass counts
+    python tests/respond/sector_set.py              # prints the failures and the pass counts
+    python tests/respond/sector_set.py --held-out   # the same on the held-out businesses
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 SECTORS_DIR = Path(__file__).parent / "fixtures" / "sectors"
+# Written at the same time, never used to tune the wordings: how the drafts do on businesses unseen.
+HELD_OUT_DIR = Path(__file__).parent / "fixtures" / "sectors_heldout"
 TUESDAY_MORNING = datetime(2026, 10, 13, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
 KINDS = {
     "complaint": ("complaint", "negative"),
@@ -184,7 +187,9 @@ def _check(message: Message, drafts: Sequence[str]) -> list[str]:
     for group in message.names:
         if not all(any(fold(word) in text for word in group) for text in folded):
             failures.append(f"names: not every draft names {' / '.join(group)}")
-    forbidden = [*message.business.get("forbidden", ()), *message.not_asked, *BIKE_ASKS]
+    # A bicycle shop's words are out of place, unless the customer used them first ("l'atelier conte").
+    bike = [pattern for pattern in BIKE_ASKS if not re.search(fold(pattern), fold(message.text))]
+    forbidden = [*message.business.get("forbidden", ()), *message.not_asked, *bike]
     for pattern in forbidden:
         if any(re.search(fold(pattern), text) for text in folded):
             failures.append(f"asks: {pattern}")
@@ -220,7 +225,7 @@ def summary(outcomes: Sequence[Outcome]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    outcomes = run_set()
+    outcomes = run_set(messages=load_set(HELD_OUT_DIR) if "--held-out" in argv else None)
     if "--quiet" not in argv:
         for outcome in outcomes:
             if outcome.failures or "--all" in argv:

@@ -28,6 +28,7 @@ class Action(StrEnum):
     MANAGE_WEBHOOKS = "manage_webhooks"
     MANAGE_SOURCES = "manage_sources"  # sources and brands
     MANAGE_WORKSPACE = "manage_workspace"  # name, locale, time zone; transfer or delete
+    MANAGE_DRAFTS = "manage_drafts"  # the drafts' sector, the business's own words and wordings
 
 
 ROLES: tuple[str, ...] = ("owner", "admin", "agent", "viewer")
@@ -52,6 +53,7 @@ _ADMIN = _AGENT | {
     Action.VIEW_AUDIT,
     Action.MANAGE_WEBHOOKS,
     Action.MANAGE_SOURCES,
+    Action.MANAGE_DRAFTS,
 }
 _OWNER = _ADMIN | {Action.MANAGE_WORKSPACE}
 
