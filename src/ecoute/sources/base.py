@@ -110,12 +110,33 @@ class ReplySender(Protocol):
     ) -> SentReply: ...
 
 
-class SourceError(Exception):
-    """A source could not be read. ``retriable`` tells whether trying again later may help."""
+FAILURE_KINDS = ("auth", "rate_limit", "transient", "permanent")
 
-    def __init__(self, message: str, *, retriable: bool):
+
+class SourceError(Exception):
+    """A source could not be read (or written to). ``retriable`` tells whether trying again later
+    may help; ``kind`` says what the scheduler and the Sources page make of it:
+
+    - ``auth``: the authorisation expired or was revoked — the source needs reconnecting;
+    - ``rate_limit``: a rate limit or quota — wait ``retry_after`` seconds (or the reset);
+    - ``transient``: a 5xx, a timeout, a refused connection — back off and try again;
+    - ``permanent``: anything trying again will not fix (a bad setting, a deleted account).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retriable: bool,
+        kind: str | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(message)
         self.retriable = retriable
+        self.kind = kind or ("transient" if retriable else "permanent")
+        if self.kind not in FAILURE_KINDS:
+            raise ValueError(f"SourceError kind {self.kind!r}: use {', '.join(FAILURE_KINDS)}")
+        self.retry_after = retry_after
 
 
 ItemStream = Iterator[RawItem | Rejected]

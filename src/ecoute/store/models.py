@@ -104,6 +104,12 @@ class Source(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     last_run_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    # When the scheduler polls it next (None: as soon as it can), every ``poll_interval_s`` with
+    # jitter, later after failures (back-off, or the platform's Retry-After); paused: never.
+    poll_interval_s: Mapped[int] = mapped_column(default=300)
+    next_poll_at: Mapped[datetime | None] = mapped_column()
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -273,5 +279,6 @@ class AuditEvent(Base):
 
 # The people and triage tables live in their own module; importing it here puts them on
 # ``Base.metadata`` for migrations and for anyone who imports this module.
+from ecoute.jobs import models as _jobs  # noqa: E402, F401
 from ecoute.keep_time import notices as _keep_time_notices  # noqa: E402, F401
 from ecoute.store import people as _people  # noqa: E402, F401
