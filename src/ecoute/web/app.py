@@ -40,10 +40,12 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.metrics",
     "ecoute.web.api.deadlines",
     "ecoute.web.api.replies",
+    "ecoute.web.api.drafts",
     "ecoute.web.pages.admin_members",
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
     "ecoute.web.pages.admin_audit",
+    "ecoute.web.pages.admin_drafts",
     "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
 )
