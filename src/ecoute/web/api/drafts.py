@@ -84,15 +84,6 @@ def preview_drafts(
     )
     problem = drafts[0].specifics.get("problem") if drafts else None
     return PreviewOut(
-        drafts=[
-            DraftOut(
-                text=d.text,
-                strategy=d.strategy,
-                originality=d.originality,
-                trimmed=d.trimmed,
-                knowledge_title=d.knowledge_title,
-            )
-            for d in drafts
-        ],
+        drafts=[DraftOut.of(d) for d in drafts],
         problem=problem,
     )
