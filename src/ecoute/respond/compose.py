@@ -130,11 +130,14 @@ class Composer:
             piece = pieces[position]
             if piece.part.literal is not None or piece.part.slot in GREETINGS:
                 continue
-            options = [
-                _Piece(self._fill(t), piece.part, t[:1].islower(), i)
+            usable = [
+                (i, t)
                 for i, t in self._candidates(piece.part.slot)
                 if i != piece.index and (t[:1].islower() == piece.joinable)
             ]
+            # A wording the message's other drafts use would make two drafts alike: last resort.
+            unused = [(i, t) for i, t in usable if i not in self.used[piece.part.slot]] or usable
+            options = [_Piece(self._fill(t), piece.part, t[:1].islower(), i) for i, t in unused]
             trials = [(self._closeness(_assemble(self._swap(pieces, position, o), lang)), o) for o in options]
             trials = [
                 (c, o) for c, o in trials if len(_assemble(self._swap(pieces, position, o), lang)) <= limit

@@ -110,7 +110,17 @@ def draft_replies(
     reading = fields.read_message(mention.text, specifics, wording, intent=intent)
     local_now = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone))
     values = _values(
-        wording, reading, name, brand_name, agent_name, specifics, match, platform, catalogue, local_now
+        wording,
+        reading,
+        name,
+        brand_name,
+        agent_name,
+        specifics,
+        match,
+        platform,
+        catalogue,
+        local_now,
+        intent,
     )
     composer = Composer(
         _phrasebook(wording, reading, platform),
@@ -176,7 +186,8 @@ def _choose_plans(
         # Labelled a complaint, yet it names no problem and praises in so many words ("aucun
         # regret", "meilleur achat"): apologising to it would read as not having read it.
         return plans.praise(composer, specifics, reading, mention.text, platform, self_thanked=self_thanked)
-    if intent == "complaint" or (intent == "question" and negative and reading.problems):
+    named = [f for f in reading.problems if not f.spec.fallback]
+    if intent == "complaint" or (intent == "question" and negative and named):
         strong = match if match is not None and match.score >= COMPLAINT_MIN_SCORE else None
         return plans.complaint(composer, specifics, reading, strong)
     if intent == "question":
@@ -238,6 +249,7 @@ def _values(
     platform: str,
     catalogue: Catalogue,
     now: datetime,
+    intent: str,
 ) -> dict[str, str]:
     lang = wording.lang
     values = {
@@ -253,7 +265,7 @@ def _values(
         "answer": fields.answer_text(match),
         "channel": fields.channel(wording, platform, catalogue),
         "team": fields.team(reading, wording),
-        "problem": fields.problem_phrase(reading, lang),
+        "problem": fields.problem_phrase(reading, lang, only_main=intent == "praise"),
         "issue": fields.any_phrase(reading, lang),
         "subject": reading.subject.phrase if reading.subject else "",
         "praised": reading.praised[0].phrase if reading.praised else "",

@@ -8,7 +8,7 @@ its question, what it praises, where and since when), who writes and where to, a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +70,8 @@ def message_context(text: str, specifics: Specifics, wording: Wording) -> dict[s
         "order": specifics.order or "",
         "amount": specifics.amount or "",
         "of_amount": _said(lang, "de {}", "of {}", specifics.amount),
+        "of_product": _said(lang, "de votre {}", "of your {}", specifics.product),
+        "on_product": _said(lang, "de votre {}", "on your {}", specifics.product),
         "product": specifics.product or "",
         "place": specifics.place or "",
         "duration": specifics.duration or "",
@@ -138,7 +140,11 @@ def choose_ask(reading: Reading, specifics: Specifics, wording: Wording, values:
     order = (main.spec.ask if main and main.spec.ask else ()) or wording.general_ask
     for name in order:
         ask = wording.asks.get(name)
-        if ask is None or set(ask.given) & specifics.facts.given:
+        if (
+            ask is None
+            or set(ask.given) & specifics.facts.given
+            or not set(ask.needs) <= specifics.facts.given
+        ):
             continue
         text = fill(ask.text, values, wording.lang)
         if text is not None:
@@ -164,21 +170,49 @@ def promise_time(now: datetime, wording: Wording) -> str:
 
 
 def team(reading: Reading, wording: Wording) -> str:
-    """Who finds out: the team of the problem or question, else the workspace's own."""
+    """Who finds out: the team of the problem or question, the team of the place the message
+    names, else the workspace's own."""
     for found in (reading.subject, reading.main):
         if found is not None and found.spec.team:
             return found.spec.team
-    return wording.general_team or wording.words.get("team", "")
+    at_place = fill(wording.place_team, reading.context or {}, wording.lang) if wording.place_team else None
+    return at_place or wording.words.get("team", "")
 
 
-def problem_phrase(reading: Reading, lang: str) -> str:
-    """How an apology names the problems, in the order the customer raised them."""
-    return grammar.join([f.phrase for f in reading.problems if f.spec.apologise and f.phrase], lang)
+def problem_phrase(reading: Reading, lang: str, *, only_main: bool = False) -> str:
+    """How an apology names the problems, in the order the customer raised them (a reservation in
+    praise: only the main one, a thanks is no place for a list)."""
+    found = [reading.main] if only_main and reading.main else reading.problems
+    return grammar.join(_distinct(f.phrase for f in found if f.spec.apologise), lang)
 
 
 def any_phrase(reading: Reading, lang: str) -> str:
     """The problems named, apology or not (a price rise is acknowledged, not apologised for)."""
-    return grammar.join([f.phrase for f in reading.problems if f.phrase], lang)
+    return grammar.join(_distinct(f.phrase for f in reading.problems), lang)
+
+
+def _distinct(phrases: Iterable[str]) -> list[str]:
+    """Each problem named once: the same words twice, or two phrases about the same wait ("trois
+    semaines"), read as one problem: the longer phrase says it."""
+    kept: list[str] = []
+    for phrase in dict.fromkeys(p for p in phrases if p):
+        twin = next((k for k in kept if _same_wait(k, phrase)), None)
+        if twin is None:
+            kept.append(phrase)
+        elif len(phrase) > len(twin):
+            kept[kept.index(twin)] = phrase
+    return kept
+
+
+_COUNTED = re.compile(
+    r"\b(?:\d+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|an?|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten) (?:minutes?|heures?|hours?|jours?|days?|semaines?|weeks?|mois|months?)\b"
+)
+
+
+def _same_wait(first: str, second: str) -> bool:
+    wait = _COUNTED.search(first)
+    return bool(wait) and wait.group(0) in second
 
 
 def answer_text(match: KnowledgeMatch | None) -> str:

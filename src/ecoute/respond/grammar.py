@@ -194,12 +194,15 @@ _POSSESSIVE = frozenset({"mon", "ma", "mes", "notre", "nos", "my", "our"})
 _DEFINITE = frozenset({"le", "la", "les", "l'", "l’"})
 
 
-def the_or_your(det: str | None, noun: str, lang: str) -> str:
+def the_or_your(det: str | None, noun: str, lang: str, *, ours: bool = False) -> str:
     """The customer's thing as a reply names it: "mon casque" → "votre casque", "le SAV" stays,
-    "une promo" → "la promo"; with no article, "votre casque" (French) or "the packaging"."""
+    "une promo" → "la promo"; with no article, "votre casque" (French) or "the packaging" — or,
+    with ``ours``, "notre boutique" (what a customer praises is usually the business's)."""
     det = (det or "").lower()
     if det in _POSSESSIVE:
         return your(det, noun, lang)
+    if ours and not det:
+        return our(det, noun, lang)
     if lang != "fr":
         return "the " + noun
     if det in _DEFINITE:

@@ -45,12 +45,8 @@ def complaint(
     main = reading.main
     full = [_greeting(composer), apology]
     said = composer.values.get("problem", "")
-    if (
-        main is not None
-        and composer.has("wait_detail")
-        and specifics.duration
-        and specifics.duration not in said
-    ):
+    waited = main is not None and main.spec.waits and bool(specifics.duration)
+    if waited and composer.has("wait_detail") and (specifics.duration or "") not in said:
         full.append(Part("wait_detail", optional=True, drop=3))
     if main is not None and main.spec.serious:
         full.append(Part("serious", optional=True, drop=4))
@@ -119,8 +115,7 @@ def praise(
     *,
     self_thanked: bool = False,
 ) -> list[Plan]:
-    personal = specifics.staff or specifics.quote or reading.praised
-    if len(text) < 80 and _THANKS_BACK.search(text) and not personal:
+    if _thanks_for_a_reply(text, specifics, reading):
         return _welcome(composer)
     echoes = (["echo_self"] if self_thanked else []) + _echoes(composer, specifics)
     invite = _invite(composer, specifics, platform)
@@ -146,6 +141,17 @@ def praise(
             Plan("thanks_share", (thanks, Part(echoes[0]), Part("invite_share", optional=True, drop=2)))
         )
     return plans
+
+
+_ABOUT_A_REPLY = re.compile(r"r[ée]ponse|retour|aide|info|conseil|answer|reply|help|info|tip", re.IGNORECASE)
+
+
+def _thanks_for_a_reply(text: str, specifics: Specifics, reading: Reading) -> bool:
+    """A short "merci pour la réponse" gets a short "avec plaisir"; thanks for the pizza does not."""
+    if len(text) >= 80 or not _THANKS_BACK.search(text) or specifics.staff or specifics.quote:
+        return False
+    praised = [f for f in reading.praised if not f.spec.fallback]
+    return not praised or bool(_ABOUT_A_REPLY.search(text))
 
 
 def _welcome(composer: Composer) -> list[Plan]:

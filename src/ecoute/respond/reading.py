@@ -32,6 +32,7 @@ from .names import words
 # Words a cue may capture that name nothing: "the rest was cold", "tout était froid".
 EMPTY_WORDS = words(
     """
+    whoever whatever anyone someone everyone nobody everybody somebody anybody
     it this that everything nothing something all rest one ones thing things lot bit was were is are and
     but very so too really just been be i we you they he she me us them there here hi hello hey thanks
     thank please why how what when where who again honestly seriously ugh wow well ok okay yes no je j
@@ -53,6 +54,13 @@ _SWAP = {
 }
 # "On peut partager un budget avec son conjoint ?": "son" is the customer's own, so "votre".
 _GENERIC_ONE = {"son": "votre", "sa": "votre", "ses": "vos", "se": "vous", "s'": "vous "}
+# Groups that echo a whole phrase of the customer's: kept short and ending on a word that carries it.
+_PHRASES = frozenset({"act", "what", "item"})
+_CUT = re.compile(r"\s(?:ou|et|mais|car|or|and|but|because|so)\s.*$|\s?@\w+", re.IGNORECASE)
+_TRAILING = words(
+    "chez de du des à au aux pour avec sur dans en par aussi juste la le les un une the a an to of for with "
+    "at in on by from also too just please svp stp"
+)
 _RAW_SKIP = frozenset({"det", "noun", "role", "thing", "wait", "since"})
 
 
@@ -84,6 +92,8 @@ class Spec:
     apologise: bool = True
     # A last resort: read only when no other reading found anything ("ce souci avec votre casque").
     fallback: bool = False
+    # A wait the customer endured: the apology may add how long it lasted ("trois semaines…").
+    waits: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,7 @@ def derive(match: re.Match[str], spec: Spec, lang: str) -> dict[str, str] | None
         values["your_noun"] = grammar.your(det, noun, lang)
         values["our_noun"] = grammar.our(det, noun, lang)
         values["the_or_your"] = grammar.the_or_your(det, noun, lang)
+        values["the_or_our"] = grammar.the_or_your(det, noun, lang, ours=True)
         if grammar.knows_gender(det, noun, lang):
             values["the_noun"] = grammar.the(det, noun, lang)
     if "role" in groups:
@@ -191,8 +202,20 @@ def _echo(match: re.Match[str], key: str, lang: str) -> str:
         text = text[:1].lower() + text[1:]
     if key in _RAW_SKIP:
         return text
+    if key in _PHRASES:
+        text = _phrase(text)
     swap = {**_SWAP.get(lang, {}), **(_GENERIC_ONE if key == "act" and lang == "fr" else {})}
     return re.sub(r"[\w'’]+", lambda w: swap.get(w.group(0).lower(), w.group(0)), text)
+
+
+def _phrase(text: str) -> str:
+    text = _CUT.sub("", text).strip()
+    if len(text) > 60:
+        text = text[:60].rsplit(" ", 1)[0]
+    tokens = text.split()
+    while tokens and tokens[-1].lower().strip(",;:") in _TRAILING:
+        tokens.pop()
+    return " ".join(tokens)
 
 
 def _thing(captured: str, things: Sequence[Thing], det: str | None, match: re.Match[str]) -> str | None:

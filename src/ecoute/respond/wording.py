@@ -31,7 +31,7 @@ LANGUAGES = ("fr", "en")
 SPEC_TABLES = ("problems", "questions", "praise")
 _SPEC_KEYS = frozenset(
     {"cues", "words", "name", "requires", "unless", "things", "next", "echo", "ask", "team", "serious"}
-    | {"callback", "apologise", "fallback"}
+    | {"callback", "apologise", "fallback", "waits"}
 )
 _TOP_KEYS = frozenset({"words", "slots", "asks", "general", "when", "channels", "macros", *SPEC_TABLES})
 _MACRO = re.compile(r"(?<!\?P)<(\w+)>")
@@ -47,7 +47,8 @@ class Ask:
     """Something a reply may ask for in private, unless the message already ``given`` it."""
 
     text: str
-    given: tuple[str, ...] = ()
+    given: tuple[str, ...] = ()  # skipped when the message gives one of these
+    needs: tuple[str, ...] = ()  # offered only when the message gives all of these
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Wording:
     words: Mapping[str, str]
     asks: Mapping[str, Ask]
     general_ask: tuple[str, ...]
-    general_team: str
+    place_team: str
     problems: tuple[Spec, ...]
     questions: tuple[Spec, ...]
     praise: tuple[Spec, ...]
@@ -169,7 +170,11 @@ def build(data: Mapping[str, Any], *, sector: str, lang: str) -> Wording:
         name: _strings(value, f"{lang}.slots.{name}") for name, value in (data.get("slots") or {}).items()
     }
     asks = {
-        name: Ask(_string(value.get("ask"), f"{lang}.asks.{name}.ask"), tuple(value.get("given", ())))
+        name: Ask(
+            _string(value.get("ask"), f"{lang}.asks.{name}.ask"),
+            tuple(value.get("given", ())),
+            tuple(value.get("needs", ())),
+        )
         for name, value in (data.get("asks") or {}).items()
     }
     general = data.get("general") or {}
@@ -181,7 +186,7 @@ def build(data: Mapping[str, Any], *, sector: str, lang: str) -> Wording:
         words={key: str(value) for key, value in (data.get("words") or {}).items()},
         asks=asks,
         general_ask=tuple(general.get("ask", ())),
-        general_team=str(general.get("team", "")),
+        place_team=str(general.get("place_team", "")),
         problems=_specs(data, "problems", lang, macros),
         questions=_specs(data, "questions", lang, macros),
         praise=_specs(data, "praise", lang, macros),
@@ -227,6 +232,7 @@ def _spec(key: str, raw: Mapping[str, Any], where: str, macros: Mapping[str, str
         callback=bool(raw.get("callback", raw.get("serious", False))),
         apologise=bool(raw.get("apologise", True)),
         fallback=bool(raw.get("fallback", False)),
+        waits=bool(raw.get("waits", False)),
     )
     for template in spec.name:
         _check_braces(template, f"{where}.name")
