@@ -9,7 +9,7 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla
+from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla, worker
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
 from ecoute.web import commands as web_commands
@@ -42,6 +42,7 @@ webhook_commands.register(app)
 report.register(app)
 sla.register(app)
 replies.register(app)
+worker.register(app)
 drafts.register(app)
 
 

@@ -31,6 +31,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.metrics",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
+    "ecoute.web.api.push",
     "ecoute.web.api.conversations",
     "ecoute.web.api.notes",
     "ecoute.web.api.tags",

@@ -25,18 +25,19 @@ def serve_command(
     host: str = typer.Option(None, help="Address to listen on (default: ECOUTE_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to listen on (default: ECOUTE_PORT, 8000)."),
 ) -> None:
-    """Serve the web app and the REST API."""
-    import uvicorn
-
-    from ecoute.web.app import create_app, settle_memory
+    """Serve the web app and the REST API (and, on one machine, the background workers)."""
+    from ecoute.web.serving import embedded_workers, run_web
 
     settings = state.settings
-    app = create_app(state.database(), settings)
-    settle_memory()
     host = host or settings.raw("host")
     port = port or settings.int("port")
-    console.print(f"Écoute is listening on [bold]http://{host}:{port}/[/]  (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    try:
+        here = embedded_workers(settings)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    work = "background work in this process" if here else "background work by `ecoute worker`"
+    console.print(f"Écoute is listening on [bold]http://{host}:{port}/[/] — {work}  (Ctrl+C to stop)")
+    run_web(state.database(), settings, host=host, port=port)
 
 
 @user_app.command("create")
