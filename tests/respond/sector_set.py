@@ -19,6 +19,7 @@ message already says it). For each message every draft must:
 
     python tests/respond/sector_set.py              # prints the failures and the pass counts
     python tests/respond/sector_set.py --held-out   # the same on the held-out businesses
+    python tests/respond/sector_set.py --unseen     # and on the second held-out set
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from zoneinfo import ZoneInfo
 SECTORS_DIR = Path(__file__).parent / "fixtures" / "sectors"
 # Written at the same time, never used to tune the wordings: how the drafts do on businesses unseen.
 HELD_OUT_DIR = Path(__file__).parent / "fixtures" / "sectors_heldout"
+# Written after the wordings were tuned and run once: the figure for messages never looked at.
+UNSEEN_DIR = Path(__file__).parent / "fixtures" / "sectors_unseen"
 TUESDAY_MORNING = datetime(2026, 10, 13, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
 KINDS = {
     "complaint": ("complaint", "negative"),
@@ -225,7 +228,8 @@ def summary(outcomes: Sequence[Outcome]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    outcomes = run_set(messages=load_set(HELD_OUT_DIR) if "--held-out" in argv else None)
+    directory = HELD_OUT_DIR if "--held-out" in argv else UNSEEN_DIR if "--unseen" in argv else SECTORS_DIR
+    outcomes = run_set(messages=load_set(directory))
     if "--quiet" not in argv:
         for outcome in outcomes:
             if outcome.failures or "--all" in argv:

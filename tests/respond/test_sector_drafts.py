@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from respond.sector_set import HELD_OUT_DIR, load_set, run_set, summary
+from respond.sector_set import HELD_OUT_DIR, UNSEEN_DIR, load_set, run_set, summary
 
 # Measured: 11/200 before the sectors and wordings, 200/200 after. The floor leaves room for a
 # wording changed later to cost a message or two, not for the drafts to go generic again.
 SET_FLOOR = 192
-# The held-out businesses: 18/48 at the first look, 44/48 after the general fallbacks it prompted.
-HELD_OUT_FLOOR = 40
+# The held-out businesses: 18/48 at the first look, 45/48 after the general fallbacks it prompted.
+HELD_OUT_FLOOR = 42
+# The second held-out set, written after the tuning: 24/48 at its only blind run, 41/48 after the
+# general readings it prompted (allergies, declined payments, missing items, a question's own words).
+UNSEEN_FLOOR = 38
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,11 @@ def test_no_sector_is_left_behind(outcomes):
         assert sum(o.passed for o in mine) >= len(mine) - 2, sector
 
 
-def test_the_held_out_businesses_get_specific_drafts_too():
-    outcomes = run_set(messages=load_set(HELD_OUT_DIR))
+@pytest.mark.parametrize(("directory", "floor"), [(HELD_OUT_DIR, HELD_OUT_FLOOR), (UNSEEN_DIR, UNSEEN_FLOOR)])
+def test_the_held_out_businesses_get_specific_drafts_too(directory, floor):
+    outcomes = run_set(messages=load_set(directory))
 
-    assert sum(outcome.passed for outcome in outcomes) >= HELD_OUT_FLOOR, summary(outcomes)
+    assert sum(outcome.passed for outcome in outcomes) >= floor, summary(outcomes)
+    # What misses there is naming; a draft never asks out of place, misreads the kind, or slips.
+    unsafe = [f for o in outcomes for f in o.failures if f.startswith(("asks", "form", "shape"))]
+    assert not unsafe, unsafe

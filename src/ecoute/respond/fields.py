@@ -47,11 +47,32 @@ def read_message(text: str, specifics: Specifics, wording: Wording, *, intent: s
     specs = wording.problems if intent != "praise" else tuple(s for s in wording.problems if not s.fallback)
     problems = tuple(read(text, specs, lang=lang, context=context))
     subject = None
-    if intent == "question":  # the reading that covers most of the question names its subject
-        subjects = read(text, wording.questions, lang=lang, context=context, limit=len(wording.questions))
-        subject = max(subjects, key=lambda f: f.end - f.start, default=None)
+    if intent == "question":
+        subject = _subject(text, wording, context)
     praised = tuple(read(text, wording.praise, lang=lang, context=context, limit=2))
     return Reading(problems, subject, praised, context)
+
+
+def _subject(text: str, wording: Wording, context: Mapping[str, str]) -> Found | None:
+    """What a question is about: the reading that covers most of it; the customer's own words
+    (a last-resort reading) when they say clearly more than the named subject would."""
+    named = [s for s in wording.questions if not s.fallback]
+    last = [s for s in wording.questions if s.fallback]
+    lang, limit = wording.lang, len(wording.questions)
+    best = max(read(text, named, lang=lang, context=context, limit=limit), key=_span, default=None)
+    own = max(read(text, last, lang=lang, context=context, limit=limit), key=_span, default=None)
+    if own is not None and (best is None or _said_length(own) >= 1.6 * len(best.phrase)):
+        return own
+    return best
+
+
+def _span(found: Found) -> int:
+    return found.end - found.start
+
+
+def _said_length(found: Found) -> int:
+    """How much of the question a last-resort reading echoes (its phrase, not its scaffolding)."""
+    return max((len(found.values[key]) for key in ("act", "what", "item") if key in found.values), default=0)
 
 
 def message_context(text: str, specifics: Specifics, wording: Wording) -> dict[str, str]:

@@ -56,7 +56,7 @@ _SWAP = {
 _GENERIC_ONE = {"son": "votre", "sa": "votre", "ses": "vos", "se": "vous", "s'": "vous "}
 # Groups that echo a whole phrase of the customer's: kept short and ending on a word that carries it.
 _PHRASES = frozenset({"act", "what", "item"})
-_CUT = re.compile(r"\s(?:ou|et|mais|car|or|and|but|because|so)\s.*$|\s?@\w+", re.IGNORECASE)
+_CUT = re.compile(r"\s(?:ou|mais|car|or|but|because|so)\s.*$|\s?@\w+", re.IGNORECASE)
 _TRAILING = words(
     "chez de du des à au aux pour avec sur dans en par aussi juste la le les un une the a an to of for with "
     "at in on by from also too just please svp stp"
