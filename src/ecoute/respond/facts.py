@@ -86,7 +86,7 @@ def read_facts(text: str, *, lang: str, has_reference: bool = False, has_city: b
         name
         for name, present in (
             ("reference", has_reference),
-            ("date", bool(_DATE.search(text))),
+            ("date", bool(_DATE.search(text) or since_span)),
             ("address", bool(street)),
             ("room", bool(room)),
             ("city", has_city or bool(street or area)),

@@ -121,10 +121,21 @@ def load_settings(workspace: Workspace) -> DraftSettings:
 
 def save_settings(session: Session, workspace: Workspace, data: Any, *, actor: str) -> DraftSettings:
     """Validate and store; audited as ``workspace.drafts`` with the settings before and after."""
-    settings = parse_settings(data)
+    settings = _own_words_only(parse_settings(data))
     after = settings.model_dump(mode="json")
     store_setting(session, workspace, SETTINGS_KEY, after, actor=actor, action="workspace.drafts")
     return settings
+
+
+def _own_words_only(settings: DraftSettings) -> DraftSettings:
+    """Words equal to the sector's are not kept: change the sector, and its words come with it."""
+    words = {}
+    for lang, own in settings.words.items():
+        defaults = sector_words(settings.sector, lang)
+        kept = {key: value for key, value in own.model_dump().items() if value and value != defaults[key]}
+        if kept:
+            words[lang] = Words(**kept)
+    return settings.model_copy(update={"words": words})
 
 
 def catalogue(settings: DraftSettings) -> Catalogue:

@@ -14,7 +14,7 @@ RESTAURANT = {
     "products": "Pizza Margherita\nTiramisu",
     "places": "Lyon",
     "contact_email": "bonjour@trattoria.example",
-    "words_fr_team": "l'équipe de salle",
+    "words_fr_team": "l'équipe du midi",
     "words_en_reference": "",
 }
 
@@ -37,7 +37,7 @@ def test_an_admin_sets_the_sector_and_words_and_the_change_is_audited(login_as, 
         ["Pizza Margherita", "Tiramisu"],
         ["Lyon"],
     )
-    assert settings.words["fr"].team == "l'équipe de salle"
+    assert settings.words["fr"].team == "l'équipe du midi"
     assert '<option value="restaurant" selected>' in page.text
     with db.session() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "workspace.drafts")).one()
@@ -80,3 +80,15 @@ def test_the_page_speaks_french_and_english(login_as):
 
     assert "Restaurant, café, traiteur" in french.text and "Votre métier, vos mots" in french.text
     assert "Restaurant, café, catering" in english.text and "Your trade, your words" in english.text
+
+
+def test_words_equal_to_the_sectors_are_not_kept_so_a_new_sector_brings_its_own(login_as, db, workspace):
+    admin = login_as("admin")
+    post_form(admin, "/w/acme/admin/drafts", {"sector": "shop", "words_fr_reference": "numéro de commande"})
+    post_form(admin, "/w/acme/admin/drafts", {"sector": "hotel"})
+
+    answer = post_form(admin, "/w/acme/admin/drafts/preview", {"text": "Un cafard dans la chambre 12 !"})
+
+    drafts = answer.text.split("data-preview>")[1].split("</ol>")[0]
+    assert _settings(db, workspace).words == {}
+    assert "numéro de réservation" in drafts and "numéro de commande" not in drafts
