@@ -11,7 +11,14 @@ import pytest
 
 from ecoute.respond import Catalogue, draft_replies
 from ecoute.respond.sectors import SECTORS
-from ecoute.respond.wording import LANGUAGES, WordingError, check_overrides, load_wording, parse_overrides
+from ecoute.respond.wording import (
+    LANGUAGES,
+    USER_FIELDS,
+    WordingError,
+    check_overrides,
+    load_wording,
+    parse_overrides,
+)
 from respond.respond_factories import TUESDAY_MORNING, mention
 
 DEFENSIVE = re.compile(
@@ -148,3 +155,19 @@ def test_a_workspace_addition_keeps_its_plain_words_plain():
     wording = load_wording("other", "en", overrides="[en.problems.q]\nwords = ['(a+)+$']\nname = ['the q']")
     cue = next(spec for spec in wording.problems if spec.key == "q").cues[0]
     assert cue.search("(a+)+$ here") and not cue.search("aaaa")
+
+
+def test_a_field_a_workspace_cannot_have_is_named():
+    with pytest.raises(WordingError, match=r"fr\.problems\.p\.name: unknown field \{wher\}"):
+        check_overrides("[fr.problems.p]\nwords = ['parking']\nname = ['le parking{wher?}']", "other")
+
+
+def test_every_field_the_drafts_fill_is_one_a_workspace_may_use():
+    from ecoute.respond import fields as draft_fields
+    from ecoute.respond.specifics import extract
+
+    text = "Commande #45821 de 89 € pour mon Aria, attendu 3 semaines, rue Pasteur, chambre 2, depuis hier"
+    specifics = extract(text, lang="fr", products=("Aria",))
+    context = draft_fields.message_context(text, specifics, load_wording("hotel", "fr"))
+
+    assert set(context) <= USER_FIELDS

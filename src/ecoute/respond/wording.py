@@ -24,6 +24,7 @@ from typing import Any
 
 from .fill import fields
 from .grammar import DURATION
+from .names import words
 from .reading import Spec, Thing
 
 WORDINGS = files("ecoute.respond") / "wordings"
@@ -36,6 +37,12 @@ _SPEC_KEYS = frozenset(
 _TOP_KEYS = frozenset({"words", "slots", "asks", "general", "when", "channels", "macros", *SPEC_TABLES})
 _MACRO = re.compile(r"(?<!\?P)<(\w+)>")
 MAX_OVERRIDES = 50_000
+# The fields a workspace's own wordings may use (a reading of its own has no captured groups).
+USER_FIELDS = words(
+    """name brand agent order product place amount of_amount of_product on_product duration
+    duration_cap this_duration where room in_room since update quote staff email when answer channel
+    ask team problem issue subject praised reference venue"""
+)
 
 
 class WordingError(ValueError):
@@ -159,6 +166,19 @@ def _check_user_specs(lang: str, table: dict[str, Any]) -> None:
             for key in ("requires", "unless"):
                 if key in spec:
                     spec[key] = [words_source(_strings(spec[key], f"wordings: {where}.{key}"))]
+            for key in ("name", "next", "echo"):
+                _check_fields(spec.get(key, []), f"{where}.{key}")
+    for slot, texts in (table.get("slots") or {}).items():
+        _check_fields(texts, f"{lang}.slots.{slot}")
+
+
+def _check_fields(texts: Any, where: str) -> None:
+    for text in _strings(texts, f"wordings: {where}"):
+        required, optional = fields(text)
+        unknown = sorted((required | optional) - USER_FIELDS)
+        if unknown:
+            known = ", ".join(sorted(USER_FIELDS))
+            raise WordingError(f"wordings: {where}: unknown field {{{unknown[0]}}} (known: {known})")
 
 
 def build(data: Mapping[str, Any], *, sector: str, lang: str) -> Wording:
@@ -249,15 +269,15 @@ def _thing(name: str, raw: Any, where: str, macros: Mapping[str, str]) -> Thing:
     return Thing(cue=cue, one=_string(raw["one"], f"{where}.one"), many=raw.get("many"))
 
 
-def _words_pattern(words: tuple[str, ...], *, anchored: bool = True) -> re.Pattern[str]:
-    return re.compile(words_source(words, anchored=anchored), re.IGNORECASE)
+def _words_pattern(plain: tuple[str, ...], *, anchored: bool = True) -> re.Pattern[str]:
+    return re.compile(words_source(plain, anchored=anchored), re.IGNORECASE)
 
 
-def words_source(words: tuple[str, ...] | list[str], *, anchored: bool = True) -> str:
+def words_source(plain: tuple[str, ...] | list[str], *, anchored: bool = True) -> str:
     """Plain words as one expression: whole words, any case, "*" standing for the rest of a word
     ("rembours*" finds "remboursement")."""
     alternatives = "|".join(
-        re.escape(w.strip()).replace(r"\*", r"\w*") for w in sorted(words, key=len, reverse=True) if w.strip()
+        re.escape(w.strip()).replace(r"\*", r"\w*") for w in sorted(plain, key=len, reverse=True) if w.strip()
     )
     core = f"(?:{alternatives})"
     return rf"(?<!\w){core}(?!\w)" if anchored else core
