@@ -69,8 +69,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_api_key", "", "Bearer token for ECOUTE_LLM_URL, if your server asks for one."),
     Setting(
         "secure_cookies",
-        "off",
-        "Mark login cookies Secure (HTTPS only): turn on behind an HTTPS proxy.",
+        "auto",
+        "Mark login cookies Secure (sent over HTTPS only): auto (when the request came over HTTPS, "
+        "directly or as a trusted proxy says), on (always) or off (never).",
+    ),
+    Setting(
+        "password_hash_slots",
+        "0",
+        "Passwords checked at once per web process (login, sign-up); more are refused with 429 and "
+        "Retry-After so a guessing flood cannot starve other requests. 0: half the CPUs, at least 1.",
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        "Comma-separated addresses or networks of your reverse proxies (e.g. 127.0.0.1,10.0.0.0/8): "
+        "only requests from these are believed when X-Forwarded-For / X-Forwarded-Proto name the "
+        "client's address and scheme. Empty: the connecting address is the client.",
+    ),
+    Setting(
+        "webhook_allow_private",
+        "",
+        "Comma-separated addresses or networks (e.g. 10.0.0.0/8,127.0.0.1) that outgoing webhooks may "
+        "reach although they are loopback, private or link-local. Empty: public addresses only.",
     ),
     Setting(
         "smtp_host",

@@ -13,9 +13,12 @@ import logging
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from ecoute.auth.passwords import HashSlots, default_slots
 from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
+from ecoute.web.clients import trusted_proxies
+from ecoute.web.security import SecurityHeadersMiddleware
 from ecoute.web.templating import STATIC_DIR, make_templates
 
 logger = logging.getLogger(__name__)
@@ -61,12 +64,25 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.hash_slots = HashSlots(settings.int("password_hash_slots") or default_slots())
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     errors.install(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+    install_middleware(app, settings)
     logger.info("web.app_created", extra={"routers": len(ROUTERS), "dialect": db.dialect})
     return app
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Security headers on every response; forwarded client addresses from trusted proxies only
+    (added last, so it runs first: the headers middleware and the routes see the real client)."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    proxies = trusted_proxies(settings)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
 
 # Young objects are collected after this many allocations instead of Python's default 700: a

@@ -36,7 +36,9 @@ def serve_command(
     host = host or settings.raw("host")
     port = port or settings.int("port")
     console.print(f"Écoute is listening on [bold]http://{host}:{port}/[/]  (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    # Forwarded headers are read by the app itself, from ECOUTE_TRUSTED_PROXIES only (not from
+    # whatever uvicorn trusts by default).
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @user_app.command("create")
