@@ -137,7 +137,8 @@ class Settings:
     def data_dir(self) -> Path:
         configured = self.raw("data_dir")
         path = Path(configured).expanduser() if configured else user_data_path("ecoute")
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private(path, 0o700)  # the database, secret key and models: for this user's eyes only
         return path
 
     @property
@@ -165,6 +166,15 @@ class Settings:
     @property
     def public_url(self) -> str:
         return (self.raw("public_url") or f"http://{self.raw('host')}:{self.raw('port')}").rstrip("/")
+
+
+def private(path: Path, mode: int) -> None:
+    """Tighten ``path`` to ``mode`` (0o700 folders, 0o600 files) when this user owns it."""
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
 
 
 def get_settings() -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import NoReturn
 
@@ -56,6 +57,8 @@ _register_analysis()
 
 
 def main() -> None:
+    # Whatever a command creates (database, rejects files, models, backups) is this user's only.
+    os.umask(0o077)
     try:
         code = app(standalone_mode=False)
     except CliError as error:

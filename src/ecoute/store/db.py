@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from ecoute.settings import private
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -25,8 +28,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _private_sqlite_files(url: str) -> None:
+    """The database file is created 0600 before SQLite opens it (its WAL and shared-memory files
+    then take the same mode), and an existing one is tightened: it holds what customers wrote."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        private(Path(f"{path}{suffix}"), 0o600)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _private_sqlite_files(url)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
