@@ -53,6 +53,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `ecoute serve` listens on (0.0.0.0 for every interface)."),
     Setting("port", "8000", "Port `ecoute serve` listens on."),
     Setting(
+        "web_workers",
+        "0",
+        "Web processes `ecoute serve` runs (each with its own connection pool). 0: one per CPU, up to 4.",
+    ),
+    Setting(
+        "db_pool_size",
+        "10",
+        "Database connections each web process keeps open (as many more may open at busy times).",
+    ),
+    Setting(
         "public_url",
         "",
         "URL people reach the web app at, used in printed links, invitations and webhook payloads. "

@@ -41,13 +41,18 @@ def _private_sqlite_files(url: str) -> None:
         private(Path(f"{path}{suffix}"), 0o600)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """``pool_size`` connections kept, as many more opened when busy: a web process serves up to
+    40 requests at once (its thread pool), and a request waiting for a connection waits for nothing."""
+    pool = {"pool_size": pool_size, "max_overflow": pool_size}
     if url.startswith("sqlite"):
+        if not make_url(url).database or ":memory:" in url:
+            pool = {}  # one in-memory database per connection: SQLAlchemy's own pool for it
         _private_sqlite_files(url)
-        engine = create_engine(url)
+        engine = create_engine(url, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -70,8 +75,8 @@ class Database:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, *, run_migrations: bool = True) -> Database:
-        engine = make_engine(url)
+    def open(cls, url: str, *, run_migrations: bool = True, pool_size: int = 10) -> Database:
+        engine = make_engine(url, pool_size)
         if run_migrations:
             migrate(engine)
         return cls(engine)

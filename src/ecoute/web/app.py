@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -71,6 +72,26 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
         app.include_router(importlib.import_module(name).router)
     install_middleware(app, settings)
     logger.info("web.app_created", extra={"routers": len(ROUTERS), "dialect": db.dialect})
+    return app
+
+
+MAX_AUTO_WORKERS = 4
+
+
+def web_workers(settings: Settings, configured: int | None = None) -> int:
+    """Web processes to run: the setting, or with 0 one per CPU (at most ``MAX_AUTO_WORKERS``).
+    Each process runs Python on one core at a time, so a second one doubles what two cores serve."""
+    count = settings.int("web_workers") if configured is None else configured
+    return count if count > 0 else max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one web worker process (``uvicorn --factory``): settings from the environment,
+    the database already migrated by ``ecoute serve``."""
+    settings = Settings()
+    db = Database.open(settings.database_url, run_migrations=False, pool_size=settings.int("db_pool_size"))
+    app = create_app(db, settings)
+    settle_memory()
     return app
 
 
