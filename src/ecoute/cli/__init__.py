@@ -13,6 +13,7 @@ from rich.markup import escape
 from ecoute.cli import admin, demo, ingest, replies, report, sla
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.privacy import commands as privacy_commands
 from ecoute.web import commands as web_commands
 from ecoute.webhooks import commands as webhook_commands
 
@@ -43,6 +44,7 @@ webhook_commands.register(app)
 report.register(app)
 sla.register(app)
 replies.register(app)
+privacy_commands.register(app)
 
 
 def _register_analysis() -> None:
