@@ -48,6 +48,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
     "ecoute.web.pages.admin_audit",
+    "ecoute.web.pages.admin_privacy",
     "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
 )
