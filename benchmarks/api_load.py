@@ -11,8 +11,11 @@ by ``benchmarks/inbox_seed.py`` (kept and reused: ``--sqlite`` path, PostgreSQL 
 ``ecoute_load``). Clients are asyncio tasks in this process, each with its own connection, its own
 API token or login session (made in the database beforehand, so no password hashing happens outside
 the flood), looping for ``--seconds`` after a short warm-up. We report the number of requests, the
-rate, and p50/p95/p99/max latency in milliseconds. Target: p95 under 300 ms for the API list and
-for the inbox page at 20 clients.
+rate, p50/p95/p99/max latency in milliseconds, and the server's CPU time per request (all its
+processes, from /proc: the figure other load on the machine disturbs least). Target: p95 under
+300 ms for the API list and for the inbox page at 20 clients. By default each client sends its next
+request as soon as the answer comes (the server saturated); ``--pace 1`` gives each client one
+request a second (20 people clicking as fast as they read).
 
 Scenarios (``--scenarios``, comma-separated):
 
@@ -194,12 +197,40 @@ class Server:
             time.sleep(0.3)
         raise SystemExit("the server did not answer within 120 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the server and its worker processes so far (Linux /proc)."""
+        pids = [self.process.pid] + [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and _parent(entry) == self.process.pid
+        ]
+        ticks = os.sysconf("SC_CLK_TCK")
+        return sum(_cpu_ticks(pid) for pid in pids) / ticks
+
     def stop(self) -> None:
         self.process.terminate()
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def _stat(pid: int | Path) -> list[str]:
+    path = pid / "stat" if isinstance(pid, Path) else Path(f"/proc/{pid}/stat")
+    try:
+        return path.read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return []
+
+
+def _parent(entry: Path) -> int:
+    fields = _stat(entry)
+    return int(fields[1]) if fields else -1
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0  # utime, stime
 
 
 # --- the clients ----------------------------------------------------------------------------------
@@ -224,27 +255,42 @@ async def loop_until(deadline: float, step: Callable[[int], Awaitable[Any]]) -> 
         n += 1
 
 
+async def paced(samples: Samples, call: Awaitable[httpx.Response], pace: float) -> None:
+    """One request, then (with ``--pace``) the rest of the client's turn: a person reading the page
+    before the next click, rather than a script firing as fast as answers come."""
+    started = time.monotonic()
+    await timed(samples, call)
+    if pace:
+        await asyncio.sleep(max(0.0, pace - (time.monotonic() - started)))
+
+
 async def run_clients(
     make_client: Callable[[int], httpx.AsyncClient],
-    count: int,
     path_of: Callable[[int, int], str],
-    seconds: float,
-    warmup: float,
-) -> Samples:
+    server: Server,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
     samples, warm = Samples(), Samples()
-    clients = [make_client(i) for i in range(count)]
+    clients = [make_client(i) for i in range(args.clients)]
+    cpu = 0.0
     try:
-        for into, span in ((warm, warmup), (samples, seconds)):
+        for into, span in ((warm, 3.0), (samples, args.seconds)):
+            cpu = server.cpu_seconds()
             until = time.monotonic() + span
             await asyncio.gather(
                 *(
-                    loop_until(until, lambda n, c=c, i=i, into=into: timed(into, c.get(path_of(i, n))))
+                    loop_until(
+                        until, lambda n, c=c, i=i, into=into: paced(into, c.get(path_of(i, n)), args.pace)
+                    )
                     for i, c in enumerate(clients)
                 )
             )
+        cpu = server.cpu_seconds() - cpu
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
-    return samples
+    summary = samples.summary(args.seconds)
+    summary["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, len(samples.latencies_ms)), 1)
+    return summary
 
 
 def api_scenario(server: Server, creds: Credentials, args: argparse.Namespace) -> dict[str, Any]:
@@ -252,10 +298,7 @@ def api_scenario(server: Server, creds: Credentials, args: argparse.Namespace) -
         headers = {"Authorization": f"Bearer {creds.api_token}"}
         return httpx.AsyncClient(base_url=server.base, headers=headers, timeout=60)
 
-    samples = asyncio.run(
-        run_clients(make, args.clients, lambda i, n: API_PATHS[(i + n) % len(API_PATHS)], args.seconds, 3)
-    )
-    return samples.summary(args.seconds)
+    return asyncio.run(run_clients(make, lambda i, n: API_PATHS[(i + n) % len(API_PATHS)], server, args))
 
 
 def inbox_client(server: Server, cookie: str) -> httpx.AsyncClient:
@@ -263,16 +306,14 @@ def inbox_client(server: Server, cookie: str) -> httpx.AsyncClient:
 
 
 def inbox_scenario(server: Server, creds: Credentials, args: argparse.Namespace) -> dict[str, Any]:
-    samples = asyncio.run(
+    return asyncio.run(
         run_clients(
             lambda i: inbox_client(server, creds.session_cookies[i]),
-            args.clients,
             lambda _i, _n: f"/w/{inbox_seed.SLUG}/",
-            args.seconds,
-            3,
+            server,
+            args,
         )
     )
-    return samples.summary(args.seconds)
 
 
 async def _login_form(client: httpx.AsyncClient) -> str:
@@ -373,6 +414,12 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time of each scenario")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds between one client's requests (0: the next as soon as the answer comes)",
+    )
     parser.add_argument("--scenarios", default="enumeration,api,inbox,flood")
     parser.add_argument("--enumeration-rounds", type=int, default=30)
     parser.add_argument("--sqlite", type=Path, default=Path(tempfile.gettempdir()) / "ecoute-load-bench.db")

@@ -42,3 +42,19 @@ def test_a_key_quiet_for_long_enough_starts_afresh_and_a_clear_removes_it(db):
     assert fresh == 0
     assert failures_after_forgetting == 1
     assert remaining == 0
+
+
+def test_keys_forgotten_by_every_policy_are_pruned_but_running_locks_stay(db):
+    old, locked = throttle.address_key("192.0.2.8"), throttle.account_key("victim@example.org")
+    with db.session() as session:
+        throttle.record_failure(session, old, throttle.ADDRESS, BASE_TIME)
+        for _ in range(40):  # locked, and (below) until three days later
+            throttle.record_failure(session, locked, throttle.ACCOUNT, BASE_TIME)
+        session.query(LoginThrottle).filter_by(key=locked).update(
+            {"locked_until": BASE_TIME + timedelta(days=3)}
+        )
+        pruned = throttle.forget_old(session, BASE_TIME + timedelta(days=2))
+        left = [row.key for row in session.query(LoginThrottle)]
+
+    assert pruned == 1
+    assert left == [locked]

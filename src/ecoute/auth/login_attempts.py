@@ -39,6 +39,7 @@ def attempt_login(
         user = users.authenticate(session, email, password)
     if user is not None:
         throttle.clear(session, account)
+        throttle.forget_old(session, now)  # logins succeed every day: the table never grows stale
         return LoginOutcome(user)
     locked_for = max(
         throttle.record_failure(session, account, throttle.ACCOUNT, now),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecoute.store.models import Base
@@ -17,6 +17,7 @@ class LoginThrottle(Base):
     ``token-address:<ip>``) and, once past the free allowance, until when the key is refused."""
 
     __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_last_failure", "last_failure_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)

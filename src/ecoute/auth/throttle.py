@@ -101,3 +101,16 @@ def record_failure(session: Session, key: str, policy: Policy, now: datetime) ->
 
 def clear(session: Session, key: str) -> None:
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+def forget_old(session: Session, now: datetime) -> int:
+    """Drop the keys every policy has forgotten (no failure for longer than the longest
+    ``forget_after``, no lock running): the table holds recent trouble only."""
+    horizon = now - max(p.forget_after for p in (ACCOUNT, ADDRESS, TOKEN_ADDRESS))
+    result = session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < horizon,
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+        )
+    )
+    return result.rowcount or 0

@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("last_failure_at", UTCDateTime(), nullable=False),
         sa.Column("locked_until", UTCDateTime(), nullable=True),
     )
+    op.create_index("ix_login_throttle_last_failure", "login_throttle", ["last_failure_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_login_throttle_last_failure", table_name="login_throttle")
     op.drop_table("login_throttle")
