@@ -24,6 +24,8 @@ Scenarios (``--scenarios``, comma-separated):
 - ``flood``: ``--clients`` attackers POST wrong passwords to ``/login`` (each from its own address,
   sent in ``X-Forwarded-For``, which the server trusts from 127.0.0.1 only for this run) while two
   agents load the inbox; we report the agents' latency and what the attackers got back.
+- ``spread-flood``: the same, but every guess is for a new e-mail from a new address, so that no
+  throttle applies: only the bound on password hashing protects the agents.
 - ``enumeration``: one client at a time, wrong passwords for existing accounts against unknown
   e-mails (each from a fresh address so the throttle does not answer instead); we report the
   median time of each.
@@ -323,7 +325,9 @@ async def _login_form(client: httpx.AsyncClient) -> str:
     return page.text[start : page.text.index('"', start)]
 
 
-async def _flood(server: Server, creds: Credentials, args: argparse.Namespace) -> dict[str, Any]:
+async def _flood(
+    server: Server, creds: Credentials, args: argparse.Namespace, spread: bool
+) -> dict[str, Any]:
     attackers = [httpx.AsyncClient(base_url=server.base, timeout=60) for _ in range(args.clients)]
     agents = [inbox_client(server, cookie) for cookie in creds.session_cookies[:2]]
     tokens = [await _login_form(a) for a in attackers]
@@ -334,8 +338,12 @@ async def _flood(server: Server, creds: Credentials, args: argparse.Namespace) -
     )
 
     def guess(i: int, n: int) -> Awaitable[httpx.Response | None]:
-        form = {"email": "agent0@bench.example", "password": f"guess-{i}-{n}", "csrf_token": tokens[i]}
-        headers = {"X-Forwarded-For": f"198.51.100.{i + 1}"}
+        # One account from 20 addresses, or (spread) a new e-mail each time from a new address: no
+        # account or address ever reaches its allowance, only the hashing slots hold the flood.
+        email = f"user{i}-{n}@bench.example" if spread else "agent0@bench.example"
+        form = {"email": email, "password": f"guess-{i}-{n}", "csrf_token": tokens[i]}
+        address = f"10.{i}.{n // 250 % 250}.{n % 250 + 1}" if spread else f"198.51.100.{i + 1}"
+        headers = {"X-Forwarded-For": address}
         return timed(guesses, attackers[i].post("/login", data=form, headers=headers))
 
     until = time.monotonic() + args.seconds
@@ -352,7 +360,11 @@ async def _flood(server: Server, creds: Credentials, args: argparse.Namespace) -
 
 
 def flood_scenario(server: Server, creds: Credentials, args: argparse.Namespace) -> dict[str, Any]:
-    return asyncio.run(_flood(server, creds, args))
+    return asyncio.run(_flood(server, creds, args, spread=False))
+
+
+def spread_flood_scenario(server: Server, creds: Credentials, args: argparse.Namespace) -> dict[str, Any]:
+    return asyncio.run(_flood(server, creds, args, spread=True))
 
 
 async def _enumeration(server: Server, rounds: int) -> dict[str, Any]:
@@ -385,6 +397,7 @@ SCENARIOS: dict[str, Callable[[Server, Credentials, argparse.Namespace], dict[st
     "api": api_scenario,
     "inbox": inbox_scenario,
     "flood": flood_scenario,
+    "spread-flood": spread_flood_scenario,
 }
 
 
@@ -420,7 +433,7 @@ def main() -> None:
         default=0.0,
         help="seconds between one client's requests (0: the next as soon as the answer comes)",
     )
-    parser.add_argument("--scenarios", default="enumeration,api,inbox,flood")
+    parser.add_argument("--scenarios", default="enumeration,api,inbox,flood,spread-flood")
     parser.add_argument("--enumeration-rounds", type=int, default=30)
     parser.add_argument("--sqlite", type=Path, default=Path(tempfile.gettempdir()) / "ecoute-load-bench.db")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
