@@ -119,7 +119,8 @@ def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: in
     )
     app = create_app(db, settings)
     settle_memory()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Forwarded headers only from ECOUTE_TRUSTED_PROXIES (the app reads them), as ecoute serve.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def _summary(db: Database, workspace: Workspace) -> dict[str, object]:
