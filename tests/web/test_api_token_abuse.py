@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from ecoute.auth import api_tokens, throttle
+from ecoute.auth.models import LoginThrottle
 from ecoute.store.models import AuditEvent
 from ecoute.store.people import ApiToken
 from ecoute.store.types import utcnow
@@ -69,3 +70,12 @@ def test_last_use_is_written_at_most_once_a_minute(client, db, workspace):
 
     assert first is not None and unchanged == first
     assert last_used() > earlier + timedelta(minutes=1)
+
+
+def test_requests_without_any_token_are_not_counted_as_guesses(client, db, workspace):
+    answers = [client.get("/api/v1/workspace").status_code for _ in range(throttle.TOKEN_ADDRESS.free + 3)]
+    with db.session() as session:
+        keys = session.scalars(select(LoginThrottle.key)).all()
+
+    assert set(answers) == {401}
+    assert keys == []

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 SESSION_COOKIE = "ecoute_session"
 CSRF_COOKIE = "ecoute_csrf"  # double-submit token for forms shown before login
 LOCALE_COOKIE = "ecoute_locale"
+UNAUTHORISED = "missing, unknown or revoked API token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -139,7 +140,9 @@ def api_context(request: Request, session: DbSession) -> WorkspaceContext:
     """The workspace of the bearer token; 401 without a valid one, 429 when the client's address
     sent too many bad ones (checked only then: a valid token never pays for the throttle)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    row = api_tokens.find_token(session, token.strip()) if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer" or not token.strip():  # no token at all: nothing was guessed
+        raise HTTPException(401, UNAUTHORISED, {"WWW-Authenticate": "Bearer"})
+    row = api_tokens.find_token(session, token.strip())
     now = utcnow()
     workspace = session.get(Workspace, row.workspace_id) if row is not None else None
     if row is None or workspace is None or not api_tokens.is_live(row, now):
@@ -158,7 +161,7 @@ def _refuse_token(request: Request, row: ApiToken | None, now: datetime) -> NoRe
     if wait:
         detail = f"too many bad API tokens from your address: try again in {wait} s"
         raise HTTPException(429, detail, {"Retry-After": str(wait)})
-    raise HTTPException(401, "missing, unknown or revoked API token", {"WWW-Authenticate": "Bearer"})
+    raise HTTPException(401, UNAUTHORISED, {"WWW-Authenticate": "Bearer"})
 
 
 def require(action: Action) -> object:
