@@ -25,6 +25,16 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the developer's own data folder or database."""
     monkeypatch.setenv("ECOUTE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("ECOUTE_DATABASE_URL", raising=False)
+    # Background jobs run in the test's own process right after the commit that defers them;
+    # the engine's own tests (tests/jobs/) use a real queue and real worker processes.
+    monkeypatch.setenv("ECOUTE_QUEUE_URL", "immediate")
+
+
+@pytest.fixture
+def jobs_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deferred jobs go to the default queue (an SQLite file in the test's data folder) where no
+    worker takes them: for tests that run the work themselves, step by step."""
+    monkeypatch.delenv("ECOUTE_QUEUE_URL", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ source that posts there, registered through a real ``ecoute.sources`` entry poin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -32,6 +33,12 @@ class FakeMastodon(ThreadingHTTPServer):
         self.statuses: dict[str, dict[str, Any]] = {}  # by idempotency key
         self.requests = 0
         self.refuse_next = 0  # answer 422 to the next n requests
+        # When the hold_at-th status is created, keep its answer back (the status exists) until
+        # ``release`` is set: the poster can be killed while it waits for the platform's answer.
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -48,20 +55,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.refuse_next -= 1
             return self._answer(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
         key = self.headers.get("Idempotency-Key", "")
-        if key not in self.server.statuses:  # Mastodon keeps keys an hour and replays the status
-            number = str(109_000_000_000_000_000 + len(self.server.statuses) + 1)
-            self.server.statuses[key] = {
-                "id": number,
-                "uri": f"{self.server.url}/users/brand/statuses/{number}",
-                "url": f"{self.server.url}/@brand/{number}",
-                "in_reply_to_id": body.get("in_reply_to_id"),
-                "content": f"<p>{body['status']}</p>",
-                "visibility": body.get("visibility", "public"),
-            }
+        with self.server.lock:
+            created = key not in self.server.statuses
+            if created:  # Mastodon keeps keys an hour and replays the status
+                number = str(109_000_000_000_000_000 + len(self.server.statuses) + 1)
+                self.server.statuses[key] = {
+                    "id": number,
+                    "uri": f"{self.server.url}/users/brand/statuses/{number}",
+                    "url": f"{self.server.url}/@brand/{number}",
+                    "in_reply_to_id": body.get("in_reply_to_id"),
+                    "content": f"<p>{body['status']}</p>",
+                    "visibility": body.get("visibility", "public"),
+                }
+            hold = created and self.server.hold_at == len(self.server.statuses)
+        if hold:
+            self.server.held.set()
+            self.server.release.wait(60)
         self._answer(200, self.server.statuses[key])
 
     def _answer(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload).encode()
+        with contextlib.suppress(OSError):  # the poster died while waiting (a kill -9 test)
+            self._write(status, data)
+
+    def _write(self, status: int, data: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -70,6 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class WorkerDied(BaseException):
+    """The process dies (killed): no code catches it, and nothing after it runs."""
 
 
 class FakeMastodonSource:
@@ -98,7 +119,7 @@ class FakeMastodonSource:
             raise SourceError(response.json()["error"], retriable=response.status_code >= 500)
         if FakeMastodonSource.crash_after_post:
             FakeMastodonSource.crash_after_post -= 1
-            raise ConnectionResetError("the worker died before writing the platform's answer")
+            raise WorkerDied("the worker died before writing the platform's answer")
         status = response.json()
         return SentReply(platform_reply_id=status["id"], url=status["url"])
 

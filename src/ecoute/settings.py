@@ -35,6 +35,25 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db. "
         "Empty means SQLite (WAL mode) at DATA_DIR/ecoute.db.",
     ),
+    Setting(
+        "queue_url",
+        "",
+        "Where background jobs are queued: redis://host:6379/0 or postgresql://user@host/db for "
+        "workers on several machines; sqlite:///PATH; immediate (run each job in the process that "
+        "asked for it, right away: for tests and scripts). Empty: an SQLite file, DATA_DIR/queue.db.",
+    ),
+    Setting(
+        "queue_prefix",
+        "ecoute",
+        "Prefix of the queues' names in their store (several installations can share one Redis).",
+    ),
+    Setting(
+        "web_workers",
+        "auto",
+        "Run background workers and the scheduler inside `ecoute serve`: on, off, or auto (on when "
+        "the queue is the default SQLite file, i.e. one machine; off with Redis or PostgreSQL, where "
+        "`ecoute worker` processes do the work).",
+    ),
     Setting("batch_size", "1000", "Items stored per transaction by the ingest path."),
     Setting(
         "analysis",
@@ -53,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `ecoute serve` listens on (0.0.0.0 for every interface)."),
     Setting("port", "8000", "Port `ecoute serve` listens on."),
     Setting(
-        "web_workers",
+        "web_processes",
         "0",
         "Web processes `ecoute serve` runs (each with its own connection pool). 0: one per CPU, up to 4.",
     ),

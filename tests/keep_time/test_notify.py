@@ -23,6 +23,9 @@ from response_factories import Builder
 from smtp_receiver import running_smtp
 from webhook_receivers import running_receiver
 
+# These tests send the queued deliveries themselves, step by step.
+pytestmark = pytest.mark.usefixtures("jobs_wait")
+
 NOW = datetime(2026, 10, 14, 12, tzinfo=UTC)
 SECRET_KEY = "test-secret-key"
 LOOPBACK = "127.0.0.1"

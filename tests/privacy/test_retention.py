@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 import inbox_factories
+from ecoute.jobs import defer
+from ecoute.jobs.registry import periodics
 from ecoute.privacy.retention import apply_retention, retention_months, set_retention
 from ecoute.store.models import AuditEvent, Author, Conversation, Mention, Reply, Workspace
 from ecoute.store.people import Note
@@ -92,3 +94,16 @@ def test_the_setting_is_audited_and_checked(db, workspace):
 
     assert retention_months(row) is None
     assert events == [{"retention_months": 24}, {"retention_months": None}]
+
+
+def test_the_task_queue_applies_retention_daily(db, workspace):
+    inbox_factories.conversation(db, workspace)  # created at BASE_TIME: years before today
+    _retain(db, workspace, 1)
+    daily = {p.name: p.every for p in periodics()}
+
+    with db.session() as session:  # as the scheduler defers it (the tests' queue runs it at once)
+        defer(session, "periodic:privacy.retention", {}, key="privacy.retention:test")
+
+    assert daily["privacy.retention"] == timedelta(days=1)
+    assert daily["auth.forget_failures"] == timedelta(days=1)
+    assert _count(db, Mention, workspace) == 0

@@ -18,7 +18,7 @@ import reply_factories as rf
 from ecoute.respond import retry
 from ecoute.store.models import AuditEvent
 from ecoute.store.types import utcnow
-from reply_platform import ENTRY_POINT, FakeMastodonSource, fake_mastodon
+from reply_platform import ENTRY_POINT, FakeMastodonSource, WorkerDied, fake_mastodon
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -38,7 +38,7 @@ def stuck_reply(db, workspace, server, *, after_post: bool, monkeypatch):
     conv = rf.conversation(db, workspace, src)
     if after_post:
         FakeMastodonSource.crash_after_post = 1
-        with pytest.raises(ConnectionResetError):
+        with pytest.raises(WorkerDied):
             rf.submit(db, workspace, conv.id, "On vous répond en message privé.")
     else:
         with monkeypatch.context() as patch:

@@ -8,7 +8,7 @@ import pytest
 
 import reply_factories as rf
 from ecoute.sources.base import SourceError
-from reply_platform import ENTRY_POINT, FakeMastodonSource, fake_mastodon
+from reply_platform import ENTRY_POINT, FakeMastodonSource, WorkerDied, fake_mastodon
 
 
 def test_a_reply_goes_out_through_the_platform_and_keeps_its_id(db, workspace, tmp_path):
@@ -48,7 +48,7 @@ def test_a_crash_after_the_platform_accepted_is_resumed_with_the_same_key(db, wo
         src = rf.source(db, workspace, ENTRY_POINT, instance=server.url)
         conv = rf.conversation(db, workspace, src)
         FakeMastodonSource.crash_after_post = 1
-        with pytest.raises(ConnectionResetError):
+        with pytest.raises(WorkerDied):
             rf.submit(db, workspace, conv.id, "On vous répond en message privé.", submission="sub-crash")
         [(stuck, _)] = rf.replies(db, workspace, conv.id)
         retried = rf.submit(

@@ -23,6 +23,9 @@ from ecoute.webhooks.events import enqueue_high_priority
 from factories import raw_item
 from webhook_receivers import running_receiver
 
+# These tests send the queued deliveries themselves, step by step.
+pytestmark = pytest.mark.usefixtures("jobs_wait")
+
 SECRET_KEY = "test-secret-key"
 LOOPBACK = "127.0.0.1"
 

@@ -99,9 +99,7 @@ def _load_history(db: Database, workspace: Workspace) -> demo_replies.HistoryRep
 
 def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: int | None) -> None:
     """Create the demo login, print where to go and how to log in, and serve until Ctrl+C."""
-    import uvicorn
-
-    from ecoute.web.app import create_app, settle_memory
+    from ecoute.web.serving import run_web
 
     settings = state.settings
     host = host or settings.raw("host")
@@ -117,10 +115,7 @@ def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: in
             border_style="green",
         )
     )
-    app = create_app(db, settings)
-    settle_memory()
-    # Forwarded headers only from ECOUTE_TRUSTED_PROXIES (the app reads them), as ecoute serve.
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    run_web(db, settings, host=host, port=port)
 
 
 def _summary(db: Database, workspace: Workspace) -> dict[str, object]:

@@ -100,6 +100,10 @@ def record_breach_notices(
     announced = {n.conversation_id for n in notices}
     fresh = [d for d in risky if d.conversation_id in announced]
     queued = _enqueue_webhooks(session, workspace, fresh, now) if alerts.webhooks else 0
+    if queued:
+        from ecoute.webhooks.jobs import deliver_soon
+
+        deliver_soon(session, workspace.id)
     logger.info(
         "sla.breach_notices",
         extra={"workspace_id": workspace.id, "notices": len(notices), "webhooks": queued},

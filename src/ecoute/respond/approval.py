@@ -18,7 +18,8 @@ from ecoute.store.reply_models import ReplyState
 from ecoute.store.repo import Invalid, NotFound, record_audit
 from ecoute.store.types import utcnow
 
-from .sending import deliver, state_of
+from .jobs import await_delivery, send_later
+from .sending import state_of
 
 SETTING = "reply_approval_roles"
 # The owner is never held back: someone must be able to answer when nobody else is there.
@@ -128,7 +129,8 @@ def approve(
             before={"text": state.submitted_text} if edited else {},
             after={"conversation_id": reply.conversation_id, "edited": edited, "text": reply.text[:500]},
         )
-    return deliver(db, workspace_id, reply_id, actor=actor)
+        send_later(session, reply, actor=actor)
+    return await_delivery(db, workspace_id, reply_id)
 
 
 def reject(

@@ -20,8 +20,9 @@ from ecoute.store.reply_models import DONE_STATUSES, ReplyState
 from ecoute.store.repo import Invalid, NotFound, record_audit
 
 from .approval import needs_approval
+from .jobs import await_delivery, send_later
 from .names import first_name
-from .sending import THEN_STATUSES, deliver, idempotency_key, state_of
+from .sending import THEN_STATUSES, idempotency_key, state_of
 from .types import limit_for
 from .variety import VarietyReport, check_variety
 
@@ -122,22 +123,27 @@ def submit_reply(
 ) -> ReplyOutcome:
     """Store the reply and send it, or hold it for approval; a known key replays the first outcome.
 
-    Runs its own transactions: the reply is committed before delivery, which calls the platform
-    between two commits (see ``ecoute.respond.sending``).
+    Runs its own transactions: the reply is committed with its delivery job, which a worker runs
+    (see ``ecoute.respond.jobs``); this waits a moment for the platform's answer.
     """
     key = idempotency_key(conversation_id, request.submission)
     report: VarietyReport | None = None
     with db.session() as session:
         existing = _by_key(session, workspace_id, key)
         if existing is not None:
-            reply_id, replayed, send = existing.id, True, _replay_sends(existing, request)
+            reply, replayed, send = existing, True, _replay_sends(existing, request)
+            if send:
+                reply.status = "sending"
         else:
             reply, report, held = _store(
                 session, workspace_id, conversation_id, key, request, role, user_id, actor
             )
-            reply_id, replayed, send = reply.id, report is None, not held and report is not None
+            replayed, send = report is None, not held and report is not None
+        reply_id = reply.id
+        if send:  # the delivery job is recorded with the reply: nothing committed goes unsent
+            send_later(session, reply, actor=actor)
     if send:
-        deliver(db, workspace_id, reply_id, actor=actor)
+        await_delivery(db, workspace_id, reply_id)
     with db.session() as session:
         reply = session.scalar(select(Reply).where(Reply.workspace_id == workspace_id, Reply.id == reply_id))
         assert reply is not None  # stored above, never deleted

@@ -267,3 +267,12 @@ def _undecodable(row: list[str]) -> int | None:
 
 def _preview(data: bytes, limit: int = 200) -> str:
     return data[:limit].decode("utf-8", errors="replace")
+
+
+def record_to_item(values: Mapping[str, Any], location: str) -> RawItem | Rejected:
+    """One record in Écoute's import format (a JSON object, as in a JSONL line) as an item, or a
+    reject naming the field — for records that arrive by other ways than a file (the REST API)."""
+    mapping = ColumnMapping()
+    columns = [str(key) for key in values]
+    plan = _plan(columns, mapping.resolve(columns, location, strict=False), mapping)
+    return _item(values, plan, location, json.dumps(values, ensure_ascii=False, default=str)[:2000])

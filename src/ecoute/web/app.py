@@ -35,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.metrics",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
+    "ecoute.web.api.push",
     "ecoute.web.api.conversations",
     "ecoute.web.api.notes",
     "ecoute.web.api.tags",
@@ -76,14 +77,14 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     return app
 
 
-MAX_AUTO_WORKERS = 4
+MAX_AUTO_PROCESSES = 4
 
 
-def web_workers(settings: Settings, configured: int | None = None) -> int:
-    """Web processes to run: the setting, or with 0 one per CPU (at most ``MAX_AUTO_WORKERS``).
+def web_processes(settings: Settings, configured: int | None = None) -> int:
+    """Web processes to run: the setting, or with 0 one per CPU (at most ``MAX_AUTO_PROCESSES``).
     Each process runs Python on one core at a time, so a second one doubles what two cores serve."""
-    count = settings.int("web_workers") if configured is None else configured
-    return count if count > 0 else max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
+    count = settings.int("web_processes") if configured is None else configured
+    return count if count > 0 else max(1, min(MAX_AUTO_PROCESSES, os.cpu_count() or 1))
 
 
 def app_from_environment() -> FastAPI:

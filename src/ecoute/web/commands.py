@@ -25,33 +25,31 @@ def register(app: typer.Typer) -> None:
 def serve_command(
     host: str = typer.Option(None, help="Address to listen on (default: ECOUTE_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to listen on (default: ECOUTE_PORT, 8000)."),
-    workers: int = typer.Option(
-        None, min=0, help="Web processes (default: ECOUTE_WEB_WORKERS; 0: one per CPU, up to 4)."
+    processes: int = typer.Option(
+        None,
+        "--processes",
+        min=0,
+        help="Web processes (default: ECOUTE_WEB_PROCESSES; 0: one per CPU, up to 4).",
     ),
 ) -> None:
-    """Serve the web app and the REST API."""
-    import uvicorn
-
-    from ecoute.web.app import create_app, settle_memory, web_workers
+    """Serve the web app and the REST API (and, on one machine, the background workers)."""
+    from ecoute.web.app import web_processes
+    from ecoute.web.serving import embedded_workers, run_web
 
     settings = state.settings
-    db = state.database()  # migrates once, before any worker starts
     host = host or settings.raw("host")
     port = port or settings.int("port")
-    count = web_workers(settings) if workers is None else (workers or web_workers(settings, 0))
+    count = web_processes(settings) if processes is None else web_processes(settings, processes)
+    try:
+        here = embedded_workers(settings)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    work = "background work in this process" if here else "background work by `ecoute worker`"
     console.print(
-        f"Écoute is listening on [bold]http://{host}:{port}/[/] with {count} worker(s)  (Ctrl+C to stop)"
+        f"Écoute is listening on [bold]http://{host}:{port}/[/] with {count} web process(es) — {work}"
+        "  (Ctrl+C to stop)"
     )
-    # Forwarded headers are read by the app itself, from ECOUTE_TRUSTED_PROXIES only (not from
-    # whatever uvicorn trusts by default).
-    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
-    if count > 1:
-        db.dispose()
-        uvicorn.run("ecoute.web.app:app_from_environment", factory=True, workers=count, **options)
-        return
-    app = create_app(db, settings)
-    settle_memory()
-    uvicorn.run(app, **options)
+    run_web(state.database(), settings, host=host, port=port, processes=count)
 
 
 PASSWORD_OPTION = typer.Option(

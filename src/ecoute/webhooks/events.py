@@ -72,6 +72,10 @@ def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list
         rows,
     )
     queued = len(result.all())
+    if queued:
+        from ecoute.webhooks.jobs import deliver_soon
+
+        deliver_soon(session, workspace_id)
     logger.info("webhook.queued", extra={"workspace_id": workspace_id, "deliveries": queued})
 
 

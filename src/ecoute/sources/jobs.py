@@ -1,0 +1,186 @@
+"""Hearing on its own: every minute the due sources get a poll job each (at their own interval,
+with jitter, backing off after failures), and items pushed to Écoute (webhooks) are stored and
+analysed by an ``ingest`` worker, after the push was acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ecoute.inbox.rule_engine import rules_hook
+from ecoute.ingest import IngestOptions, compose_hooks, ingest
+from ecoute.jobs import JobContext, Permanent, defer, job, periodic
+from ecoute.settings import Settings
+from ecoute.sources import registry
+from ecoute.sources.base import Connector, RawItem, SourceError
+from ecoute.store.models import Source, Workspace
+from ecoute.store.types import utcnow
+from ecoute.webhooks.events import enqueue_high_priority
+
+logger = logging.getLogger(__name__)
+POLL_LEASE = timedelta(minutes=15)  # a source is not polled again meanwhile, even if its job died
+MAX_BACKOFF = timedelta(hours=6)
+RECONNECT_CHECK = timedelta(hours=1)  # a source that needs reconnecting is tried again this often
+JITTER = 0.1
+_ITEM_FIELDS = {f.name for f in fields(RawItem)}
+
+
+def pollable(kind: str) -> bool:
+    found = registry.available().get(kind)
+    return found is not None and isinstance(found(), Connector)
+
+
+@periodic("sources.due", every=timedelta(minutes=1), queue="interactive")
+def defer_due_polls(ctx: JobContext) -> None:
+    """One ``source.poll`` job for each unpaused source whose next poll has come."""
+    now = utcnow()
+    with ctx.db.session() as session:
+        due = session.scalars(
+            select(Source).where(
+                Source.paused.is_(False),
+                or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now),
+            )
+        ).all()
+        for source in due:
+            if not pollable(source.kind):
+                continue
+            # Held for the poll's lease: if its job dies, the source comes round again after it.
+            source.next_poll_at = now + POLL_LEASE
+            defer(
+                session,
+                "source.poll",
+                {"source_id": source.id},
+                key=f"source.poll:{source.id}:{int(now.timestamp())}",
+                workspace_id=source.workspace_id,
+            )
+
+
+@job("source.poll", queue="ingest", lease=POLL_LEASE, max_attempts=2)
+def poll(ctx: JobContext, payload: dict[str, Any]) -> None:
+    from ecoute.polling import poll_source
+
+    workspace, source = _load(ctx, int(payload["source_id"]))
+    if source is None or source.paused:
+        return
+    try:
+        poll_source(ctx.db, workspace, source, options=_options(workspace, ctx.settings))
+    except SourceError as error:
+        with ctx.db.session() as session:
+            _after_poll(session, workspace.id, source.id, utcnow(), error)
+        return
+    with ctx.db.session() as session:
+        _after_poll(session, workspace.id, source.id, utcnow(), None)
+
+
+def _load(ctx: JobContext, source_id: int) -> tuple[Workspace, Source | None]:
+    with ctx.db.session() as session:
+        workspace = session.get(Workspace, ctx.workspace_id) if ctx.workspace_id else None
+        if workspace is None:
+            raise Permanent(f"no workspace #{ctx.workspace_id}")
+        source = session.scalar(
+            select(Source).where(Source.workspace_id == workspace.id, Source.id == source_id)
+        )
+        return workspace, source
+
+
+def _after_poll(
+    session: Session, workspace_id: int, source_id: int, now: datetime, error: SourceError | None
+) -> None:
+    source = session.scalar(select(Source).where(Source.workspace_id == workspace_id, Source.id == source_id))
+    if source is None:
+        return
+    source.last_run_at = now
+    if error is None:
+        source.health, source.last_error, source.consecutive_failures = "ok", None, 0
+        source.last_success_at = now
+    source.next_poll_at = now + next_poll_in(source, error)
+
+
+def next_poll_in(source: Source, error: SourceError | None) -> timedelta:
+    """When to poll again: the source's interval with ±10 % jitter (so sources added together do
+    not stay in step); after a failure, what its kind asks for — the platform's Retry-After for a
+    rate limit, a doubling back-off for errors that may pass, an hourly check while the source
+    needs reconnecting."""
+    interval = max(60, source.poll_interval_s or 300)
+    jittered = timedelta(seconds=interval * random.uniform(1 - JITTER, 1 + JITTER))  # noqa: S311
+    if error is None:
+        return jittered
+    if error.kind == "auth":
+        return RECONNECT_CHECK
+    if error.kind == "rate_limit" and error.retry_after is not None:
+        return max(timedelta(seconds=error.retry_after), timedelta(seconds=30))
+    failures = max(1, source.consecutive_failures)
+    return min(MAX_BACKOFF, timedelta(seconds=interval * 2 ** min(failures, 12)))
+
+
+def _options(workspace: Workspace, settings: Settings) -> IngestOptions:
+    annotate = None
+    if settings.flag("analysis"):
+        from ecoute.analysis_bridge import annotator
+
+        annotate = annotator(workspace, settings)
+    return IngestOptions(
+        batch_size=settings.int("batch_size"),
+        annotate=annotate,
+        after_store=compose_hooks(rules_hook(), enqueue_high_priority),
+    )
+
+
+# --- pushed items ---------------------------------------------------------------------------
+
+
+def defer_items(
+    session: Session, workspace_id: int, items: list[RawItem], *, key: str, source_id: int | None = None
+) -> int | None:
+    """Record pushed items as one ``ingest.items`` job in the caller's transaction: once that
+    commits, they are safe (acknowledge the push then), and a worker stores and analyses them."""
+    payload = {"source_id": source_id, "items": [item_to_dict(item) for item in items]}
+    return defer(session, "ingest.items", payload, key=key, workspace_id=workspace_id)
+
+
+def item_to_dict(item: RawItem) -> dict[str, Any]:
+    values = {name: getattr(item, name) for name in _ITEM_FIELDS}
+    if isinstance(values["created_at"], datetime):
+        values["created_at"] = values["created_at"].isoformat()
+    return values
+
+
+def item_from_dict(values: dict[str, Any]) -> RawItem:
+    unknown = set(values) - _ITEM_FIELDS
+    if unknown:
+        raise Permanent(f"ingest.items: unknown item field(s) {', '.join(sorted(unknown))}")
+    return RawItem(**values)
+
+
+@job("ingest.items", queue="ingest", lease=timedelta(minutes=10), max_attempts=5)
+def ingest_items(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Store and analyse pushed items through the one ingest path (idempotent: an item already
+    stored is a counted duplicate, so a job run twice stores nothing twice)."""
+    source_id = payload.get("source_id")
+    with ctx.db.session() as session:
+        workspace = session.get(Workspace, ctx.workspace_id) if ctx.workspace_id else None
+        if workspace is None:
+            raise Permanent(f"no workspace #{ctx.workspace_id}")
+        source = None
+        if source_id is not None:
+            source = session.scalar(
+                select(Source).where(Source.workspace_id == workspace.id, Source.id == int(source_id))
+            )
+    items = [item_from_dict(dict(values)) for values in payload.get("items", [])]
+    options = _options(workspace, ctx.settings)
+    if source is not None:
+        options = IngestOptions(
+            batch_size=options.batch_size,
+            annotate=options.annotate,
+            after_store=options.after_store,
+            keep_unmatched=source.settings.get("keep_unmatched", True),
+        )
+    report = ingest(ctx.db, workspace, items, source=source, options=options)
+    logger.info("ingest.items_done", extra={"job_id": ctx.job_id, **report.as_dict(), "rejects": None})
