@@ -12,6 +12,7 @@ from ecoute.settings import Settings
 from ecoute.store.db import Database
 
 logger = logging.getLogger(__name__)
+HEALTHCHECK_TIMEOUT_S = 60
 
 
 def embedded_workers(settings: Settings) -> bool:
@@ -46,7 +47,16 @@ def run_web(db: Database, settings: Settings, *, host: str, port: int, processes
     settle_memory()
     try:
         if app is None:
-            uvicorn.run("ecoute.web.app:app_from_environment", factory=True, workers=processes, **options)
+            # A web process answers uvicorn's health pings once its app is built; on a busy machine
+            # building it takes longer than uvicorn's 5 s, and the process would be killed and
+            # started again for ever.
+            uvicorn.run(
+                "ecoute.web.app:app_from_environment",
+                factory=True,
+                workers=processes,
+                timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT_S,
+                **options,
+            )
         else:
             uvicorn.run(app, **options)
     finally:
