@@ -9,12 +9,20 @@ from fastapi import Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ecoute.auth import invitations, members, sessions, users
-from ecoute.auth.passwords import WeakPassword
+from ecoute.auth.passwords import HashingBusy, WeakPassword
 from ecoute.store.models import Workspace
 from ecoute.store.people import Invitation
 from ecoute.store.repo import Invalid
 from ecoute.web.clients import set_cookie
-from ecoute.web.deps import CSRF_COOKIE, SESSION_COOKIE, DbSession, Login, get_settings, optional_login
+from ecoute.web.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    DbSession,
+    Login,
+    get_settings,
+    optional_login,
+    page_translator,
+)
 from ecoute.web.pages import page_router
 from ecoute.web.templating import render
 
@@ -71,7 +79,21 @@ def sign_up(
     """Create the account for the invited e-mail, log in, and join."""
     row, workspace = _invitation_or_404(session, token)
     try:
-        user = users.create_user(session, row.email, password, name=name.strip())
+        with request.app.state.hash_slots.slot():  # hashing the password: bounded like logins
+            user = users.create_user(session, row.email, password, name=name.strip())
+    except HashingBusy:
+        i18n = page_translator(request)
+        response = render(
+            request,
+            "invite.html",
+            status_code=429,
+            invitation=row,
+            workspace=workspace,
+            has_account=False,
+            error=i18n.t("login.busy", wait=i18n.duration(1)),
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     except (Invalid, WeakPassword) as error:
         return render(
             request,
