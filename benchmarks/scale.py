@@ -364,6 +364,7 @@ def cluster_of(args: argparse.Namespace, site: Path, mastodon_url: str) -> Itera
         "ECOUTE_QUEUE_URL": args.redis,
         "ECOUTE_QUEUE_PREFIX": prefix,
         "ECOUTE_WEB_WORKERS": "off",
+        "ECOUTE_WEB_PROCESSES": "1",  # two servers of one process each, as described above
         "ECOUTE_DATA_DIR": str(logs / "data"),
         "ECOUTE_SECRET_KEY": "scale-benchmark-secret-key-0123456789",
         "PYTHONPATH": os.pathsep.join([str(site), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]),

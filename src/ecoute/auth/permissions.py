@@ -27,6 +27,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_WEBHOOKS = "manage_webhooks"
     MANAGE_SOURCES = "manage_sources"  # sources and brands
+    MANAGE_PRIVACY = "manage_privacy"  # export or erase a person's data, retention
     MANAGE_WORKSPACE = "manage_workspace"  # name, locale, time zone; transfer or delete
 
 
@@ -52,6 +53,7 @@ _ADMIN = _AGENT | {
     Action.VIEW_AUDIT,
     Action.MANAGE_WEBHOOKS,
     Action.MANAGE_SOURCES,
+    Action.MANAGE_PRIVACY,
 }
 _OWNER = _ADMIN | {Action.MANAGE_WORKSPACE}
 

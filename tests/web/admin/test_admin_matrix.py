@@ -72,6 +72,8 @@ FORMS = (
     Form("webhooks.disable", "POST", "/w/{slug}/admin/webhooks/{webhook}/disable", None, ADMIN_DONE),
     Form("webhooks.enable", "POST", "/w/{slug}/admin/webhooks/{webhook}/enable", None, ADMIN_DONE),
     Form("audit.page", "GET", "/w/{slug}/admin/audit", None, ADMIN, False, True),
+    Form("privacy.page", "GET", "/w/{slug}/admin/privacy", None, ADMIN, False, False),
+    Form("privacy.retention", "POST", "/w/{slug}/admin/privacy/retention", {"months": "6"}, ADMIN, False),
 )
 CALLERS = (*ROLES, "anonymous", "outsider")  # outsider: an owner of the other workspace only
 TARGETS = ("own", "their_ids", "their_slug")  # acme URL + acme ids, acme URL + globex ids, globex URL
