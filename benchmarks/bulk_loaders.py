@@ -8,9 +8,10 @@ sorted build is several times faster than maintaining them row by row.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from ecoute.store.db import Database
 
@@ -180,6 +181,29 @@ def analyze(db: Database) -> None:
     statistics, and the visibility map that lets index-only scans skip the table."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
+
+
+def postgres_schema_url(url: str, schema: str) -> str:
+    """``url`` with its search path set to ``schema`` (created if missing): a benchmark's own schema."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def wipe(url: str, schema: str) -> None:
+    """Start again: delete the SQLite file (and its WAL), or drop and recreate the schema."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
 
 
 def loader_for(db: Database) -> SqliteLoader | PostgresLoader:

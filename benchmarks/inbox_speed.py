@@ -30,7 +30,7 @@ from typing import Any
 
 import bulk_loaders
 import inbox_seed
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from ecoute.inbox import queries
 from ecoute.inbox.queries import InboxFilters
@@ -211,7 +211,7 @@ def prepare(url: str, target: int, reseed: bool) -> tuple[Database, float | None
         return db, None
     if workspace is not None:
         db.dispose()
-        _wipe(url)
+        bulk_loaders.wipe(url, SCHEMA)
         db = Database.open(url)
     print(f"  seeding {target:,} mentions …")
     started = time.perf_counter()
@@ -223,27 +223,6 @@ def prepare(url: str, target: int, reseed: bool) -> tuple[Database, float | None
     if db.dialect == "postgresql":
         bulk_loaders.analyze(db)  # autovacuum's job in production; done now rather than in a while
     return db, round(time.perf_counter() - started)
-
-
-def _wipe(url: str) -> None:
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    engine.dispose()
-
-
-def _postgres_schema_url(url: str) -> str:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
-    engine.dispose()
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{SCHEMA}"
 
 
 def run(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -298,7 +277,8 @@ def main() -> None:
     if not args.no_sqlite:
         results["sqlite"] = run("SQLite", f"sqlite:///{args.sqlite}", args)
     if args.postgres:
-        results["postgresql"] = run("PostgreSQL", _postgres_schema_url(args.postgres), args)
+        url = bulk_loaders.postgres_schema_url(args.postgres, SCHEMA)
+        results["postgresql"] = run("PostgreSQL", url, args)
     if args.out:
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     over = [

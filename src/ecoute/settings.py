@@ -72,6 +72,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `ecoute serve` listens on (0.0.0.0 for every interface)."),
     Setting("port", "8000", "Port `ecoute serve` listens on."),
     Setting(
+        "web_processes",
+        "0",
+        "Web processes `ecoute serve` runs (each with its own connection pool). 0: one per CPU, up to 4.",
+    ),
+    Setting(
+        "db_pool_size",
+        "10",
+        "Database connections each web process keeps open (as many more may open at busy times).",
+    ),
+    Setting(
         "public_url",
         "",
         "URL people reach the web app at, used in printed links, invitations and webhook payloads. "
@@ -88,8 +98,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_api_key", "", "Bearer token for ECOUTE_LLM_URL, if your server asks for one."),
     Setting(
         "secure_cookies",
-        "off",
-        "Mark login cookies Secure (HTTPS only): turn on behind an HTTPS proxy.",
+        "auto",
+        "Mark login cookies Secure (sent over HTTPS only): auto (when the request came over HTTPS, "
+        "directly or as a trusted proxy says), on (always) or off (never).",
+    ),
+    Setting(
+        "password_hash_slots",
+        "0",
+        "Passwords checked at once per web process (login, sign-up); more are refused with 429 and "
+        "Retry-After so a guessing flood cannot starve other requests. 0: half the CPUs, at least 1.",
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        "Comma-separated addresses or networks of your reverse proxies (e.g. 127.0.0.1,10.0.0.0/8): "
+        "only requests from these are believed when X-Forwarded-For / X-Forwarded-Proto name the "
+        "client's address and scheme. Empty: the connecting address is the client.",
+    ),
+    Setting(
+        "webhook_allow_private",
+        "",
+        "Comma-separated addresses or networks (e.g. 10.0.0.0/8,127.0.0.1) that outgoing webhooks may "
+        "reach although they are loopback, private or link-local. Empty: public addresses only.",
     ),
     Setting(
         "smtp_host",
@@ -136,7 +166,8 @@ class Settings:
     def data_dir(self) -> Path:
         configured = self.raw("data_dir")
         path = Path(configured).expanduser() if configured else user_data_path("ecoute")
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private(path, 0o700)  # the database, secret key and models: for this user's eyes only
         return path
 
     @property
@@ -164,6 +195,15 @@ class Settings:
     @property
     def public_url(self) -> str:
         return (self.raw("public_url") or f"http://{self.raw('host')}:{self.raw('port')}").rstrip("/")
+
+
+def private(path: Path, mode: int) -> None:
+    """Tighten ``path`` to ``mode`` (0o700 folders, 0o600 files) when this user owns it."""
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
 
 
 def get_settings() -> Settings:

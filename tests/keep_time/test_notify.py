@@ -4,6 +4,7 @@ SMTP server), with failures retried and other workspaces left alone."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -27,12 +28,20 @@ pytestmark = pytest.mark.usefixtures("jobs_wait")
 
 NOW = datetime(2026, 10, 14, 12, tzinfo=UTC)
 SECRET_KEY = "test-secret-key"
+LOOPBACK = "127.0.0.1"
 ALWAYS_OPEN = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
 def settings(**extra: str) -> Settings:
     return Settings(
-        {"secret_key": SECRET_KEY, "public_url": "https://ecoute.example", "http_timeout": "5", **extra}
+        {
+            "secret_key": SECRET_KEY,
+            "public_url": "https://ecoute.example",
+            "http_timeout": "5",
+            # The receivers listen on 127.0.0.1: webhooks reach it only when the operator allows it.
+            "webhook_allow_private": LOOPBACK,
+            **extra,
+        }
     )
 
 
@@ -62,7 +71,13 @@ def desk(db, workspace):
 def add_endpoint(db, workspace, url: str, **options):
     with db.session() as session:
         return endpoints.create_endpoint(
-            session, workspace.id, url=url, secret_key=SECRET_KEY, actor="test", **options
+            session,
+            workspace.id,
+            url=url,
+            secret_key=SECRET_KEY,
+            actor="test",
+            allowed=[ipaddress.ip_network(LOOPBACK)],
+            **options,
         )
 
 

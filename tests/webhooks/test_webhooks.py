@@ -3,6 +3,7 @@ signature over the raw bytes, failures are retried with back-off and recorded.""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,7 @@ from webhook_receivers import running_receiver
 pytestmark = pytest.mark.usefixtures("jobs_wait")
 
 SECRET_KEY = "test-secret-key"
+LOOPBACK = "127.0.0.1"
 
 
 @dataclass
@@ -50,13 +52,27 @@ def annotate(items):
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings({"secret_key": SECRET_KEY, "public_url": "https://ecoute.example", "http_timeout": "5"})
+    # The receivers listen on 127.0.0.1, which webhooks may reach only when the operator allows it.
+    return Settings(
+        {
+            "secret_key": SECRET_KEY,
+            "public_url": "https://ecoute.example",
+            "http_timeout": "5",
+            "webhook_allow_private": LOOPBACK,
+        }
+    )
 
 
 def add_endpoint(db, workspace, url, **options):
     with db.session() as session:
         secret, row = endpoints.create_endpoint(
-            session, workspace.id, url=url, secret_key=SECRET_KEY, actor="test", **options
+            session,
+            workspace.id,
+            url=url,
+            secret_key=SECRET_KEY,
+            actor="test",
+            allowed=[ipaddress.ip_network(LOOPBACK)],
+            **options,
         )
     return secret, row
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from ecoute.store.types import utcnow
 logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "ecu_"
 _DISPLAY_CHARS = 8
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def create_token(
@@ -42,15 +44,31 @@ def create_token(
     return token, row
 
 
-def authenticate_token(session: Session, token: str) -> ApiToken | None:
-    """The live token row for a bearer token, or None; its ``workspace_id`` is the only workspace."""
+def find_token(session: Session, token: str) -> ApiToken | None:
+    """The token's row whatever its state (live, revoked, expired), or None when unknown."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+
+
+def is_live(row: ApiToken, now: datetime) -> bool:
+    return row.revoked_at is None and not (row.expires_at and row.expires_at <= now)
+
+
+def touch(row: ApiToken, now: datetime) -> None:
+    """Record the use, at most once a minute: writing on every call made concurrent API clients
+    queue behind each other's writes (SQLite has one writer; PostgreSQL locks the row)."""
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
+        row.last_used_at = now
+
+
+def authenticate_token(session: Session, token: str) -> ApiToken | None:
+    """The live token row for a bearer token, or None; its ``workspace_id`` is the only workspace."""
+    row = find_token(session, token)
     now = utcnow()
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+    if row is None or not is_live(row, now):
         return None
-    row.last_used_at = now
+    touch(row, now)
     return row
 
 

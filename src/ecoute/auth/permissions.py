@@ -27,6 +27,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_WEBHOOKS = "manage_webhooks"
     MANAGE_SOURCES = "manage_sources"  # sources and brands
+    MANAGE_PRIVACY = "manage_privacy"  # export or erase a person's data, retention
     MANAGE_WORKSPACE = "manage_workspace"  # name, locale, time zone; transfer or delete
     MANAGE_DRAFTS = "manage_drafts"  # the drafts' sector, the business's own words and wordings
 
@@ -53,7 +54,11 @@ _ADMIN = _AGENT | {
     Action.VIEW_AUDIT,
     Action.MANAGE_WEBHOOKS,
     Action.MANAGE_SOURCES,
+<<<<<<< HEAD
     Action.MANAGE_DRAFTS,
+=======
+    Action.MANAGE_PRIVACY,
+>>>>>>> main
 }
 _OWNER = _ADMIN | {Action.MANAGE_WORKSPACE}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import NoReturn
 
@@ -12,6 +13,7 @@ from rich.markup import escape
 from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla, worker
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.privacy import commands as privacy_commands
 from ecoute.web import commands as web_commands
 from ecoute.webhooks import commands as webhook_commands
 
@@ -43,7 +45,11 @@ report.register(app)
 sla.register(app)
 replies.register(app)
 worker.register(app)
+<<<<<<< HEAD
 drafts.register(app)
+=======
+privacy_commands.register(app)
+>>>>>>> main
 
 
 def _register_analysis() -> None:
@@ -58,6 +64,8 @@ _register_analysis()
 
 
 def main() -> None:
+    # Whatever a command creates (database, rejects files, models, backups) is this user's only.
+    os.umask(0o077)
     try:
         code = app(standalone_mode=False)
     except CliError as error:

@@ -27,7 +27,8 @@ class CliState:
 
     def database(self) -> Database:
         if self._db is None:
-            self._db = Database.open(self.settings.database_url)
+            settings = self.settings
+            self._db = Database.open(settings.database_url, pool_size=settings.int("db_pool_size"))
         return self._db
 
 

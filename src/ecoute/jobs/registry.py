@@ -33,6 +33,8 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.respond.jobs",
     "ecoute.webhooks.jobs",
     "ecoute.keep_time.jobs",
+    "ecoute.privacy.jobs",
+    "ecoute.auth.jobs",
 )
 
 DEFAULT_LEASE = timedelta(minutes=5)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from ecoute.inbox.rule_engine import rules_hook
 from ecoute.ingest import IngestOptions, compose_hooks, ingest
 from ecoute.jobs import JobContext, Permanent, defer, job, periodic
-from ecoute.settings import Settings
 from ecoute.sources import registry
 from ecoute.sources.base import Connector, RawItem, SourceError
 from ecoute.store.models import Source, Workspace
@@ -26,6 +25,8 @@ from ecoute.webhooks.events import enqueue_high_priority
 
 logger = logging.getLogger(__name__)
 POLL_LEASE = timedelta(minutes=15)  # a source is not polled again meanwhile, even if its job died
+# Ingest jobs renew their lease after every stored batch, so a short one only has to outlast a batch.
+INGEST_LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=6)
 RECONNECT_CHECK = timedelta(hours=1)  # a source that needs reconnecting is tried again this often
 JITTER = 0.1
@@ -62,7 +63,7 @@ def defer_due_polls(ctx: JobContext) -> None:
             )
 
 
-@job("source.poll", queue="ingest", lease=POLL_LEASE, max_attempts=2)
+@job("source.poll", queue="ingest", lease=INGEST_LEASE, max_attempts=2)
 def poll(ctx: JobContext, payload: dict[str, Any]) -> None:
     from ecoute.polling import poll_source
 
@@ -70,7 +71,7 @@ def poll(ctx: JobContext, payload: dict[str, Any]) -> None:
     if source is None or source.paused:
         return
     try:
-        poll_source(ctx.db, workspace, source, options=_options(workspace, ctx.settings))
+        poll_source(ctx.db, workspace, source, options=_options(workspace, ctx))
     except SourceError as error:
         with ctx.db.session() as session:
             _after_poll(session, workspace.id, source.id, utcnow(), error)
@@ -120,15 +121,19 @@ def next_poll_in(source: Source, error: SourceError | None) -> timedelta:
     return min(MAX_BACKOFF, timedelta(seconds=interval * 2 ** min(failures, 12)))
 
 
-def _options(workspace: Workspace, settings: Settings) -> IngestOptions:
+def _options(workspace: Workspace, ctx: JobContext, *, keep_unmatched: bool = True) -> IngestOptions:
+    """The ingest options of a worker: analysis (unless turned off), the workspace's rules and
+    webhooks after each batch, and the job's lease renewed after each batch."""
     annotate = None
-    if settings.flag("analysis"):
+    if ctx.settings.flag("analysis"):
         from ecoute.analysis_bridge import annotator
 
-        annotate = annotator(workspace, settings)
+        annotate = annotator(workspace, ctx.settings)
     return IngestOptions(
-        batch_size=settings.int("batch_size"),
+        batch_size=ctx.settings.int("batch_size"),
         annotate=annotate,
+        keep_unmatched=keep_unmatched,
+        on_batch=lambda _report: ctx.heartbeat(),
         after_store=compose_hooks(rules_hook(), enqueue_high_priority),
     )
 
@@ -159,7 +164,7 @@ def item_from_dict(values: dict[str, Any]) -> RawItem:
     return RawItem(**values)
 
 
-@job("ingest.items", queue="ingest", lease=timedelta(minutes=10), max_attempts=5)
+@job("ingest.items", queue="ingest", lease=INGEST_LEASE, max_attempts=5)
 def ingest_items(ctx: JobContext, payload: dict[str, Any]) -> None:
     """Store and analyse pushed items through the one ingest path (idempotent: an item already
     stored is a counted duplicate, so a job run twice stores nothing twice)."""
@@ -174,13 +179,7 @@ def ingest_items(ctx: JobContext, payload: dict[str, Any]) -> None:
                 select(Source).where(Source.workspace_id == workspace.id, Source.id == int(source_id))
             )
     items = [item_from_dict(dict(values)) for values in payload.get("items", [])]
-    options = _options(workspace, ctx.settings)
-    if source is not None:
-        options = IngestOptions(
-            batch_size=options.batch_size,
-            annotate=options.annotate,
-            after_store=options.after_store,
-            keep_unmatched=source.settings.get("keep_unmatched", True),
-        )
+    keep = source.settings.get("keep_unmatched", True) if source is not None else True
+    options = _options(workspace, ctx, keep_unmatched=keep)
     report = ingest(ctx.db, workspace, items, source=source, options=options)
     logger.info("ingest.items_done", extra={"job_id": ctx.job_id, **report.as_dict(), "rejects": None})

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from ecoute.settings import private
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -25,12 +28,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def _private_sqlite_files(url: str) -> None:
+    """The database file is created 0600 before SQLite opens it (its WAL and shared-memory files
+    then take the same mode), and an existing one is tightened: it holds what customers wrote."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        private(Path(f"{path}{suffix}"), 0o600)
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """``pool_size`` connections kept, as many more opened when busy: a web process serves up to
+    40 requests at once (its thread pool), and a request waiting for a connection waits for nothing."""
+    pool = {"pool_size": pool_size, "max_overflow": pool_size}
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        if not make_url(url).database or ":memory:" in url:
+            pool = {}  # one in-memory database per connection: SQLAlchemy's own pool for it
+        _private_sqlite_files(url)
+        engine = create_engine(url, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -53,8 +75,8 @@ class Database:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, *, run_migrations: bool = True) -> Database:
-        engine = make_engine(url)
+    def open(cls, url: str, *, run_migrations: bool = True, pool_size: int = 10) -> Database:
+        engine = make_engine(url, pool_size)
         if run_migrations:
             migrate(engine)
         return cls(engine)

@@ -9,13 +9,17 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from ecoute.auth.passwords import HashSlots, default_slots
 from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
+from ecoute.web.clients import trusted_proxies
+from ecoute.web.security import SecurityHeadersMiddleware
 from ecoute.web.templating import STATIC_DIR, make_templates
 
 logger = logging.getLogger(__name__)
@@ -46,7 +50,11 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
     "ecoute.web.pages.admin_audit",
+<<<<<<< HEAD
     "ecoute.web.pages.admin_drafts",
+=======
+    "ecoute.web.pages.admin_privacy",
+>>>>>>> main
     "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
 )
@@ -64,12 +72,45 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.hash_slots = HashSlots(settings.int("password_hash_slots") or default_slots())
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     errors.install(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+    install_middleware(app, settings)
     logger.info("web.app_created", extra={"routers": len(ROUTERS), "dialect": db.dialect})
     return app
+
+
+MAX_AUTO_PROCESSES = 4
+
+
+def web_processes(settings: Settings, configured: int | None = None) -> int:
+    """Web processes to run: the setting, or with 0 one per CPU (at most ``MAX_AUTO_PROCESSES``).
+    Each process runs Python on one core at a time, so a second one doubles what two cores serve."""
+    count = settings.int("web_processes") if configured is None else configured
+    return count if count > 0 else max(1, min(MAX_AUTO_PROCESSES, os.cpu_count() or 1))
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one web worker process (``uvicorn --factory``): settings from the environment,
+    the database already migrated by ``ecoute serve``."""
+    settings = Settings()
+    db = Database.open(settings.database_url, run_migrations=False, pool_size=settings.int("db_pool_size"))
+    app = create_app(db, settings)
+    settle_memory()
+    return app
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Security headers on every response; forwarded client addresses from trusted proxies only
+    (added last, so it runs first: the headers middleware and the routes see the real client)."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    proxies = trusted_proxies(settings)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
 
 # Young objects are collected after this many allocations instead of Python's default 700: a

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import typer
 
-from ecoute.auth import users
+from ecoute.auth import sessions, throttle, users
 from ecoute.auth.passwords import WeakPassword
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import console
@@ -24,32 +25,69 @@ def register(app: typer.Typer) -> None:
 def serve_command(
     host: str = typer.Option(None, help="Address to listen on (default: ECOUTE_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to listen on (default: ECOUTE_PORT, 8000)."),
+    processes: int = typer.Option(
+        None,
+        "--processes",
+        min=0,
+        help="Web processes (default: ECOUTE_WEB_PROCESSES; 0: one per CPU, up to 4).",
+    ),
 ) -> None:
     """Serve the web app and the REST API (and, on one machine, the background workers)."""
+    from ecoute.web.app import web_processes
     from ecoute.web.serving import embedded_workers, run_web
 
     settings = state.settings
     host = host or settings.raw("host")
     port = port or settings.int("port")
+    count = web_processes(settings) if processes is None else web_processes(settings, processes)
     try:
         here = embedded_workers(settings)
     except ValueError as error:
         raise CliError(str(error)) from None
     work = "background work in this process" if here else "background work by `ecoute worker`"
-    console.print(f"Écoute is listening on [bold]http://{host}:{port}/[/] — {work}  (Ctrl+C to stop)")
-    run_web(state.database(), settings, host=host, port=port)
+    console.print(
+        f"Écoute is listening on [bold]http://{host}:{port}/[/] with {count} web process(es) — {work}"
+        "  (Ctrl+C to stop)"
+    )
+    run_web(state.database(), settings, host=host, port=port, processes=count)
+
+
+PASSWORD_OPTION = typer.Option(
+    None,
+    "--password",
+    help="The password (visible to other users of this machine in `ps`: prefer the prompt or "
+    "--password-stdin).",
+)
+PASSWORD_STDIN = typer.Option(False, "--password-stdin", help="Read the password from standard input.")
+
+
+def read_password(given: str | None, from_stdin: bool) -> str:
+    """The password from standard input, the option, or a hidden prompt asked twice."""
+    if from_stdin:
+        if given is not None:
+            raise CliError("give the password once: --password or --password-stdin, not both")
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise CliError("--password-stdin: standard input is empty")
+        return line
+    if given is not None:
+        return given
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @user_app.command("create")
 def user_create(
     email: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = PASSWORD_OPTION,
+    password_stdin: bool = PASSWORD_STDIN,
     name: str = typer.Option("", help="Display name (default: the part of the e-mail before @)."),
     workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace slug to add the user to."),
     role: str = typer.Option("agent", help="owner, admin, agent or viewer."),
     locale: str = typer.Option(None, help="fr or en (default: the browser's language)."),
 ) -> None:
-    """Create a user (optionally a member of a workspace with a role)."""
+    """Create a user (optionally a member of a workspace with a role); the password is asked for,
+    or read from standard input with --password-stdin."""
+    password = read_password(password, password_stdin)
     with state.database().session() as session:
         try:
             ws = repo.require_workspace(session, workspace) if workspace else None
@@ -79,3 +117,20 @@ def user_add(
         except (repo.Invalid, repo.NotFound) as error:
             raise CliError(str(error)) from None
     console.print(f"[bold]{email}[/] is now {role} of {workspace}.")
+
+
+@user_app.command("password")
+def user_password(email: str, password: str = PASSWORD_OPTION, password_stdin: bool = PASSWORD_STDIN) -> None:
+    """Set a user's password (asked for, or read with --password-stdin); logs them out everywhere."""
+    password = read_password(password, password_stdin)
+    with state.database().session() as session:
+        user = users.get_user_by_email(session, email)
+        if user is None:
+            raise CliError(f"no user {email!r} (create it with: ecoute user create {email})")
+        try:
+            users.set_password(session, user, password)
+        except WeakPassword as error:
+            raise CliError(str(error)) from None
+        sessions.revoke_user_sessions(session, user.id)
+        throttle.clear(session, throttle.account_key(email))
+    console.print(f"Password of [bold]{email}[/] changed; their sessions are closed.")

@@ -9,24 +9,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from ecoute.auth import api_tokens, sessions, users
+from ecoute.auth import api_tokens, login_attempts, sessions, users
 from ecoute.auth.permissions import Action, can
 from ecoute.settings import Settings
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import User, Workspace
 from ecoute.store.people import ApiToken, WebSession
+from ecoute.store.types import utcnow
+from ecoute.web.clients import client_address
 from ecoute.web.i18n import Translator, choose_locale, translator
 
 logger = logging.getLogger(__name__)
 SESSION_COOKIE = "ecoute_session"
 CSRF_COOKIE = "ecoute_csrf"  # double-submit token for forms shown before login
 LOCALE_COOKIE = "ecoute_locale"
+UNAUTHORISED = "missing, unknown or revoked API token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -133,15 +137,31 @@ def workspace_context(
 
 
 def api_context(request: Request, session: DbSession) -> WorkspaceContext:
-    """The workspace of the bearer token; 401 without a valid one."""
+    """The workspace of the bearer token; 401 without a valid one, 429 when the client's address
+    sent too many bad ones (checked only then: a valid token never pays for the throttle)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    row = api_tokens.authenticate_token(session, token.strip()) if scheme.lower() == "bearer" else None
-    if row is None:
-        raise HTTPException(401, "missing, unknown or revoked API token", {"WWW-Authenticate": "Bearer"})
-    workspace = session.get(Workspace, row.workspace_id)
-    if workspace is None:
-        raise HTTPException(401, "missing, unknown or revoked API token", {"WWW-Authenticate": "Bearer"})
+    if scheme.lower() != "bearer" or not token.strip():  # no token at all: nothing was guessed
+        raise HTTPException(401, UNAUTHORISED, {"WWW-Authenticate": "Bearer"})
+    row = api_tokens.find_token(session, token.strip())
+    now = utcnow()
+    workspace = session.get(Workspace, row.workspace_id) if row is not None else None
+    if row is None or workspace is None or not api_tokens.is_live(row, now):
+        _refuse_token(request, row, now)
+    api_tokens.touch(row, now)
     return WorkspaceContext(workspace=workspace, role=row.role, token=row)
+
+
+def _refuse_token(request: Request, row: ApiToken | None, now: datetime) -> NoReturn:
+    address = client_address(request)
+    # Its own transaction: the request's is rolled back by the error raised below.
+    with get_db(request).session() as session:
+        wait = login_attempts.token_retry_after(session, address, now)
+        if not wait:
+            login_attempts.record_bad_token(session, address, row, now)
+    if wait:
+        detail = f"too many bad API tokens from your address: try again in {wait} s"
+        raise HTTPException(429, detail, {"Retry-After": str(wait)})
+    raise HTTPException(401, UNAUTHORISED, {"WWW-Authenticate": "Bearer"})
 
 
 def require(action: Action) -> object:

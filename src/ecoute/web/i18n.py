@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,10 @@ class Translator:
 
     def date(self, value: datetime, format: str = "medium") -> str:
         return format_date(value.astimezone(ZoneInfo(self.timezone)), format, locale=self.babel)
+
+    def duration(self, seconds: float) -> str:
+        """'30 secondes' / '15 minutes': a wait, rounded to its largest unit."""
+        return format_timedelta(timedelta(seconds=seconds), format="long", locale=self.babel)
 
     def relative(self, value: datetime, now: datetime | None = None, format: str = "short") -> str:
         """'il y a 3 h' / '3 hr. ago' (or 'dans 2 j' / 'in 2 days' for the future)."""

@@ -4,6 +4,7 @@ in the same process (``ECOUTE_WEB_WORKERS``), so that one command keeps the whol
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ecoute.jobs.queues import QueueTarget
 from ecoute.jobs.workers import WorkerPlan, Workers
@@ -11,6 +12,7 @@ from ecoute.settings import Settings
 from ecoute.store.db import Database
 
 logger = logging.getLogger(__name__)
+HEALTHCHECK_TIMEOUT_S = 60
 
 
 def embedded_workers(settings: Settings) -> bool:
@@ -26,19 +28,37 @@ def embedded_workers(settings: Settings) -> bool:
     return QueueTarget.of(settings).kind == "sqlite"
 
 
-def run_web(db: Database, settings: Settings, *, host: str, port: int, proxy_headers: bool = True) -> None:
-    """Serve until Ctrl+C; the embedded workers (if any) finish their jobs in hand before exit."""
+def run_web(db: Database, settings: Settings, *, host: str, port: int, processes: int = 1) -> None:
+    """Serve until Ctrl+C; the embedded workers (if any) finish their jobs in hand before exit.
+
+    With ``processes`` > 1, uvicorn starts that many web processes (each builds its app with
+    ``app_from_environment``); the embedded workers stay in this one process, so the scheduler
+    still runs once. Forwarded headers are read by the app, from ``ECOUTE_TRUSTED_PROXIES`` only,
+    not from whatever uvicorn trusts by default."""
     import uvicorn
 
     from ecoute.web.app import create_app, settle_memory
 
-    app = create_app(db, settings)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
+    app = create_app(db, settings) if processes <= 1 else None
     workers = Workers(db, settings, WorkerPlan(scheduler=True)) if embedded_workers(settings) else None
     if workers is not None:
         workers.start()
     settle_memory()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=proxy_headers)
+        if app is None:
+            # A web process answers uvicorn's health pings once its app is built; on a busy machine
+            # building it takes longer than uvicorn's 5 s, and the process would be killed and
+            # started again for ever.
+            uvicorn.run(
+                "ecoute.web.app:app_from_environment",
+                factory=True,
+                workers=processes,
+                timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT_S,
+                **options,
+            )
+        else:
+            uvicorn.run(app, **options)
     finally:
         if workers is not None:
             workers.stop(graceful=True)

@@ -25,6 +25,7 @@ from ecoute.store.db import Database
 from ecoute.store.people import WebhookDelivery, WebhookEndpoint
 from ecoute.store.types import utcnow
 from ecoute.webhooks import signing
+from ecoute.webhooks.addresses import AddressRefused, guarded_client
 from ecoute.webhooks.sealing import SecretUnreadable, unseal
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def deliver_due(
     if not claims:
         return report
     own_client = client is None
-    http = client or httpx.Client(timeout=httpx.Timeout(settings.int("http_timeout")), follow_redirects=False)
+    http = client or guarded_client(settings)
     try:
         for claim in claims:
             outcome = _send(http, claim, settings, clock)
@@ -157,6 +158,9 @@ def _send(http: httpx.Client, claim: _Claim, settings: Settings, clock: Callable
     }
     try:
         response = http.post(claim.url, content=body, headers=headers)
+    except AddressRefused as error:  # the address it resolves to now is not allowed: never retried
+        logger.warning("webhook.address_refused", extra={"endpoint_id": claim.endpoint_id})
+        return _Outcome(ok=False, error=str(error), permanent=True)
     except httpx.HTTPError as error:  # refused, reset, timed out, bad URL: all worth another try
         return _Outcome(ok=False, error=f"{type(error).__name__}: {' '.join(str(error).split())[:300]}")
     if response.is_success:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ecoute.store.models import Workspace
 from ecoute.store.people import WebhookDelivery, WebhookEndpoint
 from ecoute.store.repo import Invalid, NotFound, record_audit
+from ecoute.webhooks.addresses import AddressRefused, Network, check_url
 from ecoute.webhooks.sealing import seal
 
 logger = logging.getLogger(__name__)
@@ -32,11 +33,16 @@ def default_min_priority(workspace: Workspace) -> int:
     return value if isinstance(value, int) and 0 <= value <= 100 else DEFAULT_MIN_PRIORITY
 
 
-def validate_url(url: str) -> str:
+def validate_url(url: str, allowed: Sequence[Network] = ()) -> str:
+    """A well-formed http(s) URL whose host is not a private address (unless ``allowed``)."""
     url = url.strip()
     parts = urlsplit(url)
     if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid(f"url: give an http:// or https:// address (at most {MAX_URL} characters)")
+    try:
+        check_url(url, allowed)
+    except AddressRefused as error:
+        raise Invalid(f"url: {error}") from None
     return url
 
 
@@ -51,9 +57,11 @@ def create_endpoint(
     events: Sequence[str] = EVENTS,
     min_priority: int | None = None,
     created_by_id: int | None = None,
+    allowed: Sequence[Network] = (),
 ) -> tuple[str, WebhookEndpoint]:
-    """Returns the signing secret (show it once) and the stored endpoint."""
-    url = validate_url(url)
+    """Returns the signing secret (show it once) and the stored endpoint. ``allowed``: the private
+    networks the operator allowed (``addresses.allowed_networks(settings)``)."""
+    url = validate_url(url, allowed)
     unknown = sorted(set(events) - set(EVENTS))
     if unknown or not events:
         raise Invalid(f"events: choose one or more of {', '.join(EVENTS)}")

@@ -82,6 +82,8 @@ FORMS = (
         ADMIN,
         False,
     ),
+    Form("privacy.page", "GET", "/w/{slug}/admin/privacy", None, ADMIN, False, False),
+    Form("privacy.retention", "POST", "/w/{slug}/admin/privacy/retention", {"months": "6"}, ADMIN, False),
 )
 CALLERS = (*ROLES, "anonymous", "outsider")  # outsider: an owner of the other workspace only
 TARGETS = ("own", "their_ids", "their_slug")  # acme URL + acme ids, acme URL + globex ids, globex URL

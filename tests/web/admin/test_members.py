@@ -7,6 +7,7 @@ from sqlalchemy import select
 import inbox_factories
 from db_dump import everything
 from ecoute.auth import users
+from ecoute.auth.passwords import HashSlots
 from ecoute.store.models import AuditEvent
 from web.conftest import log_in
 from web_helpers import post_form
@@ -149,3 +150,23 @@ def test_an_unknown_role_or_a_bad_email_is_a_400_with_the_reason(owner):
     assert role.status_code == 400
     assert email.status_code == 400
     assert "is not an e-mail address" in email.text
+
+
+def test_signing_up_while_every_hashing_slot_is_taken_is_refused_for_a_moment(
+    login_as, app, db, workspace, client
+):
+    owner = login_as("owner")
+    token = LINK.search(
+        post_form(owner, "/w/acme/admin/members/invite", {"email": "ines@example.org", "role": "viewer"}).text
+    ).group(1)
+    client.get(f"/invite/{token}")
+    app.state.hash_slots = HashSlots(1, wait_s=0.01)
+
+    form = {"name": "Inès", "password": "long enough password"}
+
+    with app.state.hash_slots.slot():
+        busy = post_form(client, f"/invite/{token}/signup", form)
+    joined = post_form(client, f"/invite/{token}/signup", form)
+
+    assert busy.status_code == 429 and busy.headers["retry-after"] == "1"
+    assert joined.status_code == 303

@@ -15,6 +15,7 @@ from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_tran
 from ecoute.web.pages import page_router
 from ecoute.web.templating import render
 from ecoute.webhooks import endpoints
+from ecoute.webhooks.addresses import allowed_networks
 
 router = page_router()
 Manager = Annotated[WorkspaceContext, require(Action.MANAGE_WEBHOOKS)]
@@ -68,6 +69,7 @@ def add_webhook(
             min_priority=min_priority,
             secret_key=get_settings(request).secret_key,
             created_by_id=ctx.user.id if ctx.user else None,
+            allowed=allowed_networks(get_settings(request)),
             actor=ctx.actor,
         )
     except Invalid as error:

@@ -10,6 +10,10 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ecoute.auth import sessions, users
+from ecoute.auth.login_attempts import attempt_login
+from ecoute.auth.passwords import HashingBusy
+from ecoute.store.types import utcnow
+from ecoute.web.clients import client_address, set_cookie
 from ecoute.web.deps import (
     CSRF_COOKIE,
     LOCALE_COOKIE,
@@ -18,6 +22,7 @@ from ecoute.web.deps import (
     Login,
     get_settings,
     optional_login,
+    page_translator,
 )
 from ecoute.web.i18n import LOCALES
 from ecoute.web.pages import page_router
@@ -25,6 +30,7 @@ from ecoute.web.templating import render
 
 logger = logging.getLogger(__name__)
 router = page_router()
+BUSY_RETRY_S = 1
 
 
 def safe_next(target: str | None) -> str:
@@ -39,7 +45,7 @@ def login_page(request: Request, next: str = "/") -> Response:
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     request.state.csrf = token
     response = render(request, "login.html", next=safe_next(next), error=None)
-    _set_cookie(request, response, CSRF_COOKIE, token, max_age=None)
+    set_cookie(request, response, CSRF_COOKIE, token, max_age=None)
     return response
 
 
@@ -51,16 +57,33 @@ def login_submit(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    user = users.authenticate(session, email, password)
-    if user is None:
+    address = client_address(request)
+    try:
+        outcome = attempt_login(
+            session, email, password, address=address, now=utcnow(), slots=request.app.state.hash_slots
+        )
+    except HashingBusy:
+        logger.warning("auth.login_busy", extra={"address": address})
+        return _refused(request, next, "login.busy", BUSY_RETRY_S)
+    if outcome.retry_after_s:
+        return _refused(request, next, "login.throttled", outcome.retry_after_s)
+    if outcome.user is None:
         return render(request, "login.html", status_code=401, next=safe_next(next), error="login.failed")
     settings = get_settings(request)
     token, _ = sessions.create_session(
-        session, user, days=settings.int("session_days"), user_agent=request.headers.get("user-agent")
+        session, outcome.user, days=settings.int("session_days"), user_agent=request.headers.get("user-agent")
     )
     response = RedirectResponse(safe_next(next), status_code=303)
-    _set_cookie(request, response, SESSION_COOKIE, token, max_age=settings.int("session_days") * 86400)
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=settings.int("session_days") * 86400)
     response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+def _refused(request: Request, next: str, error: str, wait_s: int) -> Response:
+    """429 with ``Retry-After``: too many failures (throttled) or too many logins at once (busy)."""
+    wait = page_translator(request).duration(wait_s)
+    response = render(request, "login.html", status_code=429, next=safe_next(next), error=error, wait=wait)
+    response.headers["Retry-After"] = str(wait_s)
     return response
 
 
@@ -88,17 +111,5 @@ def set_locale(
     if login is not None:
         users.set_locale(session, login.user, locale)
     response = RedirectResponse(safe_next(next), status_code=303)
-    _set_cookie(request, response, LOCALE_COOKIE, locale, max_age=365 * 86400)
+    set_cookie(request, response, LOCALE_COOKIE, locale, max_age=365 * 86400)
     return response
-
-
-def _set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings(request).flag("secure_cookies"),
-        path="/",
-    )

@@ -9,21 +9,25 @@ from fastapi import Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ecoute.auth import invitations, members, sessions, users
-from ecoute.auth.passwords import WeakPassword
+from ecoute.auth.passwords import HashingBusy, WeakPassword
 from ecoute.store.models import Workspace
 from ecoute.store.people import Invitation
 from ecoute.store.repo import Invalid
-from ecoute.web.deps import CSRF_COOKIE, SESSION_COOKIE, DbSession, Login, get_settings, optional_login
+from ecoute.web.clients import set_cookie
+from ecoute.web.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    DbSession,
+    Login,
+    get_settings,
+    optional_login,
+    page_translator,
+)
 from ecoute.web.pages import page_router
 from ecoute.web.templating import render
 
 router = page_router()
 Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-def _cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
-    secure = get_settings(request).flag("secure_cookies")
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/")
 
 
 def _invitation_or_404(session: DbSession, token: str) -> tuple[Invitation, Workspace]:
@@ -49,7 +53,7 @@ def invitation_page(
         request, "invite.html", invitation=row, workspace=workspace, has_account=has_account, error=None
     )
     if login is None:
-        _cookie(request, response, CSRF_COOKIE, csrf, None)
+        set_cookie(request, response, CSRF_COOKIE, csrf, max_age=None)
     return response
 
 
@@ -75,7 +79,21 @@ def sign_up(
     """Create the account for the invited e-mail, log in, and join."""
     row, workspace = _invitation_or_404(session, token)
     try:
-        user = users.create_user(session, row.email, password, name=name.strip())
+        with request.app.state.hash_slots.slot():  # hashing the password: bounded like logins
+            user = users.create_user(session, row.email, password, name=name.strip())
+    except HashingBusy:
+        i18n = page_translator(request)
+        response = render(
+            request,
+            "invite.html",
+            status_code=429,
+            invitation=row,
+            workspace=workspace,
+            has_account=False,
+            error=i18n.t("login.busy", wait=i18n.duration(1)),
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     except (Invalid, WeakPassword) as error:
         return render(
             request,
@@ -90,6 +108,6 @@ def sign_up(
     settings = get_settings(request)
     cookie, _ = sessions.create_session(session, user, days=settings.int("session_days"))
     response = RedirectResponse(f"/w/{workspace.slug}/", status_code=303)
-    _cookie(request, response, SESSION_COOKIE, cookie, settings.int("session_days") * 86400)
+    set_cookie(request, response, SESSION_COOKIE, cookie, max_age=settings.int("session_days") * 86400)
     response.delete_cookie(CSRF_COOKIE)
     return response
