@@ -54,11 +54,8 @@ _ADMIN = _AGENT | {
     Action.VIEW_AUDIT,
     Action.MANAGE_WEBHOOKS,
     Action.MANAGE_SOURCES,
-<<<<<<< HEAD
     Action.MANAGE_DRAFTS,
-=======
     Action.MANAGE_PRIVACY,
->>>>>>> main
 }
 _OWNER = _ADMIN | {Action.MANAGE_WORKSPACE}
 

@@ -45,11 +45,8 @@ report.register(app)
 sla.register(app)
 replies.register(app)
 worker.register(app)
-<<<<<<< HEAD
 drafts.register(app)
-=======
 privacy_commands.register(app)
->>>>>>> main
 
 
 def _register_analysis() -> None:

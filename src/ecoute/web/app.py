@@ -50,11 +50,8 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
     "ecoute.web.pages.admin_audit",
-<<<<<<< HEAD
     "ecoute.web.pages.admin_drafts",
-=======
     "ecoute.web.pages.admin_privacy",
->>>>>>> main
     "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
 )
