@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from cli_run import ecoute
 from ecoute.store.models import Workspace
 from response_factories import Builder
-
-
-def ecoute(args: list[str], db_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ECOUTE_DATABASE_URL": db_url,
-        "ECOUTE_DATA_DIR": str(tmp_path / "data"),
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ecoute", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_show_prints_the_defaults_and_set_replaces_them(db_url, db, workspace, tmp_path):

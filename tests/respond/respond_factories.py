@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ecoute.respond import Catalogue, KnowledgeItem
+from ecoute import demo
+from ecoute.respond import Catalogue, KnowledgeItem, sectors
 from ecoute.store.models import Author, Mention
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cyclune_knowledge.json"
@@ -44,10 +45,5 @@ def knowledge() -> list[KnowledgeItem]:
 
 
 def catalogue() -> Catalogue:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))["catalogue"]
-    return Catalogue(
-        products=tuple(data["products"]),
-        places=tuple(data["places"]),
-        other_names=tuple(data["other_names"]),
-        contact_email=data["contact_email"],
-    )
+    """The demo brand as its workspace is set up: shop sector, its words and its own wordings."""
+    return sectors.catalogue(sectors.parse_settings(demo.draft_settings()))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ecoute.respond import first_name
+from ecoute.respond.drafts import wording_for
+from ecoute.respond.fields import read_message
 from ecoute.respond.knowledge import find_answer
 from ecoute.respond.specifics import extract
 from ecoute.respond.typography import french
@@ -50,7 +52,16 @@ def test_specifics_of_a_complaint():
     assert found.tickets == ("SAV-88214",)
     assert found.product == "Lumen 2"
     assert found.duration == "trois semaines"
-    assert found.topics[0] == "delivery"
+    assert found.facts.given == {"reference"}
+
+
+def test_the_problem_is_named_from_the_message_with_the_sector_wordings():
+    text = "Commande #CL-20931 toujours pas livrée, j'ai attendu 3 semaines pour ma Lumen 2."
+    found = extract(text, lang="fr", brand_name="Cyclune", products=catalogue().products)
+    reading = read_message(text, found, wording_for(catalogue(), "fr"), intent="complaint")
+
+    assert reading.keys[0] == "delay"
+    assert reading.main.phrase == "cette attente de trois semaines pour votre commande #CL-20931"
 
 
 def test_specifics_of_praise_name_the_colleague_and_quote_the_customer():

@@ -29,6 +29,7 @@ class Action(StrEnum):
     MANAGE_SOURCES = "manage_sources"  # sources and brands
     MANAGE_PRIVACY = "manage_privacy"  # export or erase a person's data, retention
     MANAGE_WORKSPACE = "manage_workspace"  # name, locale, time zone; transfer or delete
+    MANAGE_DRAFTS = "manage_drafts"  # the drafts' sector, the business's own words and wordings
 
 
 ROLES: tuple[str, ...] = ("owner", "admin", "agent", "viewer")
@@ -53,6 +54,7 @@ _ADMIN = _AGENT | {
     Action.VIEW_AUDIT,
     Action.MANAGE_WEBHOOKS,
     Action.MANAGE_SOURCES,
+    Action.MANAGE_DRAFTS,
     Action.MANAGE_PRIVACY,
 }
 _OWNER = _ADMIN | {Action.MANAGE_WORKSPACE}

@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from ecoute.cli import admin, demo, ingest, replies, report, sla, worker
+from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla, worker
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
 from ecoute.privacy import commands as privacy_commands
@@ -45,6 +45,7 @@ report.register(app)
 sla.register(app)
 replies.register(app)
 worker.register(app)
+drafts.register(app)
 privacy_commands.register(app)
 
 

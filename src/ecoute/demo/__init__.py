@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ecoute.normalise import parse_datetime
+from ecoute.respond import sectors
 from ecoute.sources.base import RawItem, Rejected
 from ecoute.sources.file import ColumnMapping, FileSource
 from ecoute.store import repo
@@ -34,6 +35,14 @@ def load_config() -> dict[str, Any]:
     return json.loads((DATA / "workspace.json").read_text(encoding="utf-8"))
 
 
+def draft_settings() -> dict[str, Any]:
+    """The demo brand's drafts settings: the shop sector, its products, places and words, and its
+    own wordings (``drafts_wordings.toml``: a bike maker's workshop, batteries, safety, app)."""
+    config = dict(load_config()["drafts"])
+    config["wordings"] = (DATA / config.pop("wordings_file")).read_text(encoding="utf-8")
+    return config
+
+
 def setup_workspace(db: Database) -> DemoSetup:
     """Create the demo workspace, its brand and competitors (once; later runs reuse them)."""
     config = load_config()
@@ -50,6 +59,8 @@ def setup_workspace(db: Database) -> DemoSetup:
                 locale=ws_conf["locale"],
                 timezone=ws_conf["timezone"],
             )
+        if sectors.SETTINGS_KEY not in (workspace.settings or {}):
+            sectors.save_settings(session, workspace, draft_settings(), actor="demo")
         existing = {b.name for b in repo.list_brands(session, workspace.id)}
         for brand in config["brands"]:
             brands.append(brand["name"])

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy.orm import Session
 
 from ecoute.store.models import Workspace
-from ecoute.store.repo import Invalid, record_audit
+from ecoute.store.repo import Invalid, store_setting
 
 SETTINGS_KEY = "keep_time"
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -191,17 +191,6 @@ def load_config(workspace: Workspace) -> KeepTimeConfig:
 def save_config(session: Session, workspace: Workspace, data: Any, *, actor: str) -> KeepTimeConfig:
     """Validate and store; audited as ``workspace.keep_time`` with the settings before and after."""
     config = parse_config(data)
-    before = (workspace.settings or {}).get(SETTINGS_KEY) or {}
     after = config.model_dump(mode="json")
-    workspace.settings = {**(workspace.settings or {}), SETTINGS_KEY: after}
-    record_audit(
-        session,
-        workspace.id,
-        actor=actor,
-        action="workspace.keep_time",
-        target_type="workspace",
-        target_id=workspace.id,
-        before=before,
-        after=after,
-    )
+    store_setting(session, workspace, SETTINGS_KEY, after, actor=actor, action="workspace.keep_time")
     return config

@@ -16,8 +16,9 @@ from . import library
 from .drafts import draft_replies, reply_language
 from .names import first_name
 from .outbox import recent_texts
+from .sectors import catalogue_of
 from .snippets import SnippetError, render_snippet
-from .types import Catalogue, Draft, limit_for
+from .types import Draft, limit_for
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,6 @@ def brand_name(session: Session, workspace: Workspace) -> str:
         .limit(1)
     )
     return name or workspace.name
-
-
-def catalogue_of(workspace: Workspace) -> Catalogue:
-    """Products, places and support address from the workspace's settings (``reply_catalogue``)."""
-    raw = (workspace.settings or {}).get("reply_catalogue") or {}
-    return Catalogue(
-        products=tuple(raw.get("products", ())),
-        places=tuple(raw.get("places", ())),
-        other_names=tuple(raw.get("other_names", ())),
-        contact_email=raw.get("contact_email"),
-    )
 
 
 def answered_mention(session: Session, workspace_id: int, conversation: Conversation) -> Mention | None:

@@ -11,56 +11,21 @@ original the final text is. See docs/drafts.md for examples on the demo data.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from types import ModuleType
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from . import phrases_en, phrases_fr, plans
+from . import fields, plans
 from .compose import Composer
 from .knowledge import KnowledgeMatch, find_answer
 from .names import first_name
 from .specifics import Specifics, extract
-from .topics import BY_KEY
-from .types import NO_PRIVATE_MESSAGES, SUPPORTED_LANGUAGES, Catalogue, Draft, KnowledgeItem, limit_for
+from .types import SUPPORTED_LANGUAGES, Catalogue, Draft, KnowledgeItem, limit_for
 from .variety import check_variety
+from .wording import Wording, load_wording
 
-_QUESTION_TEAMS = (
-    ("delivery", ("livr", "expédi", "commande", "deliver", "ship", "order")),
-    ("billing", ("rembours", "factur", "paie", "payment", "refund", "invoice")),
-    ("app", ("appli", " app", "bluetooth", "iphone", "android")),
-    ("repair", ("atelier", "répar", "révision", "garantie", "repair", "warranty")),
-)
-_TEAMS = {
-    "fr": {
-        "delivery": "notre service livraison",
-        "billing": "notre service comptabilité",
-        "app": "notre équipe technique",
-        "repair": "notre atelier",
-    },
-    "en": {
-        "delivery": "our delivery team",
-        "billing": "our accounts team",
-        "app": "our tech team",
-        "repair": "our workshop",
-    },
-}
-_GENERIC_ASK = {
-    "fr": "quelques détails (et votre numéro de commande si vous en avez un)",
-    "en": "a few details (and your order number if you have one)",
-}
-_ORDER_ASK = {
-    "fr": "l'e-mail utilisé pour la commande {order}",
-    "en": "the e-mail address used for order {order}",
-}
-# When no known problem is named, the order or the product the message is about still is.
-_VAGUE_PROBLEM = {
-    "fr": ("ce souci avec votre commande {order}", "ce souci avec votre {product}"),
-    "en": ("the trouble with your order {order}", "the trouble with your {product}"),
-}
-_AND_FOR = {"fr": ", et pour ", "en": ", and for "}
 CASUAL_PLATFORMS = frozenset({"x", "twitter", "bluesky", "mastodon", "instagram", "threads", "tiktok"})
 # A complaint's draft quotes a snippet only when it clearly applies: a wrong "tip" to an angry
 # customer is worse than none.
@@ -88,15 +53,11 @@ def reply_language(mention: MentionLike, locale_fallback: str) -> str:
     return locale_fallback if locale_fallback in SUPPORTED_LANGUAGES else "en"
 
 
-def promise_time(now: datetime, lang: str) -> str:
-    """When a follow-up can honestly be promised: today by 18:00 if asked before 15:00 on a
-    weekday, else the next working day at noon."""
-    words = phrases_fr.WHEN if lang == "fr" else phrases_en.WHEN
-    if now.weekday() < 5 and now.hour < 15:
-        return words["today"]
-    if now.weekday() < 4 or (now.weekday() == 6):
-        return words["tomorrow"]
-    return words["monday"]
+def wording_for(catalogue: Catalogue, lang: str) -> Wording:
+    """The wordings of the workspace's sector in ``lang``, with its own words and additions."""
+    return load_wording(
+        catalogue.sector, lang, overrides=catalogue.wordings, words=dict(catalogue.words.get(lang, {}))
+    )
 
 
 def draft_replies(
@@ -121,6 +82,7 @@ def draft_replies(
     """
     catalogue = catalogue or Catalogue()
     lang = reply_language(mention, locale_fallback)
+    wording = wording_for(catalogue, lang)
     name = first_name(
         author.display_name if author else None,
         exclude=[brand_name, *catalogue.products, *catalogue.other_names],
@@ -144,34 +106,67 @@ def draft_replies(
     self_thanked = bool(agent_name) and agent_name in specifics.staff
     if self_thanked:  # "Merci Chloé du support", and Chloé is the one answering
         specifics = replace(specifics, staff=tuple(n for n in specifics.staff if n != agent_name))
+    intent = mention.intent or "other"
+    reading = fields.read_message(mention.text, specifics, wording, intent=intent)
     local_now = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone))
     values = _values(
-        lang, name, brand_name, agent_name, specifics, match, platform, catalogue, local_now, mention.text
+        wording,
+        reading,
+        name,
+        brand_name,
+        agent_name,
+        specifics,
+        match,
+        platform,
+        catalogue,
+        local_now,
+        intent,
     )
-    phrasebook = dict(phrases_fr.PHRASES if lang == "fr" else phrases_en.PHRASES)
-    if platform not in CASUAL_PLATFORMS:  # "Claire, désolés…" suits a tweet, not a review
-        phrasebook["greet"] = tuple(v for v in phrasebook["greet"] if not v.startswith("{name}"))
-    if specifics.topics:
-        phrasebook["next"] = BY_KEY[specifics.topics[0]].wording(lang).next_steps
     composer = Composer(
-        phrasebook,
+        _phrasebook(wording, reading, platform),
         values,
         recent=recent_replies,
         seed=zlib.crc32(mention.external_id.encode()),
         names=[n for n in (name, agent_name, *specifics.staff) if n],
+        lang=lang,
     )
-    intent = mention.intent or "other"
     chosen = _choose_plans(
         composer,
         intent,
         mention,
         specifics,
+        reading,
         match,
         platform,
         has_agent=bool(agent_name),
         self_thanked=self_thanked,
     )
-    return _finish(chosen, composer, lang, intent, platform, match, specifics, recent_replies)
+    return _finish(chosen, composer, lang, intent, platform, match, specifics, reading, recent_replies)
+
+
+def _phrasebook(wording: Wording, reading: fields.Reading, platform: str) -> dict[str, tuple[str, ...]]:
+    """The wording's sentences, with those that depend on what the message is about: the next step
+    for its main problem, the echo of what it praises."""
+    book = dict(wording.slots)
+    if platform not in CASUAL_PLATFORMS:  # "Claire, désolés…" suits a tweet, not a review
+        book["greet"] = tuple(v for v in book.get("greet", ()) if not v.startswith("{name}"))
+    main = reading.main
+    if main is not None and main.spec.next:
+        book["next"] = _prefilled(main.spec.next, main.values)
+    for position, found in enumerate(reading.praised[:2]):
+        book[f"echo_praised{position or ''}"] = _prefilled(found.spec.echo, found.values)
+    return book
+
+
+def _prefilled(templates: Sequence[str], values: Mapping[str, str]) -> tuple[str, ...]:
+    """Templates with a reading's own fields filled in, the message's fields left for the composer."""
+    out = []
+    for template in templates:
+        text = template
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value).replace("{" + key + "?}", f" {value}")
+        out.append(text)
+    return tuple(out)
 
 
 def _choose_plans(
@@ -179,6 +174,7 @@ def _choose_plans(
     intent: str,
     mention: MentionLike,
     specifics: Specifics,
+    reading: fields.Reading,
     match: KnowledgeMatch | None,
     platform: str,
     *,
@@ -186,19 +182,20 @@ def _choose_plans(
     self_thanked: bool = False,
 ) -> list[plans.Plan]:
     negative = mention.sentiment == "negative"
-    if intent == "complaint" and specifics.quote and not specifics.topics:
+    if intent == "complaint" and specifics.quote and not reading.problems:
         # Labelled a complaint, yet it names no problem and praises in so many words ("aucun
         # regret", "meilleur achat"): apologising to it would read as not having read it.
-        return plans.praise(composer, specifics, mention.text, platform, self_thanked=self_thanked)
-    if intent == "complaint" or (intent == "question" and negative and specifics.topics):
+        return plans.praise(composer, specifics, reading, mention.text, platform, self_thanked=self_thanked)
+    named = [f for f in reading.problems if not f.spec.fallback]
+    if intent == "complaint" or (intent == "question" and negative and named):
         strong = match if match is not None and match.score >= COMPLAINT_MIN_SCORE else None
-        return plans.complaint(composer, specifics, strong)
+        return plans.complaint(composer, specifics, reading, strong)
     if intent == "question":
         if match is not None:
             return plans.answer(composer, specifics, match)
         return plans.follow_up(composer, specifics, has_agent=has_agent)
     if intent == "praise":
-        return plans.praise(composer, specifics, mention.text, platform, self_thanked=self_thanked)
+        return plans.praise(composer, specifics, reading, mention.text, platform, self_thanked=self_thanked)
     if negative:
         return plans.unhappy(composer)
     return plans.other(composer, positive=mention.sentiment == "positive")
@@ -212,6 +209,7 @@ def _finish(
     platform: str,
     match: KnowledgeMatch | None,
     specifics: Specifics,
+    reading: fields.Reading,
     recent: Sequence[str],
 ) -> list[Draft]:
     limit = limit_for(platform)
@@ -234,14 +232,15 @@ def _finish(
                 originality=check_variety(text, recent, names=composer.names).score,
                 knowledge_title=match.item.title if quotes and match else None,
                 knowledge_id=match.item.id if quotes and match else None,
-                specifics=_specifics_summary(specifics),
+                specifics=_specifics_summary(specifics, reading),
             )
         )
     return drafts[:3]
 
 
 def _values(
-    lang: str,
+    wording: Wording,
+    reading: fields.Reading,
     name: str | None,
     brand_name: str,
     agent_name: str | None,
@@ -250,89 +249,39 @@ def _values(
     platform: str,
     catalogue: Catalogue,
     now: datetime,
-    text: str,
+    intent: str,
 ) -> dict[str, str]:
-    book: ModuleType = phrases_fr if lang == "fr" else phrases_en
-    topic = BY_KEY[specifics.topics[0]] if specifics.topics else None
+    lang = wording.lang
     values = {
+        **(reading.context or {}),
         "name": name or "",
         "brand": brand_name,
         "agent": agent_name or "",
-        "order": specifics.order or "",
-        "product": specifics.product or "",
-        "place": specifics.place or "",
-        "amount": specifics.amount or "",
-        "duration": specifics.duration or "",
         "duration_cap": (specifics.duration or "").capitalize(),
         "quote": specifics.quote or "",
         "staff": specifics.staff[0] if specifics.staff else "",
         "email": catalogue.contact_email or "",
-        "when": promise_time(now, lang),
-        "answer": _lower_first(_sentence(match.item.answer)) if match else "",
+        "when": fields.promise_time(now, wording),
+        "answer": fields.answer_text(match),
+        "channel": fields.channel(wording, platform, catalogue),
+        "team": fields.team(reading, wording),
+        "problem": fields.problem_phrase(reading, lang, only_main=intent == "praise"),
+        "issue": fields.any_phrase(reading, lang),
+        "subject": reading.subject.phrase if reading.subject else "",
+        "praised": reading.praised[0].phrase if reading.praised else "",
     }
-    values["channel"] = _channel(book, platform, catalogue.contact_email)
-    if topic:
-        values["ask"] = topic.wording(lang).ask
-    else:
-        values["ask"] = _ORDER_ASK[lang].format(**values) if specifics.order else _GENERIC_ASK[lang]
-    values["team"] = _team(lang, book, specifics, text)
-    values["problem"] = _problem(lang, specifics, values)
-    if specifics.topics[:1] == ("price",):  # one does not apologise for a price; the generic line fits
-        values["problem"] = ""
-    return values
+    values["ask"] = fields.choose_ask(reading, specifics, wording, values)
+    return {key: value for key, value in values.items() if value}
 
 
-def _lower_first(text: str) -> str:
-    # "Le code de secours…" follows a colon in French and English alike; "SMS…" keeps its capitals.
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text[-1:] in ".!?…" else text + "."
-
-
-def _channel(book: ModuleType, platform: str, email: str | None) -> str:
-    if platform not in NO_PRIVATE_MESSAGES:
-        return str(book.CHANNEL_DM)
-    return str(book.CHANNEL_EMAIL).format(email=email) if email else ""
-
-
-def _team(lang: str, book: ModuleType, specifics: Specifics, text: str) -> str:
-    lowered = text.casefold()
-    if specifics.topics and specifics.topics[0] in BY_KEY:
-        return BY_KEY[specifics.topics[0]].wording(lang).team.format(place=specifics.place or "")
-    for key, cues in _QUESTION_TEAMS:
-        if any(cue in lowered for cue in cues):
-            return _TEAMS[lang][key]
-    if specifics.place:
-        return str(book.SHOP_TEAM).format(place=specifics.place)
-    return str(book.DEFAULT_TEAM)
-
-
-def _problem(lang: str, specifics: Specifics, values: dict[str, str]) -> str:
-    """How the apology names the problem: the main topic's most specific wording that fits."""
-    known = {key for key, value in values.items() if value}
-    if not specifics.topics:
-        vague = [p for p in _VAGUE_PROBLEM[lang] if {p.split("{")[1].split("}")[0]} <= known]
-        return vague[0].format(**values) if vague else ""
-    phrases = []
-    for key in specifics.topics[:1] + (("no_answer",) if "no_answer" in specifics.topics[1:] else ()):
-        for candidate in BY_KEY[key].wording(lang).problem:
-            fields = {part.split("}")[0] for part in candidate.split("{")[1:]}
-            if fields <= known:
-                phrases.append(candidate.format(**values))
-                break
-    return _AND_FOR[lang].join(phrases)
-
-
-def _specifics_summary(specifics: Specifics) -> dict[str, str]:
+def _specifics_summary(specifics: Specifics, reading: fields.Reading) -> dict[str, str]:
     summary = {
         "order": specifics.order,
         "product": specifics.product,
         "place": specifics.place,
         "amount": specifics.amount,
         "duration": specifics.duration,
-        "topic": specifics.topics[0] if specifics.topics else None,
+        "topic": reading.keys[0] if reading.keys else None,
+        "problem": "; ".join(f.phrase for f in reading.problems if f.phrase) or None,
     }
     return {key: value for key, value in summary.items() if value}

@@ -17,17 +17,10 @@ import re
 from dataclasses import dataclass
 
 from .compose import Composer, Part
+from .fields import Reading
 from .knowledge import KnowledgeMatch
 from .specifics import Specifics
 from .types import REVIEW_PLATFORMS
-
-CALL_BACK_TOPICS = frozenset({"safety", "refund", "billing", "no_answer", "staff", "outage"})
-_PRAISE_TOPICS = (
-    ("echo_delivery", re.compile(r"livr|colis|deliver|arrived|parcel", re.IGNORECASE)),
-    ("echo_repair", re.compile(r"r[ée]par|r[ée]vision|repair|fixed|mechanic", re.IGNORECASE)),
-    ("echo_refund", re.compile(r"rembours|refund", re.IGNORECASE)),
-    ("echo_shop", re.compile(r"boutique|accueil|vendeu|[ée]quipe|shop|staff|team|opening", re.IGNORECASE)),
-)
 
 
 @dataclass(frozen=True)
@@ -44,16 +37,18 @@ def _sign() -> Part:
     return Part("sign", optional=True, drop=1)
 
 
-def complaint(composer: Composer, specifics: Specifics, match: KnowledgeMatch | None) -> list[Plan]:
-    apology = Part(composer.first("apology", "apology_generic") or "apology_generic")
-    private = Part(composer.first("private", "private_nochannel") or "private_nochannel")
-    serious = bool(set(specifics.topics) & {"safety", "fraud", "outage", "refund"})
+def complaint(
+    composer: Composer, specifics: Specifics, reading: Reading, match: KnowledgeMatch | None
+) -> list[Plan]:
+    apology = Part(composer.first("apology", "ack_issue", "apology_generic") or "apology_generic")
+    private = _private(composer)
+    main = reading.main
     full = [_greeting(composer), apology]
     said = composer.values.get("problem", "")
-    waited = specifics.topics[:1] in (("delivery",), ("repair",), ("refund",))
-    if waited and composer.has("wait_detail") and specifics.duration and specifics.duration not in said:
+    waited = main is not None and main.spec.waits and bool(specifics.duration)
+    if waited and composer.has("wait_detail") and (specifics.duration or "") not in said:
         full.append(Part("wait_detail", optional=True, drop=3))
-    if serious:
+    if main is not None and main.spec.serious:
         full.append(Part("serious", optional=True, drop=4))
     # The next step goes last of all when room runs out: the private channel carries one too.
     full.append(Part(composer.first("next", "next_generic") or "next_generic", optional=True, drop=0))
@@ -64,10 +59,15 @@ def complaint(composer: Composer, specifics: Specifics, match: KnowledgeMatch | 
         Plan("apology_next_step", tuple(full)),
         Plan("apology_private", (_greeting(composer), apology, private, _sign())),
     ]
-    if set(specifics.topics) & CALL_BACK_TOPICS:
+    if any(found.spec.callback for found in reading.problems):
         callback = Part(composer.first("callback", "callback_nochannel") or "callback_nochannel")
         plans.append(Plan("call_back", (_greeting(composer), apology, callback, _sign())))
     return plans
+
+
+def _private(composer: Composer) -> Part:
+    """Move to a private channel: with what to send when something is worth asking for."""
+    return Part(composer.first("private", "private_noask", "private_nochannel") or "private_nochannel")
 
 
 def answer(composer: Composer, specifics: Specifics, match: KnowledgeMatch) -> list[Plan]:
@@ -87,15 +87,18 @@ def answer(composer: Composer, specifics: Specifics, match: KnowledgeMatch) -> l
 
 
 def follow_up(composer: Composer, specifics: Specifics, *, has_agent: bool) -> list[Plan]:
-    promise = Part("promise_agent") if has_agent else Part("promise")
+    about = "_subject" if composer.has("promise_subject") else ""
+    promise = Part(
+        f"promise{about}_agent" if has_agent and composer.has(f"promise{about}_agent") else f"promise{about}"
+    )
     plans = [
         Plan(
             "follow_up", (_greeting(composer), Part("question_ack", optional=True, drop=2), promise, _sign())
         ),
-        Plan("follow_up_short", (_greeting(composer), Part("promise"), _sign())),
+        Plan("follow_up_short", (_greeting(composer), Part(f"promise{about}"), _sign())),
     ]
     if specifics.order:
-        private = Part(composer.first("private", "private_nochannel") or "private_nochannel")
+        private = _private(composer)
         plans.append(Plan("order_status", (_greeting(composer), Part("order_status"), private, _sign())))
     return plans
 
@@ -104,32 +107,51 @@ _THANKS_BACK = re.compile(r"\b(?:merci|thanks|thank you|thx|cheers)\b", re.IGNOR
 
 
 def praise(
-    composer: Composer, specifics: Specifics, text: str, platform: str, *, self_thanked: bool = False
+    composer: Composer,
+    specifics: Specifics,
+    reading: Reading,
+    text: str,
+    platform: str,
+    *,
+    self_thanked: bool = False,
 ) -> list[Plan]:
-    if len(text) < 80 and _THANKS_BACK.search(text) and not specifics.staff and not specifics.quote:
+    if _thanks_for_a_reply(text, specifics, reading):
         return _welcome(composer)
-    echoes = (["echo_self"] if self_thanked else []) + _echoes(composer, specifics, text)
+    echoes = (["echo_self"] if self_thanked else []) + _echoes(composer, specifics)
     invite = _invite(composer, specifics, platform)
     if specifics.mixed:
         # Praise with a reservation: thank calmly, name the reservation, no invitation to share.
         thanks = Part("thanks_mixed" if composer.has("thanks_mixed") else "thanks_mixed_anon")
-        mixed = Part("mixed" if composer.has("mixed") else "mixed_generic")
+        mixed = Part(composer.first("mixed", "mixed_issue", "mixed_generic") or "mixed_generic")
         echo = [Part(echoes[0], optional=True, drop=2)] if echoes[0] != "echo_generic" else []
         calm_invite = [invite] if invite.slot != "invite_share" else []
         return [
             Plan("thanks_reservation", (thanks, *echo, mixed, _sign())),
-            Plan("thanks_reservation_short", (thanks, mixed, *calm_invite, _sign())),
+            Plan("thanks_reservation_short", (thanks, *echo[:1], mixed, *calm_invite, _sign())),
         ]
     thanks = Part("thanks" if composer.has("thanks") else "thanks_anon")
+    # Every draft echoes the most personal thing first; the longer one echoes the next one too.
+    more = [Part(echoes[1], optional=True, drop=3)] if len(echoes) > 1 else []
     plans = [
-        Plan("thanks_personal", (thanks, Part(echoes[0], optional=True, drop=2), invite, _sign())),
-        Plan("thanks_short", (thanks, Part(echoes[-1] if len(echoes) > 1 else "echo_generic"), _sign())),
+        Plan("thanks_personal", (thanks, Part(echoes[0], optional=True, drop=2), *more, invite, _sign())),
+        Plan("thanks_short", (thanks, Part(echoes[0]), _sign())),
     ]
     if platform not in REVIEW_PLATFORMS:
         plans.append(
             Plan("thanks_share", (thanks, Part(echoes[0]), Part("invite_share", optional=True, drop=2)))
         )
     return plans
+
+
+_ABOUT_A_REPLY = re.compile(r"r[ée]ponse|retour|aide|info|conseil|answer|reply|help|info|tip", re.IGNORECASE)
+
+
+def _thanks_for_a_reply(text: str, specifics: Specifics, reading: Reading) -> bool:
+    """A short "merci pour la réponse" gets a short "avec plaisir"; thanks for the pizza does not."""
+    if len(text) >= 80 or not _THANKS_BACK.search(text) or specifics.staff or specifics.quote:
+        return False
+    praised = [f for f in reading.praised if not f.spec.fallback]
+    return not praised or bool(_ABOUT_A_REPLY.search(text))
 
 
 def _welcome(composer: Composer) -> list[Plan]:
@@ -144,10 +166,12 @@ def _welcome(composer: Composer) -> list[Plan]:
 def unhappy(composer: Composer) -> list[Plan]:
     door = Part("open_door" if composer.has("open_door") else "open_door_nochannel")
     ack = Part("neg_ack_problem" if composer.has("neg_ack_problem") else "neg_ack")
-    apology = Part(composer.first("apology", "apology_generic") or "apology_generic")
+    second = composer.first("apology", "neg_ack_problem", "apology_generic") or "apology_generic"
+    # A concrete next step when the problem has one: acknowledging is good, doing is better.
+    step = [Part("next", optional=True, drop=2)] if composer.has("next") else []
     return [
-        Plan("acknowledge", (_greeting(composer), ack, door, _sign())),
-        Plan("acknowledge_apology", (_greeting(composer), apology, door, _sign())),
+        Plan("acknowledge", (_greeting(composer), ack, *step, door, _sign())),
+        Plan("acknowledge_apology", (_greeting(composer), Part(second), door, _sign())),
     ]
 
 
@@ -159,17 +183,11 @@ def other(composer: Composer, *, positive: bool) -> list[Plan]:
     ]
 
 
-def _echoes(composer: Composer, specifics: Specifics, text: str) -> list[str]:
+def _echoes(composer: Composer, specifics: Specifics) -> list[str]:
     """Ways to show we read their message, the most personal first."""
-    echoes = [
-        slot
-        for slot, present in (("echo_staff", specifics.staff), ("echo_quote", specifics.quote))
-        if present
-    ]
-    for slot, cue in _PRAISE_TOPICS:
-        if cue.search(text) and composer.has(slot):
-            echoes.append(slot)
-            break
+    present = {"echo_staff": specifics.staff, "echo_quote": specifics.quote}
+    echoes = [slot for slot, found in present.items() if found]
+    echoes += [slot for slot in ("echo_praised", "echo_praised1") if composer.has(slot)]
     if specifics.product and composer.has("echo_product"):
         echoes.append("echo_product")
     return echoes or ["echo_generic"]
@@ -178,7 +196,7 @@ def _echoes(composer: Composer, specifics: Specifics, text: str) -> list[str]:
 def _invite(composer: Composer, specifics: Specifics, platform: str) -> Part:
     if platform in REVIEW_PLATFORMS:
         return Part("invite_review", optional=True, drop=2)
-    for slot in ("invite_place", "invite_product"):
+    for slot in ("invite_venue", "invite_product"):
         if composer.has(slot):
             return Part(slot, optional=True, drop=2)
     return Part("invite_share", optional=True, drop=2)

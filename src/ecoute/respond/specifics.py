@@ -1,6 +1,8 @@
 """The specifics of a message that a careful reply picks up: order and ticket numbers, the product,
 the shop or town, an amount, how long they have waited, who on the team they thank, the words
-they used to praise, and the problems they raise (see ``topics``).
+they used to praise, where it happened and what they already told us (see ``facts``). What the
+message is about (its problems, its question, what it praises) is read with the wordings
+(``reading``).
 
 Everything is read from the text alone with patterns, offline. A workspace's own catalogue of
 products and places (``products=``, ``places=``) makes the reading exact; without it, products
@@ -14,8 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import grammar
+from .facts import Facts, read_facts
 from .names import ORGANISATION_WORDS, PLACES, first_name, fold, words
-from .topics import find_topics
 
 _TICKET_PREFIXES = frozenset({"SAV", "TICKET", "TK", "CASE", "REF", "INC", "TCK", "DOSSIER"})
 _REFERENCE = re.compile(r"(?<![\w/@])#?([A-Z]{1,5}-?\d{4,})\b")
@@ -27,62 +30,14 @@ _TICKET_CONTEXT = re.compile(r"(?:ticket|dossier|case|r[ée]f|incident|SAV)\W{0,
 _AMOUNT = re.compile(
     r"(?:€|£|\$)\s?\d[\d  ,.]*\d|\b\d{1,3}(?:[  ]\d{3})*(?:[.,]\d{1,2})?\s?(?:€|euros?\b|£)", re.IGNORECASE
 )
-_NUMBER_WORDS = {
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six": 6,
-    "huit": 8,
-    "dix": 10,
-    "one": 1,
-    "a": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "eight": 8,
-    "ten": 10,
-}
-_SPELLED = {
-    "fr": {
-        2: "deux",
-        3: "trois",
-        4: "quatre",
-        5: "cinq",
-        6: "six",
-        7: "sept",
-        8: "huit",
-        9: "neuf",
-        10: "dix",
-    },
-    "en": {
-        2: "two",
-        3: "three",
-        4: "four",
-        5: "five",
-        6: "six",
-        7: "seven",
-        8: "eight",
-        9: "nine",
-        10: "ten",
-    },
-}
-_COUNT = r"(\d{1,2}|deux|trois|quatre|cinq|six|huit|dix|two|three|four|five|six|eight|ten)\s+"
-_UNIT = r"(jours?|semaines?|mois|days|weeks|months)\b"
 # A duration counts only as a wait: "attendu 5 semaines", "3 semaines de retard", "for two weeks".
-_DURATION = re.compile(
-    r"(?:attendu|attends|attente|depuis|ça fait|ca fait|cela fait|il a fallu|waited|waiting|for|took|after)"
-    r"\s+(?:plus de\s+|more than\s+|over\s+)?"
-    + _COUNT
-    + _UNIT
-    + r"|"
-    + _COUNT
-    + _UNIT
-    + r"(?=\s+(?:de retard|d'attente|d’attente|sans|late|of waiting|without|later))",
+_WAIT_BEFORE = re.compile(
+    r"(?:attendu|attends|attente|depuis|ça fait|ca fait|cela fait|il a fallu|il y a|waited|waiting|for|took|"
+    r"after|pendant|avant)\s+(?:plus d['’]\s?|more than\s|over\s|près d['’]\s?|nearly\s)?$",
     re.IGNORECASE,
+)
+_WAIT_AFTER = re.compile(
+    r"^\s*(?:de retard|d['’]attente|sans|late|of waiting|without|later|in review|plus tard|!)", re.IGNORECASE
 )
 _VENUE = re.compile(
     r"\b(?:boutique|magasin|atelier|agence|shop|store|workshop)\s+(?:de|du|des|d'|d’|à|in|at)\s*"
@@ -99,11 +54,12 @@ _MODEL = re.compile(
 )
 _STAFF_PATTERNS = (
     re.compile(
-        r"\b(?i:merci|bravo|thanks|thank you|kudos|shout-?out)\s+(?:(?i:à|a|to)\s+)?([A-ZÀ-Ý][a-zà-ÿ]+)"
+        r"\b(?i:merci|bravo|thanks|thank you|kudos|shout[- ]?out)\s+(?:(?i:à|a|to)\s+)?([A-ZÀ-Ý][a-zà-ÿ]+)"
     ),
     re.compile(
         r"\b([A-ZÀ-Ý][a-zà-ÿ]+)\s+(?:est|était|a été|is|was)\s+(?:vraiment\s+|really\s+|so\s+)?"
         r"(?:top|génial|géniale|adorable|super|parfait|parfaite|le meilleur|la meilleure|the best|great|"
+        r"une magicienne|un magicien|une perle|un amour|au top|"
         r"amazing|lovely|brilliant|fantastic|helpful|patient|incroyable)"
     ),
     re.compile(
@@ -111,8 +67,12 @@ _STAFF_PATTERNS = (
         r"conseiller|conseillère|mechanic|driver|courier)\s+([A-ZÀ-Ý][a-zà-ÿ]+)"
     ),
     re.compile(r"\b([A-ZÀ-Ý][a-zà-ÿ]+)\s+(?:m'a|m’a|nous a|a pris|let me|let us|took|helped|fixed|sorted)\b"),
+    re.compile(
+        r"\b([A-ZÀ-Ý][a-zà-ÿ]+),?\s(?i:our|your|notre|votre|the)\s[a-zé]+\s(?i:was|is|were|est|était|a été)\b"
+    ),
     re.compile(r"\b(?i:mot|shout-?out|big up|prime|bravo)\s+(?i:pour|à|for|to)\s+([A-ZÀ-Ý][a-zà-ÿ]+)"),
 )
+_TITLE = re.compile(r"\b(Mme|Mlle|M\.|Madame|Monsieur|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s$")
 _NOT_STAFF = words(
     """le la les il elle on ce cet cette ca je tu nous vous ils elles mon ma mes son sa ses leur the it he
     she they we i you this that my our your his her their its merci bravo super top vraiment service
@@ -170,8 +130,8 @@ class Specifics:
     duration: str | None = None
     staff: tuple[str, ...] = ()
     quote: str | None = None
-    topics: tuple[str, ...] = ()
     mixed: bool = False
+    facts: Facts = Facts()
 
     @property
     def order(self) -> str | None:
@@ -204,18 +164,21 @@ def extract(
     found_products = _products(text, brand_name, products)
     found_places = _places(text, brand_name, places, found_products)
     exclude = [brand_name, *found_products, *found_places, *places, *other_names, author_first_name or ""]
+    city = _city(text, lang, exclude)
     return Specifics(
         orders=orders,
         tickets=tickets,
         products=found_products,
         places=found_places,
-        city=_city(text, lang, exclude),
+        city=city,
         amount=_first(_AMOUNT, text),
         duration=_duration(text, lang),
         staff=_staff(text, exclude),
         quote=_quote(text),
-        topics=find_topics(text),
         mixed=bool(_CONTRAST.search(text)),
+        facts=read_facts(
+            text, lang=lang, has_reference=bool(orders or tickets), has_city=bool(city or found_places)
+        ),
     )
 
 
@@ -294,27 +257,14 @@ def _city(text: str, lang: str, exclude: Sequence[str]) -> str | None:
 
 
 def _duration(text: str, lang: str) -> str | None:
-    match = _DURATION.search(text)
-    if not match:
-        return None
-    count, unit = (group.lower() for group in match.groups() if group)
-    if count.isdigit():
-        number = int(count)
-        count = _SPELLED[lang].get(number, count)
-    else:
-        number = _NUMBER_WORDS.get(count, 2)
-        count = _SPELLED[lang].get(number, count)
-    unit = _translate_unit(unit, lang, plural=number > 1)
-    return f"{count} {unit}"
-
-
-def _translate_unit(unit: str, lang: str, *, plural: bool) -> str:
-    base = {"jour": "day", "semaine": "week", "mois": "month", "day": "day", "week": "week", "month": "month"}
-    english = base[unit.rstrip("s") if unit != "mois" else "mois"]
-    if lang == "en":
-        return english + ("s" if plural else "")
-    french = {"day": "jour", "week": "semaine", "month": "mois"}[english]
-    return french + ("s" if plural and french != "mois" else "")
+    """How long they waited, spelt out ("trois semaines"), when the message says it is a wait."""
+    for match in grammar.DURATION.finditer(text):
+        before, after = text[: match.start()], text[match.end() :]
+        if _WAIT_BEFORE.search(before[-40:]) or _WAIT_AFTER.search(after):
+            duration = grammar.parse_duration(match.group(0))
+            if duration is not None:
+                return grammar.say_duration(duration, lang)
+    return None
 
 
 def _staff(text: str, exclude: Sequence[str]) -> tuple[str, ...]:
@@ -325,7 +275,10 @@ def _staff(text: str, exclude: Sequence[str]) -> tuple[str, ...]:
             word = match.group(1)
             if fold(word) in _NOT_STAFF or fold(word) in excluded or fold(word) in PLACES:
                 continue
-            if first_name(word) == word:
+            title = _TITLE.search(text[max(0, match.start(1) - 10) : match.start(1)])
+            if title:  # "Mme Diallo": a colleague named with a title keeps it
+                names.append(f"{title.group(1)} {word}")
+            elif first_name(word) == word:
                 names.append(word)
     return tuple(dict.fromkeys(names))
 

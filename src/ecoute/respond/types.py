@@ -3,6 +3,7 @@ each platform's length limit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # Characters a reply may hold on each platform (the platforms' documented limits; the X limit is
@@ -48,17 +49,25 @@ class KnowledgeItem:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """What the workspace sells and where: makes reading products and places exact.
+    """The workspace's business as its drafts speak of it: its trade, what it sells, where, and
+    its own words.
 
-    ``other_names`` are names that must never be taken for a person or a shop (competitors,
-    partners). ``contact_email`` is where customers are sent from platforms with no private
-    messages (reviews, YouTube).
+    ``sector`` picks the wordings (``ecoute.respond.sectors``: restaurant, hotel, shop…; "other"
+    uses the neutral ones). ``words`` are, per language, the workspace's own words over the
+    sector's (``reference``: what customers quote, "numéro de réservation"; ``venue``: what its
+    places are, "restaurant"; ``team``: who answers, "l'équipe de salle"). ``wordings`` is a TOML
+    text of its own additions (see docs/drafts.md). ``other_names`` are names that must never be
+    taken for a person or a shop (competitors, partners). ``contact_email`` is where customers are
+    sent from platforms with no private messages (reviews, YouTube).
     """
 
     products: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     other_names: tuple[str, ...] = ()
     contact_email: str | None = None
+    sector: str = "other"
+    words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    wordings: str = ""
 
 
 @dataclass(frozen=True)

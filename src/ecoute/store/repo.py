@@ -195,3 +195,21 @@ def record_audit(
     )
     session.add(event)
     return event
+
+
+def store_setting(
+    session: Session, workspace: Workspace, key: str, value: dict[str, Any], *, actor: str, action: str
+) -> None:
+    """Replace one of the workspace's settings, audited as ``action`` with the value before and after."""
+    before = (workspace.settings or {}).get(key) or {}
+    workspace.settings = {**(workspace.settings or {}), key: value}
+    record_audit(
+        session,
+        workspace.id,
+        actor=actor,
+        action=action,
+        target_type="workspace",
+        target_id=workspace.id,
+        before=before,
+        after=value,
+    )

@@ -72,6 +72,16 @@ FORMS = (
     Form("webhooks.disable", "POST", "/w/{slug}/admin/webhooks/{webhook}/disable", None, ADMIN_DONE),
     Form("webhooks.enable", "POST", "/w/{slug}/admin/webhooks/{webhook}/enable", None, ADMIN_DONE),
     Form("audit.page", "GET", "/w/{slug}/admin/audit", None, ADMIN, False, True),
+    Form("drafts.page", "GET", "/w/{slug}/admin/drafts", None, ADMIN, False, False),
+    Form("drafts.save", "POST", "/w/{slug}/admin/drafts", {"sector": "hotel"}, ADMIN, False),
+    Form(
+        "drafts.preview",
+        "POST",
+        "/w/{slug}/admin/drafts/preview",
+        {"text": "Cafard dans la chambre 12", "kind": "complaint", "lang": "fr"},
+        ADMIN,
+        False,
+    ),
     Form("privacy.page", "GET", "/w/{slug}/admin/privacy", None, ADMIN, False, False),
     Form("privacy.retention", "POST", "/w/{slug}/admin/privacy/retention", {"months": "6"}, ADMIN, False),
 )

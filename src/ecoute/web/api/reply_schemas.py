@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ecoute.inbox import queries
 from ecoute.respond.composer_data import ComposerData
 from ecoute.respond.outbox import ReplyCollision, ReplyOutcome, ReplyRequest, TooSimilar, variety_of
-from ecoute.respond.types import limit_for
+from ecoute.respond.types import Draft, limit_for
 from ecoute.store.models import Reply
 from ecoute.store.reply_models import ReplyState
 from ecoute.web.api.schemas import MAX_ID, In
@@ -26,6 +26,16 @@ class DraftOut(BaseModel):
     originality: int = Field(description="Variety score, 100 = nothing like the team's recent replies.")
     trimmed: bool
     knowledge_title: str | None
+
+    @classmethod
+    def of(cls, draft: Draft) -> DraftOut:
+        return cls(
+            text=draft.text,
+            strategy=draft.strategy,
+            originality=draft.originality,
+            trimmed=draft.trimmed,
+            knowledge_title=draft.knowledge_title,
+        )
 
 
 class SavedReplyOut(BaseModel):
@@ -147,16 +157,7 @@ def drafts_out(data: ComposerData) -> DraftsOut:
         lang=data.lang,
         limit=data.limit,
         seen_reply_id=data.seen_reply_id,
-        drafts=[
-            DraftOut(
-                text=d.text,
-                strategy=d.strategy,
-                originality=d.originality,
-                trimmed=d.trimmed,
-                knowledge_title=d.knowledge_title,
-            )
-            for d in data.drafts
-        ],
+        drafts=[DraftOut.of(d) for d in data.drafts],
         saved_replies=[
             SavedReplyOut(id=s.id, name=s.name, text=s.text, missing=list(s.missing)) for s in data.snippets
         ],
