@@ -151,7 +151,7 @@ def test_the_weekly_chart_draws_each_week_and_its_numbers_are_below(app, db, wor
     assert 'aria-labelledby="chart-rate-title chart-rate-desc"' in html
     assert (
         "<details" in html
-        and "<script" not in html
+        and "<script" not in html[html.index("<main") :]  # the page's content needs no script
         and "http" not in rate_chart.replace("http://www.w3.org", "")
     )
     first = answered_weeks[0]
