@@ -402,6 +402,12 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=60)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--logs", default="benchmarks/out/scale")
+    parser.add_argument(
+        "--steady-rate",
+        type=float,
+        default=0.0,
+        help="items/s of the steady part (0: half the 2-worker burst)",
+    )
     parser.add_argument("--skip", default="", help="Parts to skip: throughput,steady,backlog,drill")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -426,7 +432,7 @@ def main() -> None:
             cluster.start_ingest_worker(100 + n)
         warm_up(cluster, db, 2)
         if "steady" not in skip:
-            rate = max(5.0, 0.5 * throughput.get(2, {}).get("items_per_s", 10.0))
+            rate = args.steady_rate or max(5.0, 0.5 * throughput.get(2, {}).get("items_per_s", 10.0))
             results["steady"] = steady(cluster, db, rate=round(rate), seconds=60)
             print(f"steady: {json.dumps(results['steady'])}", flush=True)
         if "drill" not in skip:
