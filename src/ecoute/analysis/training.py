@@ -332,7 +332,23 @@ def _evaluate(
         name: fit_stage(spec, blocks, examples, train_rows, seed, weights) for name, spec in specs.items()
     }
     model = Model(trained["full"], trained.get("fast"), routing, compatibility=compatibility)
-    rows = np.where(held)[0]
+    return _score(model, blocks, examples, np.where(held)[0])
+
+
+def evaluate(
+    model: Model, examples: Sequence[LabelledExample], cache: FeatureCache | None = None
+) -> dict[str, HeadReport]:
+    """Macro-F1 of an already trained model on labelled examples, scored exactly as ``train``
+    scores its held-out part: to compare heads in use with new ones on the same posts."""
+    stages = [model.full, *([model.fast] if model.fast is not None else [])]
+    needed = list(dict.fromkeys(block for stage in stages for block in stage.spec.blocks))
+    blocks = featurise(examples, needed, cache=cache)
+    return _score(model, blocks, examples, np.arange(len(examples)))
+
+
+def _score(
+    model: Model, blocks: Blocks, examples: Sequence[LabelledExample], rows: np.ndarray
+) -> dict[str, HeadReport]:
     probabilities, _ = predict(model, blocks, rows)
     chosen = {head: probabilities[head].argmax(axis=1) for head in HEAD_NAMES}
     chosen["intent"] = model.decide_intents(probabilities)  # as the analyzer decides it

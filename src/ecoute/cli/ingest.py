@@ -119,8 +119,10 @@ def ingest_options(
     annotate = None
     if analysis if analysis is not None else settings.flag("analysis"):
         from ecoute.analysis_bridge import annotator
+        from ecoute.learning.retrain import sync
 
-        annotate = annotator(workspace)
+        sync(state.database(), settings, workspace.id, workspace.slug)
+        annotate = annotator(workspace, settings)
 
     def on_reject(rejected: Rejected) -> None:
         if reject_file is not None:

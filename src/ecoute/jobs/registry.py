@@ -35,6 +35,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.keep_time.jobs",
     "ecoute.privacy.jobs",
     "ecoute.auth.jobs",
+    "ecoute.learning.jobs",
 )
 
 DEFAULT_LEASE = timedelta(minutes=5)

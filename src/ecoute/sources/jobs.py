@@ -127,7 +127,9 @@ def _options(workspace: Workspace, ctx: JobContext, *, keep_unmatched: bool = Tr
     annotate = None
     if ctx.settings.flag("analysis"):
         from ecoute.analysis_bridge import annotator
+        from ecoute.learning.retrain import sync
 
+        sync(ctx.db, ctx.settings, workspace.id, workspace.slug)  # heads retrained on another machine
         annotate = annotator(workspace, ctx.settings)
     return IngestOptions(
         batch_size=ctx.settings.int("batch_size"),

@@ -52,6 +52,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.admin_audit",
     "ecoute.web.pages.admin_drafts",
     "ecoute.web.pages.admin_privacy",
+    "ecoute.web.pages.admin_learning",
     "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
 )

@@ -82,6 +82,8 @@ FORMS = (
         ADMIN,
         False,
     ),
+    Form("analysis.page", "GET", "/w/{slug}/admin/analysis", None, ADMIN, False, False),
+    Form("analysis.retrain", "POST", "/w/{slug}/admin/analysis/retrain", None, ADMIN_DONE, False),
     Form("privacy.page", "GET", "/w/{slug}/admin/privacy", None, ADMIN, False, False),
     Form("privacy.retention", "POST", "/w/{slug}/admin/privacy/retention", {"months": "6"}, ADMIN, False),
 )
