@@ -60,7 +60,7 @@ def take(session: Session, *, now: datetime | None = None) -> Snapshot:
 
 def given_up(session: Session) -> dict[str, int]:
     query = select(Job.kind, func.count()).where(Job.state == "dead").group_by(Job.kind)
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def workers_seen(session: Session, since: datetime) -> list[WorkerSeen]:
@@ -68,7 +68,7 @@ def workers_seen(session: Session, since: datetime) -> list[WorkerSeen]:
         select(Job.leased_by, func.max(Job.started_at))
         .where(Job.started_at >= since, Job.leased_by.is_not(None))
         .group_by(Job.leased_by)
-    ).tuples()
+    )
     latest: dict[str, datetime] = {}
     for leased_by, started in rows:
         process = ":".join(str(leased_by).split(":")[:2])  # host:pid:thread -> host:pid
@@ -81,7 +81,7 @@ def sources(session: Session) -> list[SourceState]:
         select(Workspace.slug, Source)
         .join(Workspace, Workspace.id == Source.workspace_id)
         .order_by(Workspace.slug, Source.name)
-    ).tuples()
+    )
     return [
         SourceState(slug, s.name, s.platform, s.health, s.paused, s.consecutive_failures, s.last_success_at)
         for slug, s in rows
@@ -93,5 +93,5 @@ def mention_counts(session: Session) -> dict[str, int]:
         select(Workspace.slug, func.count(Mention.id))
         .join(Mention, Mention.workspace_id == Workspace.id)
         .group_by(Workspace.slug)
-    ).tuples()
-    return dict(rows.all())
+    )
+    return {slug: count for slug, count in rows}
