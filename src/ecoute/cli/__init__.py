@@ -12,6 +12,7 @@ from rich.markup import escape
 from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla, status, worker
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.live import signals as _live_signals  # noqa: F401 - commands' changes reach the pages
 from ecoute.ops import logs
 from ecoute.privacy import commands as privacy_commands
 from ecoute.settings import Settings

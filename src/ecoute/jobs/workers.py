@@ -68,6 +68,7 @@ class Workers:
         self._stopped = threading.Event()
 
     def start(self) -> None:
+        from ecoute.live import signals  # noqa: F401 - jobs' changes reach the pages live
         from ecoute.ops.metrics import watch_jobs  # imported late: see ecoute.ops.multiproc
 
         registry.load()

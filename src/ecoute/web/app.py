@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ecoute.auth.passwords import HashSlots, default_slots
+from ecoute.live import signals as _live_signals  # noqa: F401 - publishes live events after commits
 from ecoute.ops import logs
 from ecoute.settings import Settings
 from ecoute.store.db import Database
