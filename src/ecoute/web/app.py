@@ -35,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.replies",
     "ecoute.web.pages.views",
     "ecoute.web.pages.presence",
+    "ecoute.web.pages.live",
     "ecoute.web.pages.metrics",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
