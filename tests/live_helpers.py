@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 
 from ecoute.live.events import Hub, LiveEvent
@@ -60,3 +63,53 @@ def served(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def session_cookie(db, workspace, role: str = "agent") -> str:
+    """A real server-side session of a new member of ``workspace``: the value of its cookie."""
+    from ecoute.auth import sessions, users
+
+    with db.session() as session:
+        user = users.create_user(session, f"live.{uuid.uuid4().hex[:8]}@people.example", None, name="Live")
+        users.add_member(session, workspace.id, user.id, role)
+        cookie, _ = sessions.create_session(session, user)
+    return cookie
+
+
+class Stream:
+    """An open event stream, read frame by frame (``next_frame``)."""
+
+    def __init__(self, response: httpx.Response):
+        self.response = response
+        self.lines = response.iter_lines()
+
+    def next_frame(self) -> dict[str, str]:
+        """The next frame's fields (``event``, ``id``, ``data``), or ``{"comment": …}`` for a comment."""
+        frame: dict[str, str] = {}
+        for line in self.lines:
+            if not line:
+                if frame:
+                    return frame
+                continue
+            if line.startswith(":"):
+                return {"comment": line[1:].strip()}
+            name, _, value = line.partition(":")
+            frame[name] = value.strip()
+        raise AssertionError("the stream ended")
+
+    def next_live(self) -> dict[str, object]:
+        """The data of the next ``live`` event (comments and other events are skipped)."""
+        while True:
+            frame = self.next_frame()
+            if frame.get("event") == "live":
+                return json.loads(frame["data"])
+
+
+@contextmanager
+def stream(base: str, path: str, cookie: str, **headers: str) -> Iterator[Stream]:
+    with httpx.Client(base_url=base, cookies={"ecoute_session": cookie}, timeout=WAIT_S) as client:
+        with client.stream("GET", path, headers={"accept": "text/event-stream", **headers}) as response:
+            assert response.status_code == 200, response.read()
+            opened = Stream(response)
+            assert opened.next_frame()["event"] == "ready"
+            yield opened

@@ -34,6 +34,7 @@ from ecoute.live.events import Hub, LiveEvent
 from ecoute.settings import Settings
 
 logger = logging.getLogger(__name__)
+READY_S = 5.0  # how long a first stream waits for its process to start hearing the bus
 POLL_S = 0.5  # the SQLite bus: how often listeners look for new rows
 KEEP_S = 120  # the SQLite bus: rows older than this are deleted by publishers
 
@@ -94,14 +95,17 @@ class _Listening:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._ready = threading.Event()
         self.hub = Hub()
 
     def listen(self) -> Hub:
-        """Start hearing the bus (once); the hub this process's streams subscribe to."""
+        """Start hearing the bus (once) and wait, a few seconds at most, until it is heard: a page
+        told "ready" then misses nothing. Returns the hub this process's streams subscribe to."""
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="ecoute-live", daemon=True)
                 self._thread.start()
+        self._ready.wait(READY_S)
         return self.hub
 
     def _run(self) -> None:
@@ -160,12 +164,14 @@ class RedisBus(_Listening):
             logger.warning("live.publish_failed", extra={"bus": "redis", "error": str(error)[:200]})
 
     def hear(self, stop: threading.Event) -> None:
-        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        pubsub = self.client.pubsub()
         pubsub.subscribe(self.target.channel)
         try:
             while not stop.is_set():
                 message = pubsub.get_message(timeout=1.0)
-                if message and message.get("type") == "message":
+                if message and message.get("type") == "subscribe":
+                    self._ready.set()  # Redis confirmed: what is published from now on is heard
+                elif message and message.get("type") == "message":
                     self.heard(message["data"])
         finally:
             pubsub.close()
@@ -200,6 +206,7 @@ class PostgresBus(_Listening):
 
         with psycopg.connect(self.target.url, autocommit=True, connect_timeout=5) as connection:
             connection.execute(f'LISTEN "{self.target.channel}"')
+            self._ready.set()
             while not stop.is_set():
                 for notice in connection.notifies(timeout=1.0):
                     self.heard(notice.payload)
@@ -242,6 +249,7 @@ class SqliteBus(_Listening):
         connection = self._connect()
         try:
             last = connection.execute("SELECT COALESCE(MAX(id), 0) FROM live_events").fetchone()[0]
+            self._ready.set()
             while not stop.wait(POLL_S):
                 rows = connection.execute(
                     "SELECT id, body FROM live_events WHERE id > ? ORDER BY id", (last,)

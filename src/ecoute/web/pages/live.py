@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from ecoute.auth.permissions import Action
@@ -37,7 +38,7 @@ def hub_of(request: Request) -> Hub:
 async def events(
     request: Request, ctx: Annotated[WorkspaceContext, require(Action.VIEW)]
 ) -> StreamingResponse:
-    hub = hub_of(request)
+    hub = await run_in_threadpool(hub_of, request)  # the first stream may wait for the bus
     subscription = hub.subscribe(ctx.workspace.id)  # before answering: nothing is missed after "ready"
     resync = bool(request.headers.get("last-event-id"))
     return StreamingResponse(
