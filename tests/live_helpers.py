@@ -107,9 +107,12 @@ class Stream:
 
 @contextmanager
 def stream(base: str, path: str, cookie: str, **headers: str) -> Iterator[Stream]:
-    with httpx.Client(base_url=base, cookies={"ecoute_session": cookie}, timeout=WAIT_S) as client:
-        with client.stream("GET", path, headers={"accept": "text/event-stream", **headers}) as response:
-            assert response.status_code == 200, response.read()
-            opened = Stream(response)
-            assert opened.next_frame()["event"] == "ready"
-            yield opened
+    wanted = {"accept": "text/event-stream", **headers}
+    with (
+        httpx.Client(base_url=base, cookies={"ecoute_session": cookie}, timeout=WAIT_S) as client,
+        client.stream("GET", path, headers=wanted) as response,
+    ):
+        assert response.status_code == 200, response.read()
+        opened = Stream(response)
+        assert opened.next_frame()["event"] == "ready"
+        yield opened
