@@ -10,8 +10,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 import factories
-from ecoute.ingest import ingest
 from ecoute.inbox.notes import add_note
+from ecoute.ingest import ingest
 from ecoute.store import repo
 
 

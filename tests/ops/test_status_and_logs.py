@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 
 from cli_run import ecoute
 from ecoute.ops.logs import REDACTED, JsonFormatter
+from ecoute.ops.multiproc import drop_stale
 from ecoute.store import repo
 
 
@@ -70,3 +74,16 @@ def test_json_formatter_keeps_extras_and_never_writes_secrets():
     assert line["endpoint_id"] == 7 and line["ms"] == 12.5
     assert line["signing_secret"] == REDACTED and line["api_token"] == REDACTED
     assert "whsec-123" not in stream.getvalue()
+
+
+def test_serve_drops_the_counters_of_finished_processes_only(tmp_path):
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    gone = tmp_path / f"counter_{finished.stdout.strip()}.db"
+    running = tmp_path / f"histogram_{os.getpid()}.db"
+    gone.write_bytes(b"x")
+    running.write_bytes(b"x")
+
+    assert drop_stale(tmp_path) == [gone]
+    assert running.exists() and not gone.exists()
