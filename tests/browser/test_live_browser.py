@@ -21,7 +21,9 @@ def _same_bus_as_the_app(live, monkeypatch) -> None:
     monkeypatch.setenv("ECOUTE_EVENTS_URL", f"sqlite:///{folder / 'live.db'}")
 
 
-def test_a_mention_ingested_after_the_page_loaded_appears_without_reload(page, live, monkeypatch):
+def test_a_mention_ingested_after_the_page_loaded_appears_without_reload(
+    page, live, monkeypatch, screenshots
+):
     _same_bus_as_the_app(live, monkeypatch)
     page.goto(live.at("/w/demo/?q=zorglub"))
     expect(page.locator(".empty-state")).to_be_visible()
@@ -38,6 +40,7 @@ def test_a_mention_ingested_after_the_page_loaded_appears_without_reload(page, l
     assert page.evaluate("window.loadedOnce") is True  # the same page: never reloaded
     assert page.url.endswith("/w/demo/?q=zorglub")
     expect(page.locator("input#search")).to_have_value("zorglub")
+    page.screenshot(path=str(screenshots / "live-inbox.png"))
     assert page.js_errors == []
 
 

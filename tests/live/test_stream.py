@@ -12,6 +12,7 @@ from ecoute.inbox.notes import add_note
 from ecoute.ingest import ingest
 from ecoute.settings import Settings
 from ecoute.web.app import create_app
+from ecoute.web.pages import live as live_page
 from live_helpers import served, session_cookie, stream
 
 
@@ -70,3 +71,16 @@ def test_a_reconnect_is_told_to_read_everything_again(base, db, workspace):
     cookie = session_cookie(db, workspace)
     with stream(base, f"/w/{workspace.slug}/events", cookie, **{"last-event-id": "12"}) as events:
         assert events.next_live() == {"kind": "resync", "conversation": None, "count": 0}
+
+
+def test_a_quiet_stream_gets_keep_alive_comments_and_ends_for_the_browser_to_reconnect(
+    base, db, workspace, monkeypatch
+):
+    monkeypatch.setattr(live_page, "HEARTBEAT_S", 0.2)
+    monkeypatch.setattr(live_page, "STREAM_S", 1.0)
+    cookie = session_cookie(db, workspace)
+    with stream(base, f"/w/{workspace.slug}/events", cookie) as events:
+        assert events.next_frame() == {"comment": "keep-alive"}
+        with pytest.raises(AssertionError, match="the stream ended"):
+            while True:
+                events.next_frame()
