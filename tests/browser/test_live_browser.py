@@ -29,6 +29,8 @@ def test_a_mention_ingested_after_the_page_loaded_appears_without_reload(
     expect(page.locator(".empty-state")).to_be_visible()
     page.wait_for_selector(".inbox-desk[data-live=on]")
     page.evaluate("window.loadedOnce = true")
+    everything = page.locator(".view-list a", has_text="To do")
+    before = everything.inner_text()
 
     with live.db.session() as session:
         workspace = repo.require_workspace(session, "demo")
@@ -37,6 +39,7 @@ def test_a_mention_ingested_after_the_page_loaded_appears_without_reload(
     row = page.locator("li.row", has_text="zorglub")
     expect(row).to_have_count(1)
     expect(page.locator("[data-live-notice]")).to_have_text("1 new mention — show")
+    expect(everything).not_to_have_text(before)  # the views' counts were re-read too
     assert page.evaluate("window.loadedOnce") is True  # the same page: never reloaded
     assert page.url.endswith("/w/demo/?q=zorglub")
     expect(page.locator("input#search")).to_have_value("zorglub")
