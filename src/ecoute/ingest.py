@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from ecoute.brands import BrandMatcher
 from ecoute.listening import Document
+from ecoute.live.events import MENTIONS
+from ecoute.live.signals import announce
 from ecoute.normalise import Item, normalise
 from ecoute.sources.base import RawItem, Rejected
 from ecoute.store import repo
@@ -240,6 +242,8 @@ def _store_batch(
         mention_ids=conversations.mention_ids,
     )
     report.stored += len(inserted)
+    if inserted:
+        announce(session, workspace_id, MENTIONS, count=len(inserted))
     # Rows another writer stored between our check and our insert are duplicates too.
     report.duplicates += len(kept) - len(inserted)
     repo.link_brands(session, workspace_id, kept, brand_links, inserted)

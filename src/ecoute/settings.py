@@ -54,6 +54,14 @@ SETTINGS: tuple[Setting, ...] = (
         "the queue is the default SQLite file, i.e. one machine; off with Redis or PostgreSQL, where "
         "`ecoute worker` processes do the work).",
     ),
+    Setting(
+        "events_url",
+        "",
+        "Where live updates (new mentions, a colleague's changes) travel between processes: "
+        "redis://host:6379/0, postgresql://user@host/db, sqlite:///PATH (one machine) or memory "
+        "(one process only). Empty: Redis when ECOUTE_QUEUE_URL is Redis, else PostgreSQL's "
+        "LISTEN/NOTIFY when the database is PostgreSQL, else an SQLite file, DATA_DIR/live.db.",
+    ),
     Setting("batch_size", "1000", "Items stored per transaction by the ingest path."),
     Setting(
         "analysis",
@@ -126,6 +134,15 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Comma-separated addresses or networks (e.g. 10.0.0.0/8,127.0.0.1) that outgoing webhooks may "
         "reach although they are loopback, private or link-local. Empty: public addresses only.",
+    ),
+    Setting(
+        "metrics_token",
+        "",
+        "Bearer token that /metrics asks for. Empty: /metrics answers loopback clients only "
+        "(127.0.0.1, ::1), for a Prometheus running on the same machine.",
+    ),
+    Setting(
+        "log_format", "text", "Log lines as text, or json (one JSON object per line, for log collectors)."
     ),
     Setting(
         "smtp_host",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import NoReturn
@@ -10,10 +9,13 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla, worker
+from ecoute.cli import admin, demo, drafts, ingest, replies, report, sla, status, worker
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.live import signals as _live_signals  # noqa: F401 - commands' changes reach the pages
+from ecoute.ops import logs
 from ecoute.privacy import commands as privacy_commands
+from ecoute.settings import Settings
 from ecoute.web import commands as web_commands
 from ecoute.webhooks import commands as webhook_commands
 
@@ -31,9 +33,10 @@ def _options(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks and debug logs."),
 ) -> None:
     state.debug = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s %(message)s"
-    )
+    try:
+        logs.configure(Settings().raw("log_format"), debug=debug)
+    except ValueError as error:
+        raise CliError(str(error)) from None
 
 
 ingest.register(app)
@@ -45,6 +48,7 @@ report.register(app)
 sla.register(app)
 replies.register(app)
 worker.register(app)
+status.register(app)
 drafts.register(app)
 privacy_commands.register(app)
 

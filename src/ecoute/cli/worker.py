@@ -19,6 +19,7 @@ from ecoute.jobs.queues import QueueConfigError
 from ecoute.jobs.runner import run_due
 from ecoute.jobs.scheduler import tick
 from ecoute.jobs.workers import WorkerPlan, Workers
+from ecoute.ops.multiproc import share_metrics
 from ecoute.store.types import utcnow
 
 jobs_app = typer.Typer(help="Background jobs: what waits, what ran, what failed.", no_args_is_help=True)
@@ -52,6 +53,7 @@ def worker_command(
     """Take jobs from the queue store (ECOUTE_QUEUE_URL) until Ctrl+C or SIGTERM; finish the jobs
     in hand before exiting. Run as many as you like, on any machine sharing the database and the
     queue store; one of them (or `ecoute serve` on one machine) with --scheduler."""
+    share_metrics(state.settings, fresh=False)  # counted with `ecoute serve`'s on this machine
     try:
         plan = WorkerPlan.parse(queues, concurrency, scheduler)
         workers = Workers(state.database(), state.settings, plan)

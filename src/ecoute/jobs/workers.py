@@ -68,7 +68,11 @@ class Workers:
         self._stopped = threading.Event()
 
     def start(self) -> None:
+        from ecoute.live import signals  # noqa: F401 - jobs' changes reach the pages live
+        from ecoute.ops.metrics import watch_jobs  # imported late: see ecoute.ops.multiproc
+
         registry.load()
+        watch_jobs()
         queues = queues_for(self.settings)
         queues.run_job = lambda job_id: run_job(self.db, self.settings, job_id)
         queues.tick = lambda: tick(self.db, self.settings)

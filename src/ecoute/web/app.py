@@ -15,10 +15,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ecoute.auth.passwords import HashSlots, default_slots
+from ecoute.live import signals as _live_signals  # noqa: F401 - publishes live events after commits
+from ecoute.ops import logs
 from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
 from ecoute.web.clients import trusted_proxies
+from ecoute.web.ops import RequestTimingMiddleware
 from ecoute.web.security import SecurityHeadersMiddleware
 from ecoute.web.templating import STATIC_DIR, make_templates
 
@@ -32,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.replies",
     "ecoute.web.pages.views",
     "ecoute.web.pages.presence",
+    "ecoute.web.pages.live",
     "ecoute.web.pages.metrics",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
@@ -55,6 +59,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.admin_learning",
     "ecoute.web.pages.rules",
     "ecoute.web.pages.invite",
+    "ecoute.web.ops",
 )
 
 
@@ -94,6 +99,7 @@ def app_from_environment() -> FastAPI:
     """The app of one web worker process (``uvicorn --factory``): settings from the environment,
     the database already migrated by ``ecoute serve``."""
     settings = Settings()
+    logs.configure(settings.raw("log_format"))
     db = Database.open(settings.database_url, run_migrations=False, pool_size=settings.int("db_pool_size"))
     app = create_app(db, settings)
     settle_memory()
@@ -106,6 +112,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestTimingMiddleware)
     proxies = trusted_proxies(settings)
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)

@@ -33,10 +33,13 @@ def serve_command(
     ),
 ) -> None:
     """Serve the web app and the REST API (and, on one machine, the background workers)."""
+    from ecoute.ops.multiproc import share_metrics
+
+    settings = state.settings
+    share_metrics(settings, fresh=True)  # before anything imports the metrics
     from ecoute.web.app import web_processes
     from ecoute.web.serving import embedded_workers, run_web
 
-    settings = state.settings
     host = host or settings.raw("host")
     port = port or settings.int("port")
     count = web_processes(settings) if processes is None else web_processes(settings, processes)

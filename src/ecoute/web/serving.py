@@ -13,6 +13,7 @@ from ecoute.store.db import Database
 
 logger = logging.getLogger(__name__)
 HEALTHCHECK_TIMEOUT_S = 60
+GRACEFUL_SHUTDOWN_S = 10
 
 
 def embedded_workers(settings: Settings) -> bool:
@@ -39,7 +40,14 @@ def run_web(db: Database, settings: Settings, *, host: str, port: int, processes
 
     from ecoute.web.app import create_app, settle_memory
 
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
+    # Open live streams (pages left open) must not hold a stop or restart for long.
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
+    }
     app = create_app(db, settings) if processes <= 1 else None
     workers = Workers(db, settings, WorkerPlan(scheduler=True)) if embedded_workers(settings) else None
     if workers is not None:

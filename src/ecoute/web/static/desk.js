@@ -81,7 +81,7 @@ document.documentElement.classList.add("js");
 
   /* ---- the inbox ---------------------------------------------------------------------------- */
   function wireInbox(desk) {
-    const rows = $$(".row", desk);
+    let rows = $$(".row", desk);
     const bulk = $("#bulk");
     const key = "ecoute:current:" + location.pathname + location.search;
     let current = Number(sessionStorage.getItem(key) ?? -1);
@@ -108,7 +108,11 @@ document.documentElement.classList.add("js");
       const all = $("[data-select-all]");
       if (all) { all.checked = n > 0 && n === checks().length; all.indeterminate = n > 0 && n < checks().length; }
     }
-    checks().forEach((box) => box.addEventListener("change", refreshSelection));
+    function wireRows() {
+      checks().forEach((box) => box.addEventListener("change", refreshSelection));
+      rows.forEach((row, index) => row.addEventListener("mousedown", () => { current = index; sessionStorage.setItem(key, String(index)); }));
+    }
+    wireRows();
     const all = $("[data-select-all]");
     if (all) all.addEventListener("change", () => { checks().forEach((box) => { box.checked = all.checked; }); refreshSelection(); });
     if (bulk) refreshSelection();
@@ -170,16 +174,24 @@ document.documentElement.classList.add("js");
       action();
     });
 
-    rows.forEach((row, index) => row.addEventListener("mousedown", () => { current = index; sessionStorage.setItem(key, String(index)); }));
-    pollInboxPresence(desk, rows);
+    // The list was re-read (live.js): the same conversation stays current, wherever it moved.
+    desk.addEventListener("ecoute:live-refreshed", () => {
+      const currentId = current >= 0 && rows[current] ? rows[current].dataset.id : null;
+      rows = $$(".row", desk);
+      wireRows();
+      const found = rows.findIndex((row) => row.dataset.id === currentId);
+      current = found >= 0 ? found : Math.min(current, rows.length - 1);
+      if (current >= 0) show(current, false);
+      if (bulk) refreshSelection();
+    });
+    pollInboxPresence(desk, () => rows);
   }
 
-  function pollInboxPresence(desk, rows) {
-    const ids = rows.map((row) => row.dataset.id).join(",");
-    if (!ids) return;
+  function pollInboxPresence(desk, listed) {
     const labels = { viewing: desk.dataset.viewing, replying: desk.dataset.replying };
     async function poll() {
-      if (document.hidden) return;
+      const ids = listed().map((row) => row.dataset.id).join(",");
+      if (document.hidden || !ids) return;
       try {
         const response = await fetch("/w/" + desk.dataset.slug + "/presence?ids=" + ids, { headers: { accept: "application/json" } });
         if (!response.ok) return;
