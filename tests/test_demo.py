@@ -14,6 +14,7 @@ from ecoute.analysis.language import get_language_detector
 from ecoute.auth import users
 from ecoute.demo import replies as history
 from ecoute.ingest import ingest
+from ecoute.jobs.models import Job
 from ecoute.normalise import parse_datetime
 from ecoute.respond.types import limit_for
 from ecoute.sources.base import RawItem
@@ -165,3 +166,21 @@ def test_the_reply_history_goes_through_the_composer_once_dated_with_its_mention
     )
     # Without the analysis no mention needs a reply, so none reopens a conversation.
     assert {cid: statuses[cid] for cid in last_then} == {cid: then for cid, (_, then) in last_then.items()}
+
+
+def test_the_history_sends_its_replies_itself_before_any_worker_runs(db, jobs_wait):
+    """``ecoute demo`` loads the history before ``serve`` starts the workers: each reply's job runs
+    right after it is written, rather than each reply waiting for a worker that is not there."""
+    setup = demo.setup_workspace(db)
+    ingest(db, setup.workspace, demo.demo_items(NOW))
+
+    report = history.load_history(db, setup.workspace, now=NOW)
+
+    with db.session() as session:
+        statuses = Counter(
+            session.scalars(select(Reply.status).where(Reply.workspace_id == setup.workspace.id))
+        )
+        jobs = Counter(session.scalars(select(Job.state).where(Job.kind == "reply.send")))
+    assert report.stored == len(history.read_replies())
+    assert statuses == {"recorded": report.stored}
+    assert jobs == {"done": report.stored}

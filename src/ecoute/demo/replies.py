@@ -44,6 +44,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ecoute.auth import users
+from ecoute.jobs.kicks import run_here
 from ecoute.normalise import parse_datetime
 from ecoute.respond.outbox import ReplyRequest, submit_reply
 from ecoute.respond.sending import idempotency_key
@@ -153,20 +154,22 @@ def load_history(
         targets = _targets(session, workspace.id, replies)
         known = set(session.scalars(select(Reply.idempotency_key).where(Reply.workspace_id == workspace.id)))
     touched: set[int] = set()
-    for reply in replies:
-        mention_id, conversation_id, shift = targets[reply.mention]
-        at = reply.at + shift
-        if idempotency_key(conversation_id, reply.submission) in known:
-            already += 1
-        elif at > moment:
-            not_yet += 1
-        else:
-            user = team[reply.agent]
-            _submit(db, workspace.id, conversation_id, mention_id, reply, user, roles[reply.agent], at)
-            touched.add(conversation_id)
-            stored += 1
-        if on_reply is not None:
-            on_reply()
+    # Each reply is sent right after it is written, as its agent saw it: no worker runs yet.
+    with run_here():
+        for reply in replies:
+            mention_id, conversation_id, shift = targets[reply.mention]
+            at = reply.at + shift
+            if idempotency_key(conversation_id, reply.submission) in known:
+                already += 1
+            elif at > moment:
+                not_yet += 1
+            else:
+                user = team[reply.agent]
+                _submit(db, workspace.id, conversation_id, mention_id, reply, user, roles[reply.agent], at)
+                touched.add(conversation_id)
+                stored += 1
+            if on_reply is not None:
+                on_reply()
     with db.session() as session:
         reopened = reopen_answered(session, workspace.id, touched)
     return HistoryReport(stored, already, not_yet, reopened)

@@ -6,7 +6,9 @@ users import it through ``ecoute.jobs.runner``), so whoever defers work needs no
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session
@@ -19,6 +21,18 @@ from ecoute.store.db import Database
 from ecoute.store.types import utcnow
 
 logger = logging.getLogger(__name__)
+_here: ContextVar[bool] = ContextVar("ecoute_jobs_run_here", default=False)
+
+
+@contextmanager
+def run_here() -> Iterator[None]:
+    """Jobs deferred inside run right after their commit, in this process, whatever the queue: for
+    work that waits on its own jobs before any worker runs (``ecoute demo`` sending its history)."""
+    token = _here.set(True)
+    try:
+        yield
+    finally:
+        _here.reset(token)
 
 
 @event.listens_for(Session, "after_commit")
@@ -38,7 +52,7 @@ def _after_rollback(session: Session) -> None:
 def dispatch(kicks: Sequence[Kick], engine: Engine, settings: Settings | None = None) -> None:
     settings = settings or Settings()
     now = utcnow()
-    if QueueTarget.of(settings).kind == "immediate":
+    if _here.get() or QueueTarget.of(settings).kind == "immediate":
         from ecoute.jobs.runner import run_job
 
         db = Database(engine)
