@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ecoute.sources.base import RawItem, Rejected
 from ecoute.store.models import MENTION_KINDS
+from ecoute.urls import external_url
 
 MAX_TEXT_CHARS = 100_000
 MAX_ID_CHARS = 256
+# Counts (likes, followers...) are stored in 32-bit columns: a larger one is clamped to this.
+MAX_COUNT = 2**31 - 1
+# How deeply the kept raw payload (unmapped columns) may nest: deeper is not an export, it is an attack.
+MAX_RAW_DEPTH = 32
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _PLATFORM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 # Items dated more than this in the future are a clock or parsing error, not a real post.
 _FUTURE_SLACK = timedelta(days=1)
@@ -46,6 +53,8 @@ class Item:
     shares: int
     replies: int
     raw: dict[str, Any] = field(default_factory=dict)
+    # (field, message) for values dropped on the way in while the item itself was kept.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def parse_datetime(value: object, *, default_tz: tzinfo = UTC) -> datetime:
@@ -53,7 +62,11 @@ def parse_datetime(value: object, *, default_tz: tzinfo = UTC) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        parsed = _from_epoch(float(value))
+        try:
+            seconds = float(value)
+        except OverflowError:
+            raise FieldError("created_at", "epoch number is out of range") from None
+        parsed = _from_epoch(seconds)
     elif isinstance(value, str) and value.strip():
         parsed = _parse_date_text(value.strip())
     else:
@@ -93,7 +106,10 @@ def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | Non
     if value is None:
         return None
     if type(value) is not str:
-        value = str(value)
+        try:
+            value = str(value)
+        except ValueError:  # an integer too long to write out
+            raise FieldError(field_name, "value is too long") from None
     value = value.strip()
     if len(value) > limit:
         raise FieldError(field_name, f"longer than {limit} characters")
@@ -102,7 +118,7 @@ def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | Non
 
 def _count(value: object, field_name: str) -> int:
     if type(value) is int:  # the common case, first (this runs several times per item)
-        return value if value > 0 else 0
+        return (value if value < MAX_COUNT else MAX_COUNT) if value > 0 else 0
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
@@ -110,8 +126,8 @@ def _count(value: object, field_name: str) -> int:
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):  # "abc", "nan", "inf"
-        raise FieldError(field_name, f"expected a whole number, got {value!r}") from None
-    return max(number, 0)
+        raise FieldError(field_name, f"expected a whole number, got {_short(value)}") from None
+    return min(max(number, 0), MAX_COUNT)
 
 
 def _optional_count(value: object, field_name: str) -> int | None:
@@ -136,7 +152,7 @@ def _rating(value: object) -> float | None:
         return None
     try:
         rating = float(str(value).replace(",", ".")) if not isinstance(value, int | float) else float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise FieldError("rating", f"expected a number from 0 to 5, got {value!r}") from None
     if not 0 <= rating <= 5:
         raise FieldError("rating", f"{rating:g} is outside 0–5")
@@ -148,12 +164,100 @@ def _handle(value: object) -> str | None:
     return handle.lstrip("@").lower() if handle else None
 
 
+def _short(value: object, limit: int = 60) -> str:
+    """A value for an error message: its repr, cut short (a hostile value may be huge)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to write out
+        return f"a {type(value).__name__} too long to show"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(value: str, field_name: str) -> str:
+    """Text that every database can store: a lone surrogate (not Unicode text) rejects the item;
+    a NUL character (which PostgreSQL cannot store in text) becomes U+FFFD, the rest is kept."""
+    found = _SURROGATE_RE.search(value)
+    if found:
+        char = found.group()
+        raise FieldError(
+            field_name, f"contains a lone surrogate (U+{ord(char):04X}), which is not valid Unicode"
+        )
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
+def _payload(value: Any, field_name: str, depth: int = 0) -> Any:
+    """The kept raw payload made storable (see ``_text``); non-finite numbers become text."""
+    if depth > MAX_RAW_DEPTH:
+        raise FieldError(field_name, f"nested more than {MAX_RAW_DEPTH} levels deep")
+    if isinstance(value, str):
+        return _text(value, field_name)
+    if isinstance(value, dict):
+        return {
+            _text(str(key), field_name): _payload(item, _child(field_name, key, depth), depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_payload(item, field_name, depth + 1) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value
+
+
+def _child(field_name: str, key: object, depth: int) -> str:
+    return f"{field_name}.{key}" if depth else str(key)
+
+
+_TEXT_FIELDS = (
+    ("platform", "platform"),
+    ("external_id", "id"),
+    ("text", "text"),
+    ("url", "url"),
+    ("author", "author"),
+    ("author_name", "author_name"),
+    ("kind", "kind"),
+    ("parent_id", "parent_id"),
+    ("thread_id", "thread_id"),
+    ("language", "lang"),
+    ("created_at", "created_at"),
+)
+
+
+def scrub(raw: RawItem) -> RawItem:
+    """The raw item with every string storable in every database (see ``_text``); raises
+    FieldError naming the field that cannot be. Run before a raw item is kept anywhere."""
+    changes: dict[str, Any] = {}
+    for attribute, field_name in _TEXT_FIELDS:
+        value = getattr(raw, attribute)
+        if isinstance(value, str):
+            clean = _text(value, field_name)
+            if clean is not value:
+                changes[attribute] = clean
+    if raw.raw:
+        changes["raw"] = _payload(raw.raw, "raw")
+    return replace(raw, **changes) if changes else raw
+
+
+def screen(raw: RawItem) -> RawItem | Rejected:
+    """``scrub`` with its problem as a Rejected naming the field (for items kept before ingest)."""
+    try:
+        clean = scrub(raw)
+    except FieldError as error:
+        return Rejected(raw.location or "?", str(error), error.field, _text_safe(raw.original))
+    original = _text_safe(clean.original)
+    return clean if original == clean.original else replace(clean, original=original)
+
+
+def _text_safe(value: str) -> str:
+    return _SURROGATE_RE.sub("\ufffd", value).replace("\x00", "\ufffd")
+
+
 def normalise(raw: RawItem, *, default_tz: tzinfo = UTC, now: datetime | None = None) -> Item | Rejected:
     """Validate one raw item; any problem becomes a Rejected naming the field."""
     try:
-        return _normalise(raw, default_tz, now or datetime.now(UTC))
+        return _normalise(scrub(raw), default_tz, now or datetime.now(UTC))
     except FieldError as error:
-        return Rejected(raw.location or raw.external_id or "?", str(error), error.field, raw.original)
+        location = _text_safe(raw.location or _short(raw.external_id) or "?")
+        return Rejected(location, str(error), error.field, _text_safe(raw.original))
 
 
 def _platform(value: str | None) -> str:
@@ -193,14 +297,20 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         raise FieldError("created_at", f"{created_at.isoformat()} is in the future")
     language = None if raw.language is None else _clean_str(raw.language, "lang", limit=8)
     followers = raw.author_followers
-    if type(followers) is not int or followers < 0:
+    if type(followers) is not int or not 0 <= followers <= MAX_COUNT:
         followers = _optional_count(followers, "author_followers")
+    warnings: list[tuple[str, str]] = []
+    url = None if raw.url is None else _clean_str(raw.url, "url", limit=2000)
+    if url is not None and external_url(url) is None:
+        why = f"{_short(url)} is not an absolute http(s) address: link dropped, mention kept"
+        warnings.append(("url", why))
+        url = None
     return Item(
         platform,
         external_id,
         text,
         created_at,
-        None if raw.url is None else _clean_str(raw.url, "url", limit=2000),
+        url,
         None if raw.author is None else _handle(raw.author),
         None if raw.author_name is None else _clean_str(raw.author_name, "author_name", limit=200),
         followers,
@@ -214,4 +324,5 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         _count(raw.shares, "shares"),
         _count(raw.replies, "replies"),
         raw.raw,
+        warnings,
     )
