@@ -99,13 +99,14 @@ def _parse_date_text(text: str) -> datetime:
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        raise FieldError("created_at", f"unrecognised date {text!r} (expected ISO 8601)") from None
+        raise FieldError("created_at", f"unrecognised date {_short(text)} (expected ISO 8601)") from None
 
 
 def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | None:
     if value is None:
         return None
     if type(value) is not str:
+        _not_container(value, field_name)
         try:
             value = str(value)
         except ValueError:  # an integer too long to write out
@@ -116,13 +117,19 @@ def _clean_str(value: object, field_name: str, *, limit: int = 500) -> str | Non
     return value or None
 
 
+def _not_container(value: object, field_name: str) -> None:
+    if isinstance(value, dict | list | tuple):
+        kind = "an object" if isinstance(value, dict) else "a list"
+        raise FieldError(field_name, f"expected text, got {kind}")
+
+
 def _count(value: object, field_name: str) -> int:
     if type(value) is int:  # the common case, first (this runs several times per item)
         return (value if value < MAX_COUNT else MAX_COUNT) if value > 0 else 0
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
-        raise FieldError(field_name, f"expected a whole number, got {value!r}")
+        raise FieldError(field_name, f"expected a whole number, got {_short(value)}")
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):  # "abc", "nan", "inf"
@@ -144,7 +151,7 @@ def _bool(value: object, field_name: str) -> bool:
         return True
     if text in {"0", "false", "no", "n", "non", "faux", "f"}:
         return False
-    raise FieldError(field_name, f"expected true/false, got {value!r}")
+    raise FieldError(field_name, f"expected true/false, got {_short(value)}")
 
 
 def _rating(value: object) -> float | None:
@@ -153,7 +160,7 @@ def _rating(value: object) -> float | None:
     try:
         rating = float(str(value).replace(",", ".")) if not isinstance(value, int | float) else float(value)
     except (ValueError, OverflowError):
-        raise FieldError("rating", f"expected a number from 0 to 5, got {value!r}") from None
+        raise FieldError("rating", f"expected a number from 0 to 5, got {_short(value)}") from None
     if not 0 <= rating <= 5:
         raise FieldError("rating", f"{rating:g} is outside 0–5")
     return rating
@@ -265,7 +272,7 @@ def _platform(value: str | None) -> str:
     if platform is None:
         platform = (value or "").strip().lower()
         if not _PLATFORM_RE.match(platform):
-            raise FieldError("platform", f"invalid platform name {value!r}")
+            raise FieldError("platform", f"invalid platform name {_short(value)}")
         if len(_PLATFORMS) < 1000:
             _PLATFORMS[value] = platform  # type: ignore[index]
     return platform
@@ -284,8 +291,11 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         raise FieldError("id", "missing id")
     kind = raw.kind if raw.kind in _KINDS else (raw.kind or "post").strip().lower()
     if kind not in _KINDS:
-        raise FieldError("kind", f"unknown kind {raw.kind!r} (expected one of {', '.join(MENTION_KINDS)})")
-    text = raw.text if isinstance(raw.text, str) else ("" if raw.text is None else str(raw.text))
+        raise FieldError("kind", f"unknown kind {_short(raw.kind)} (expected one of {', '.join(MENTION_KINDS)})")
+    if isinstance(raw.text, str):
+        text = raw.text
+    else:
+        text = "" if raw.text is None else _clean_str(raw.text, "text", limit=MAX_TEXT_CHARS) or ""
     text = text.strip()
     rating = None if raw.rating is None else _rating(raw.rating)
     if not text and not (kind == "review" and rating is not None):
@@ -300,6 +310,19 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
     if type(followers) is not int or not 0 <= followers <= MAX_COUNT:
         followers = _optional_count(followers, "author_followers")
     warnings: list[tuple[str, str]] = []
+    likes, shares, replies = (
+        _count(raw.likes, "likes"),
+        _count(raw.shares, "shares"),
+        _count(raw.replies, "replies"),
+    )
+    for name, value, count in (
+        ("author_followers", raw.author_followers, followers),
+        ("likes", raw.likes, likes),
+        ("shares", raw.shares, shares),
+        ("replies", raw.replies, replies),
+    ):
+        if count == MAX_COUNT and str(value).strip() != str(MAX_COUNT):
+            warnings.append((name, f"{_short(value)} is more than {MAX_COUNT:,}: stored as {MAX_COUNT:,}"))
     url = None if raw.url is None else _clean_str(raw.url, "url", limit=2000)
     if url is not None and external_url(url) is None:
         why = f"{_short(url)} is not an absolute http(s) address: link dropped, mention kept"
@@ -320,9 +343,9 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         None if raw.parent_id is None else _clean_str(raw.parent_id, "parent_id", limit=MAX_ID_CHARS),
         None if raw.thread_id is None else _clean_str(raw.thread_id, "thread_id", limit=MAX_ID_CHARS),
         language.lower() if language else None,
-        _count(raw.likes, "likes"),
-        _count(raw.shares, "shares"),
-        _count(raw.replies, "replies"),
+        likes,
+        shares,
+        replies,
         raw.raw,
         warnings,
     )
