@@ -291,7 +291,8 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         raise FieldError("id", "missing id")
     kind = raw.kind if raw.kind in _KINDS else (raw.kind or "post").strip().lower()
     if kind not in _KINDS:
-        raise FieldError("kind", f"unknown kind {_short(raw.kind)} (expected one of {', '.join(MENTION_KINDS)})")
+        known = ", ".join(MENTION_KINDS)
+        raise FieldError("kind", f"unknown kind {_short(raw.kind)} (expected one of {known})")
     if isinstance(raw.text, str):
         text = raw.text
     else:
