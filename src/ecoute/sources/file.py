@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import sys
 import tomllib
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -207,8 +208,11 @@ class FileSource:
             except RecursionError:
                 yield Rejected(where, "not valid JSON (nested too deeply)", content=_cut(text))
                 continue
-            except ValueError as error:  # e.g. a number with thousands of digits
-                yield Rejected(where, f"not valid JSON ({error})", content=_cut(text))
+            except ValueError:  # the one other failure: an integer too long to read
+                limit = sys.get_int_max_str_digits()
+                yield Rejected(
+                    where, f"not valid JSON (a number of more than {limit:,} digits)", content=_cut(text)
+                )
                 continue
             if not isinstance(values, dict):
                 yield Rejected(where, f"expected a JSON object, got {type(values).__name__}", content=text)
