@@ -1,0 +1,95 @@
+"""Hostile values pushed to ``POST /api/v1/mentions``, on SQLite and PostgreSQL: refused one by one
+with the index and field, repaired where the item is good (NUL, counts past 32 bits, a link that
+is not http(s)), and never a server error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from ecoute.normalise import MAX_COUNT
+from ecoute.store.models import Author, Mention
+
+DATE = "2026-11-30T10:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _no_analysis(monkeypatch):
+    monkeypatch.setenv("ECOUTE_ANALYSIS", "off")
+
+
+def _item(external_id: str, **fields: object) -> dict[str, object]:
+    return {"id": external_id, "text": f"Acme {external_id}", "created_at": DATE, "platform": "x", **fields}
+
+
+def _push_raw(admin, body: str):
+    return admin.post(
+        "/api/v1/mentions", content=body.encode("utf-8"), headers={"content-type": "application/json"}
+    )
+
+
+def test_hostile_items_are_refused_by_index_or_repaired_and_the_good_ones_stored(api, db, world, workspace):
+    admin = api.as_token(world.acme.tokens["admin"])
+    items = [
+        _item("h0"),
+        _item("h1", text="caf\ud800"),
+        _item("h2", text="avant\u0000après", note="x\u0000y"),
+        _item("h3", likes=2**64, author="gros", author_followers=2**63 + 5),
+        _item("h4", url="JaVaScRiPt:alert(document.cookie)"),
+        _item("h5", extra=json.loads("[" * 60 + "]" * 60)),
+        _item("h6", created_at=2**70 * 10**300),
+        _item("h7", **{"clé\udfff": "valeur"}),
+        _item("h8", url="https://x.example/status/8"),
+    ]
+
+    response = _push_raw(admin, json.dumps({"items": items}))
+
+    assert response.status_code == 202
+    body = response.json()
+    refused = {r["index"]: (r["field"], r["reason"]) for r in body["rejected"]}
+    assert sorted(refused) == [1, 5, 7]
+    assert refused[1][0] == "text" and "surrogate" in refused[1][1]
+    assert refused[5] == ("extra", "nested more than 32 levels deep")
+    assert "surrogate" in refused[7][1]
+    assert body["accepted"] == 6
+    with db.session() as session:
+        stored = {
+            m.external_id: m
+            for m in session.scalars(select(Mention).where(Mention.workspace_id == workspace.id))
+            if m.external_id.startswith("h")
+        }
+        followers = session.scalar(
+            select(Author.followers).where(Author.workspace_id == workspace.id, Author.handle == "gros")
+        )
+    # h6's date cannot be read: the ingest job rejects it, the others are stored.
+    assert sorted(stored) == ["h0", "h2", "h3", "h4", "h8"]
+    assert stored["h2"].text == "avant\ufffdaprès" and stored["h2"].raw == {"note": "x\ufffdy"}
+    assert stored["h3"].likes == MAX_COUNT and followers == MAX_COUNT
+    assert stored["h4"].url is None
+    assert stored["h8"].url == "https://x.example/status/8"
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ('{"items": [' + "[" * 100_000 + "]" * 100_000 + "]}", "JSON nested too deeply"),
+        (
+            json.dumps({"items": [_item("n")]})[:-3] + ', "likes": ' + "9" * 5000 + "}]}",
+            "JSON number of more than 4,300 digits",
+        ),
+        (
+            '{"items": [{"id": "n", "text": "t", "created_at": ' + "1" * 5000 + "}]}",
+            "JSON number of more than 4,300 digits",
+        ),
+    ],
+    ids=["nested 100,000 deep", "a 5,000-digit count", "a 5,000-digit date"],
+)
+def test_a_body_that_cannot_be_read_is_a_named_422_not_a_server_error(api, world, body, why):
+    admin = api.as_token(world.acme.tokens["admin"])
+
+    response = _push_raw(admin, body)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"loc": ["body"], "msg": why, "type": "json_invalid"}]
