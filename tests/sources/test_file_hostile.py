@@ -18,6 +18,7 @@ from ecoute.ingest import IngestOptions, IngestReport, ingest
 from ecoute.normalise import MAX_COUNT
 from ecoute.sources.file import FileSource
 from ecoute.store.models import Author, Mention
+from hostile import HOSTILE_URLS
 
 DATE = "2026-10-01T09:00:00Z"
 _runs = itertools.count()
@@ -233,3 +234,28 @@ def test_any_mix_of_csv_lines_stores_each_good_row_once_and_names_each_bad_line(
 
     assert [m.external_id for m in _stored(db, workspace, run)] == good
     assert sorted(_rejects(report)) == bad
+
+
+def test_links_that_are_not_web_addresses_are_dropped_with_a_warning_naming_the_line(db, workspace, tmp_path):
+    jsonl = tmp_path / "links.jsonl"
+    rows = [_good(f"u{n:02}", url=url) for n, url in enumerate([*HOSTILE_URLS, "https://x.example/ok"])]
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    table = tmp_path / "links.csv"
+    table.write_text(
+        "id,text,created_at,url\n"
+        + "".join(_csv_line([f"v{n:02}", "texte", DATE, url]) for n, url in enumerate(HOSTILE_URLS)),
+        encoding="utf-8",
+    )
+
+    from_jsonl = _import(db, workspace, jsonl)
+    from_csv = _import(db, workspace, table)
+
+    urls = {m.external_id: m.url for m in _stored(db, workspace)}
+    assert len(urls) == 2 * len(HOSTILE_URLS) + 1  # every mention kept
+    assert {url for url in urls.values() if url} == {"https://x.example/ok"}
+    assert [w.location for w in from_jsonl.warnings] == [
+        f"links.jsonl line {n}" for n in range(1, len(HOSTILE_URLS) + 1)
+    ]
+    assert all(w.field == "url" and "link dropped, mention kept" in w.reason for w in from_jsonl.warnings)
+    # CSV lines: the header is line 1, and a value holding a line break spans two lines.
+    assert len(from_csv.warnings) == len(HOSTILE_URLS) and from_csv.rejected == []
