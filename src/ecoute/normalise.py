@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
+from operator import attrgetter
 from typing import Any
 
 from ecoute.sources.base import RawItem, Rejected
@@ -20,6 +21,7 @@ MAX_COUNT = 2**31 - 1
 # How deeply the kept raw payload (unmapped columns) may nest: deeper is not an export, it is an attack.
 MAX_RAW_DEPTH = 32
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 _PLATFORM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 # Items dated more than this in the future are a clock or parsing error, not a real post.
 _FUTURE_SLACK = timedelta(days=1)
@@ -193,18 +195,22 @@ def _text(value: str, field_name: str) -> str:
 
 
 def _payload(value: Any, field_name: str, depth: int = 0) -> Any:
-    """The kept raw payload made storable (see ``_text``); non-finite numbers become text."""
+    """The kept raw payload made storable (see ``_text``); non-finite numbers become text. The
+    same object comes back when nothing needed repair."""
     if depth > MAX_RAW_DEPTH:
         raise FieldError(field_name, f"nested more than {MAX_RAW_DEPTH} levels deep")
     if isinstance(value, str):
         return _text(value, field_name)
     if isinstance(value, dict):
-        return {
-            _text(str(key), field_name): _payload(item, _child(field_name, key, depth), depth + 1)
+        pairs = [
+            (_text(str(key), field_name), _payload(item, _child(field_name, key, depth), depth + 1))
             for key, item in value.items()
-        }
+        ]
+        same = all(k is key and v is item for (k, v), (key, item) in zip(pairs, value.items(), strict=True))
+        return value if same else dict(pairs)
     if isinstance(value, list | tuple):
-        return [_payload(item, field_name, depth + 1) for item in value]
+        items = [_payload(item, field_name, depth + 1) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
     return value
@@ -229,19 +235,27 @@ _TEXT_FIELDS = (
 )
 
 
+_TEXT_VALUES = attrgetter(*(attribute for attribute, _ in _TEXT_FIELDS))
+
+
 def scrub(raw: RawItem) -> RawItem:
     """The raw item with every string storable in every database (see ``_text``); raises
     FieldError naming the field that cannot be. Run before a raw item is kept anywhere."""
-    changes: dict[str, Any] = {}
-    for attribute, field_name in _TEXT_FIELDS:
-        value = getattr(raw, attribute)
-        if isinstance(value, str):
-            clean = _text(value, field_name)
-            if clean is not value:
-                changes[attribute] = clean
+    values = _TEXT_VALUES(raw)
+    # One search over all the fields at once: almost every item has nothing to repair.
+    if _UNSTORABLE_RE.search("".join([v for v in values if type(v) is str])):
+        changes: dict[str, Any] = {}
+        for (attribute, field_name), value in zip(_TEXT_FIELDS, values, strict=True):
+            if isinstance(value, str):
+                clean = _text(value, field_name)
+                if clean is not value:
+                    changes[attribute] = clean
+        raw = replace(raw, **changes)
     if raw.raw:
-        changes["raw"] = _payload(raw.raw, "raw")
-    return replace(raw, **changes) if changes else raw
+        payload = _payload(raw.raw, "raw")
+        if payload is not raw.raw:
+            raw = replace(raw, raw=payload)
+    return raw
 
 
 def screen(raw: RawItem) -> RawItem | Rejected:
@@ -316,14 +330,16 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         _count(raw.shares, "shares"),
         _count(raw.replies, "replies"),
     )
-    for name, value, count in (
-        ("author_followers", raw.author_followers, followers),
-        ("likes", raw.likes, likes),
-        ("shares", raw.shares, shares),
-        ("replies", raw.replies, replies),
-    ):
-        if count == MAX_COUNT and str(value).strip() != str(MAX_COUNT):
-            warnings.append((name, f"{_short(value)} is more than {MAX_COUNT:,}: stored as {MAX_COUNT:,}"))
+    if MAX_COUNT in (followers, likes, shares, replies):
+        for name, value, count in (
+            ("author_followers", raw.author_followers, followers),
+            ("likes", raw.likes, likes),
+            ("shares", raw.shares, shares),
+            ("replies", raw.replies, replies),
+        ):
+            if count == MAX_COUNT and str(value).strip() != str(MAX_COUNT):
+                why = f"{_short(value)} is more than {MAX_COUNT:,}: stored as {MAX_COUNT:,}"
+                warnings.append((name, why))
     url = None if raw.url is None else _clean_str(raw.url, "url", limit=2000)
     if url is not None and external_url(url) is None:
         why = f"{_short(url)} is not an absolute http(s) address: link dropped, mention kept"
