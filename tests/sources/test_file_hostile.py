@@ -10,13 +10,14 @@ import itertools
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ecoute.ingest import IngestOptions, IngestReport, ingest
 from ecoute.normalise import MAX_COUNT
-from ecoute.sources.file import FileSource
+from ecoute.sources.file import FileSource, MappingError
 from ecoute.store.models import Author, Mention
 from hostile import HOSTILE_URLS
 
@@ -259,3 +260,11 @@ def test_links_that_are_not_web_addresses_are_dropped_with_a_warning_naming_the_
     assert all(w.field == "url" and "link dropped, mention kept" in w.reason for w in from_jsonl.warnings)
     # CSV lines: the header is line 1, and a value holding a line break spans two lines.
     assert len(from_csv.warnings) == len(HOSTILE_URLS) and from_csv.rejected == []
+
+
+def test_a_header_with_an_unclosed_quote_is_a_clear_error_before_any_row(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text('id,"text,created_at\n1,bonjour,2026-10-01\n', encoding="utf-8")
+
+    with pytest.raises(MappingError, match="header.csv header: unclosed quote"):
+        list(FileSource().read(path))

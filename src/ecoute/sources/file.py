@@ -233,7 +233,9 @@ class FileSource:
         delimiter = self.mapping.delimiter or delimiter or _sniff(sample)
         records = _Records(text, delimiter)
         first = next(records, None)
-        header = [column.strip() for column in first[1]] if isinstance(first, tuple) else []
+        if isinstance(first, _BadRecord):
+            raise MappingError(f"{name} header: {first.reason}")
+        header = [column.strip() for column in first[1]] if first is not None else []
         fields = self.mapping.resolve(header, f"{name} header") if header else {}
         records.columns = len(header)
         return self._csv_rows(records, header, _plan(header, fields, self.mapping), name, delimiter)

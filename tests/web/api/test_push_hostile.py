@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ecoute.normalise import MAX_COUNT
 from ecoute.store.models import Author, Mention
@@ -93,3 +93,23 @@ def test_a_body_that_cannot_be_read_is_a_named_422_not_a_server_error(api, world
 
     assert response.status_code == 422
     assert response.json()["detail"] == [{"loc": ["body"], "msg": why, "type": "json_invalid"}]
+
+
+def test_the_api_never_hands_out_an_address_stored_that_is_not_http(api, db, world, workspace):
+    admin = api.as_token(world.acme.tokens["admin"])
+    admin.post("/api/v1/mentions", json={"items": [_item("u1", url="https://x.example/1"), _item("u2")]})
+    with db.session() as session:  # a row written by an older version or another tool
+        session.execute(
+            update(Mention)
+            .where(Mention.workspace_id == workspace.id, Mention.external_id == "u2")
+            .values(url="javascript:alert(1)")
+        )
+        ids = dict(
+            session.execute(
+                select(Mention.external_id, Mention.id).where(Mention.external_id.like("u%"))
+            ).all()
+        )
+
+    urls = {key: admin.get(f"/api/v1/mentions/{ids[key]}").json()["url"] for key in ("u1", "u2")}
+
+    assert urls == {"u1": "https://x.example/1", "u2": None}
