@@ -349,9 +349,7 @@ class _Records:
         except _TooLong:
             return self._bad(lines.taken, f"a quoted value runs over more than {MAX_RECORD_LINES} lines")
         except csv.Error as error:
-            if len(lines.taken) > 1 or "unexpected end of data" in str(error):
-                return self._bad(lines.taken, _UNCLOSED)
-            return self._bad(lines.taken, _csv_reason(error))
+            return self._bad(lines.taken, _csv_reason(error, spanning=len(lines.taken) > 1))
         taken = lines.taken
         if len(taken) > 1 and self.columns and (len(row) != self.columns or self._row_inside(taken)):
             return self._bad(taken, _UNCLOSED)
@@ -377,10 +375,12 @@ class _Records:
         return False
 
 
-def _csv_reason(error: csv.Error) -> str:
+def _csv_reason(error: csv.Error, *, spanning: bool) -> str:
     message = str(error)
     if "field larger than field limit" in message:
         return f"a value longer than {csv.field_size_limit():,} characters"
+    if spanning or "unexpected end of data" in message:
+        return _UNCLOSED
     return f"not valid CSV ({message})"
 
 
