@@ -232,6 +232,13 @@ _TEXT_FIELDS = (
     ("thread_id", "thread_id"),
     ("language", "lang"),
     ("created_at", "created_at"),
+    # Numbers and flags may arrive as text too (CSV, JSON strings).
+    ("author_followers", "author_followers"),
+    ("author_verified", "author_verified"),
+    ("rating", "rating"),
+    ("likes", "likes"),
+    ("shares", "shares"),
+    ("replies", "replies"),
 )
 
 
@@ -282,14 +289,18 @@ def normalise(raw: RawItem, *, default_tz: tzinfo = UTC, now: datetime | None = 
 
 
 def _platform(value: str | None) -> str:
-    platform = _PLATFORMS.get(value)  # type: ignore[arg-type]
+    platform = _PLATFORMS.get(value) if type(value) is str else None
     if platform is None:
-        platform = (value or "").strip().lower()
+        platform = (_clean_str(value, "platform", limit=64) or "").lower()
         if not _PLATFORM_RE.match(platform):
             raise FieldError("platform", f"invalid platform name {_short(value)}")
         if len(_PLATFORMS) < 1000:
             _PLATFORMS[value] = platform  # type: ignore[index]
     return platform
+
+
+def _kind(value: object) -> str:
+    return (_clean_str(value, "kind", limit=64) or "post").lower()
 
 
 # Platform names as sources write them → validated form (a file holds a handful of them).
@@ -303,7 +314,7 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
     external_id = _clean_str(raw.external_id, "id", limit=MAX_ID_CHARS)
     if not external_id:
         raise FieldError("id", "missing id")
-    kind = raw.kind if raw.kind in _KINDS else (raw.kind or "post").strip().lower()
+    kind = raw.kind if type(raw.kind) is str and raw.kind in _KINDS else _kind(raw.kind)
     if kind not in _KINDS:
         known = ", ".join(MENTION_KINDS)
         raise FieldError("kind", f"unknown kind {_short(raw.kind)} (expected one of {known})")

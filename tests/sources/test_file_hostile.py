@@ -68,6 +68,12 @@ HOSTILE_JSONL = {
         "text",
         "surrogate",
     ),
+    "a lone surrogate in a line with no id": (
+        '{"text": "\\udbff sans id", "created_at": "' + DATE + '"}',
+        "text",
+        "surrogate",
+    ),
+    "a NUL in a count": (json.dumps({**_good("nc"), "likes": "1\u00002"}), "likes", "whole number"),
     "a lone surrogate in an extra column": (
         '{"id": "s2", "text": "ok", "created_at": "' + DATE + '", "note": {"x": "\\udfff"}}',
         "note.x",

@@ -152,7 +152,7 @@ def _item(values: Mapping[str, Any], plan: _Plan, location: str, original: str) 
     if "external_id" not in picked:
         # No id column: derive a stable one so importing the same export twice still dedupes.
         basis = "\x1f".join(str(picked.get(k, "")) for k in ("author", "created_at", "text"))
-        picked["external_id"] = "sha1:" + hashlib.sha1(basis.encode()).hexdigest()
+        picked["external_id"] = "sha1:" + hashlib.sha1(basis.encode(errors="surrogatepass")).hexdigest()
     return RawItem(platform=platform, raw=raw, location=location, original=original, **picked)
 
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
+from ecoute.jobs.models import Job
 from ecoute.normalise import MAX_COUNT
 from ecoute.store.models import Author, Mention
+from hostile import HOSTILE_URLS
 
 DATE = "2026-11-30T10:00:00Z"
 
@@ -113,3 +117,45 @@ def test_the_api_never_hands_out_an_address_stored_that_is_not_http(api, db, wor
     urls = {key: admin.get(f"/api/v1/mentions/{ids[key]}").json()["url"] for key in ("u1", "u2")}
 
     assert urls == {"u1": "https://x.example/1", "u2": None}
+
+
+HOSTILE_VALUES = [
+    "\ud800",
+    "a\u0000b",
+    2**64,
+    -(2**63) - 1,
+    1e308,
+    [[[[]]]],
+    {"deep": json.loads("[" * 40 + "]" * 40)},
+    "",
+    None,
+    True,
+    *HOSTILE_URLS[:4],
+]
+FIELDS = [
+    *("id", "text", "created_at", "platform", "url", "author", "author_name", "author_followers"),
+    *("author_verified", "kind", "rating", "parent_id", "thread_id", "lang", "likes", "shares", "replies"),
+    "extra",
+]
+RECORDS = st.dictionaries(st.sampled_from(FIELDS), st.sampled_from(HOSTILE_VALUES), max_size=4).map(
+    lambda hostile: {**_item("base"), **hostile}
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(RECORDS, min_size=1, max_size=6))
+def test_any_hostile_push_is_accepted_in_part_or_refused_never_a_server_error(api, db, world, records):
+    admin = api.as_token(world.acme.tokens["admin"])
+    for index, record in enumerate(records):
+        if record["id"] == "base":
+            record["id"] = f"prop-{index}"
+
+    response = _push_raw(admin, json.dumps({"items": records}))
+
+    assert response.status_code in (202, 422), response.text
+    if response.status_code == 202:
+        body = response.json()
+        assert body["accepted"] + len(body["rejected"]) == len(records)
+        assert all(r["reason"] and 0 <= r["index"] < len(records) for r in body["rejected"])
+    with db.session() as session:  # the ingest job stored what was accepted without failing
+        assert set(session.scalars(select(Job.state).where(Job.kind == "ingest.items"))) <= {"done"}
