@@ -284,7 +284,9 @@ def normalise(raw: RawItem, *, default_tz: tzinfo = UTC, now: datetime | None = 
     try:
         return _normalise(scrub(raw), default_tz, now or datetime.now(UTC))
     except FieldError as error:
-        location = _text_safe(raw.location or _short(raw.external_id) or "?")
+        ident = raw.external_id
+        where = ident if type(ident) is str else "" if ident is None else _short(ident)
+        location = _text_safe(raw.location or where[:MAX_ID_CHARS] or "?")
         return Rejected(location, str(error), error.field, _text_safe(raw.original))
 
 
