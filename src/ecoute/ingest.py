@@ -90,7 +90,7 @@ class IngestReport:
     duplicates: int = 0
     unmatched: int = 0
     rejected: list[Rejected] = field(default_factory=list)
-    # Items stored without a value that could not be kept (e.g. a link that is not http(s)).
+    # Values repaired or dropped on items that were kept (a link that is not http(s), a count clamped).
     warnings: list[Rejected] = field(default_factory=list)
     conversations_created: int = 0
     elapsed_s: float = 0.0

@@ -161,7 +161,7 @@ def print_summary(report: IngestReport, label: str) -> None:
         console.print(f"  {report.unmatched:,} skipped: they match no brand's listening query")
     _print_some(report.rejected, "[red]✗[/]", "(see the rejects file)")
     if report.warnings:
-        console.print(f"  {len(report.warnings):,} stored without a value that could not be kept:")
+        console.print(f"  {len(report.warnings):,} value(s) repaired or dropped, their mentions stored:")
     _print_some(report.warnings, "[yellow]![/]", "")
 
 
