@@ -131,3 +131,42 @@ def _safe_count(db_url: str) -> int:
         return _count(db_url, text("SELECT count(*) FROM mentions"))
     except Exception:  # noqa: BLE001 - the database may be mid-creation while the child starts
         return 0
+
+
+def test_hostile_lines_exit_1_with_named_rejects_and_warnings_and_keep_every_good_line(db_url, tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    lines = [
+        json.dumps(row("1", "avant")),
+        json.dumps(row("2"))[:-1] + ', "extra": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps(row("3"))[:-1] + ', "likes": ' + "9" * 5000 + "}",
+        json.dumps(row("4", "caf\ud800")),
+        json.dumps(row("5", "nul\u0000", author_followers=2**63, url="javascript:alert(1)")),
+        json.dumps(row("6", "après")),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+
+    done = _run(["ingest", str(path), "--no-analysis", "--json", "--rejects", str(rejects)], db_url, tmp_path)
+
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["stored"], summary["rejected"]) == (3, 3)
+    assert [(r["location"], r["field"]) for r in summary["rejects"]] == [
+        ("hostile.jsonl line 2", None),
+        ("hostile.jsonl line 3", None),
+        ("hostile.jsonl line 4", "text"),
+    ]
+    assert [(w["location"], w["field"]) for w in summary["warnings"]] == [
+        ("hostile.jsonl line 5", "author_followers"),
+        ("hostile.jsonl line 5", "url"),
+    ]
+    assert [json.loads(line)["location"] for line in rejects.read_text().splitlines()] == [
+        "hostile.jsonl line 2",
+        "hostile.jsonl line 3",
+        "hostile.jsonl line 4",
+    ]
+    assert _count(db_url, select(func.count()).select_from(Mention)) == 3
+    repaired = (
+        select(func.count()).select_from(Mention).where(Mention.text == "nul\ufffd", Mention.url.is_(None))
+    )
+    assert _count(db_url, repaired) == 1

@@ -92,6 +92,8 @@ class IngestReport:
     duplicates: int = 0
     unmatched: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    # Values repaired or dropped on items that were kept (a link that is not http(s), a count clamped).
+    warnings: list[Rejected] = field(default_factory=list)
     conversations_created: int = 0
     elapsed_s: float = 0.0
 
@@ -108,6 +110,9 @@ class IngestReport:
             "rejected": len(self.rejected),
             "rejects": [
                 {"location": r.location, "field": r.field, "reason": r.reason} for r in self.rejected
+            ],
+            "warnings": [
+                {"location": w.location, "field": w.field, "reason": w.reason} for w in self.warnings
             ],
             "conversations_created": self.conversations_created,
             "elapsed_s": round(self.elapsed_s, 3),
@@ -193,6 +198,9 @@ def _validate(
             if options.on_reject:
                 options.on_reject(result)
         else:
+            if result.warnings:
+                location = raw.location or result.external_id
+                report.warnings.extend(Rejected(location, why, name) for name, why in result.warnings)
             items.append(result)
     return items
 

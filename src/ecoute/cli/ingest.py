@@ -161,10 +161,17 @@ def print_summary(report: IngestReport, label: str) -> None:
     )
     if report.unmatched:
         console.print(f"  {report.unmatched:,} skipped: they match no brand's listening query")
-    for rejected in report.rejected[:20]:
-        err_console.print(f"  [red]✗[/] {escape(rejected.describe())}", highlight=False)
-    if len(report.rejected) > 20:
-        err_console.print(f"  … and {len(report.rejected) - 20:,} more (see the rejects file)")
+    _print_some(report.rejected, "[red]✗[/]", "(see the rejects file)")
+    if report.warnings:
+        console.print(f"  {len(report.warnings):,} value(s) repaired or dropped, their mentions stored:")
+    _print_some(report.warnings, "[yellow]![/]", "")
+
+
+def _print_some(entries: list[Rejected], mark: str, more: str) -> None:
+    for entry in entries[:20]:
+        err_console.print(f"  {mark} {escape(entry.describe())}", highlight=False)
+    if len(entries) > 20:
+        err_console.print(f"  … and {len(entries) - 20:,} more {more}".rstrip())
 
 
 def ensure_workspace(db: Database, slug: str) -> Workspace:
@@ -239,5 +246,6 @@ def _add(total: IngestReport, report: IngestReport) -> None:
     total.duplicates += report.duplicates
     total.unmatched += report.unmatched
     total.rejected.extend(report.rejected)
+    total.warnings.extend(report.warnings)
     total.conversations_created += report.conversations_created
     total.elapsed_s += report.elapsed_s

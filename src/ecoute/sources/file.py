@@ -10,7 +10,9 @@ import csv
 import hashlib
 import io
 import json
+import sys
 import tomllib
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +152,7 @@ def _item(values: Mapping[str, Any], plan: _Plan, location: str, original: str) 
     if "external_id" not in picked:
         # No id column: derive a stable one so importing the same export twice still dedupes.
         basis = "\x1f".join(str(picked.get(k, "")) for k in ("author", "created_at", "text"))
-        picked["external_id"] = "sha1:" + hashlib.sha1(basis.encode()).hexdigest()
+        picked["external_id"] = "sha1:" + hashlib.sha1(basis.encode(errors="surrogatepass")).hexdigest()
     return RawItem(platform=platform, raw=raw, location=location, original=original, **picked)
 
 
@@ -203,6 +205,15 @@ class FileSource:
                     content=text.rstrip("\r\n"),
                 )
                 continue
+            except RecursionError:
+                yield Rejected(where, "not valid JSON (nested too deeply)", content=_cut(text))
+                continue
+            except ValueError:  # the one other failure: an integer too long to read
+                limit = sys.get_int_max_str_digits()
+                yield Rejected(
+                    where, f"not valid JSON (a number of more than {limit:,} digits)", content=_cut(text)
+                )
+                continue
             if not isinstance(values, dict):
                 yield Rejected(where, f"expected a JSON object, got {type(values).__name__}", content=text)
                 continue
@@ -220,16 +231,24 @@ class FileSource:
         sample = text.read(64 * 1024)
         text.seek(0)
         delimiter = self.mapping.delimiter or delimiter or _sniff(sample)
-        reader = csv.reader(text, delimiter=delimiter)
-        header = [column.strip() for column in next(reader, [])]
+        records = _Records(text, delimiter)
+        first = next(records, None)
+        if isinstance(first, _BadRecord):
+            raise MappingError(f"{name} header: {first.reason}")
+        header = [column.strip() for column in first[1]] if first is not None else []
         fields = self.mapping.resolve(header, f"{name} header") if header else {}
-        return self._csv_rows(reader, header, _plan(header, fields, self.mapping), name, delimiter)
+        records.columns = len(header)
+        return self._csv_rows(records, header, _plan(header, fields, self.mapping), name, delimiter)
 
-    def _csv_rows(self, reader: Any, header: list[str], plan: _Plan, name: str, delimiter: str) -> ItemStream:
-        line = reader.line_num
-        for row in reader:
-            where = f"{name} line {line + 1}"
-            line = reader.line_num
+    def _csv_rows(
+        self, records: _Records, header: list[str], plan: _Plan, name: str, delimiter: str
+    ) -> ItemStream:
+        for record in records:
+            if isinstance(record, _BadRecord):
+                yield Rejected(f"{name} line {record.line}", record.reason, content=_cut(record.content))
+                continue
+            number, row = record
+            where = f"{name} line {number}"
             if not any(cell.strip() for cell in row):
                 continue
             bad = _undecodable(row)
@@ -251,6 +270,120 @@ class FileSource:
             yield _item(dict(zip(header, row, strict=True)), plan, where, delimiter.join(row))
 
 
+# A quoted value may run over several lines (a post with line breaks), but not over more than this:
+# past it, the quote is taken as never closed.
+MAX_RECORD_LINES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _BadRecord:
+    line: int
+    reason: str
+    content: str
+
+
+_UNCLOSED = "unclosed quote: the quoted value opened on this line runs into the following lines"
+
+
+class _TooLong(Exception):
+    pass
+
+
+class _Lines:
+    """The file's physical lines for the CSV reader, numbered, with lines handed back to re-read."""
+
+    def __init__(self, text: io.TextIOWrapper):
+        self._text = text
+        self._number = 0
+        self.pending: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []  # the lines of the record being read
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.taken) >= MAX_RECORD_LINES:
+            raise _TooLong
+        if self.pending:
+            entry = self.pending.popleft()
+        else:
+            line = self._text.readline()
+            if not line:
+                raise StopIteration
+            self._number += 1
+            entry = (self._number, line)
+        self.taken.append(entry)
+        return entry[1]
+
+    def give_back(self, lines: list[tuple[int, str]]) -> None:
+        self.pending.extendleft(reversed(lines))
+
+
+class _Records:
+    """CSV records as (first line number, values), or a _BadRecord naming the line.
+
+    A record spanning several lines is kept only when it has the header's number of columns, its
+    quotes are well formed and none of the lines inside it reads as a complete row by itself;
+    otherwise its first line has an unclosed quote: that line is rejected and the next lines are
+    read again as rows of their own, so one stray quote never swallows the good rows after it.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, delimiter: str):
+        self._lines = _Lines(text)
+        self._delimiter = delimiter
+        self._reader = csv.reader(self._lines, delimiter=delimiter, strict=True)
+        self.columns = 0  # the header's, once read
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]] | _BadRecord:
+        lines = self._lines
+        lines.taken = []
+        try:
+            row = next(self._reader)
+        except StopIteration:
+            if not lines.taken:
+                raise
+            return self._bad(lines.taken, _UNCLOSED)
+        except _TooLong:
+            return self._bad(lines.taken, f"a quoted value runs over more than {MAX_RECORD_LINES} lines")
+        except csv.Error as error:
+            return self._bad(lines.taken, _csv_reason(error, spanning=len(lines.taken) > 1))
+        taken = lines.taken
+        if len(taken) > 1 and self.columns and (len(row) != self.columns or self._row_inside(taken)):
+            return self._bad(taken, _UNCLOSED)
+        return taken[0][0], row
+
+    def _bad(self, taken: list[tuple[int, str]], reason: str) -> _BadRecord:
+        if not taken:
+            raise StopIteration
+        self._lines.give_back(taken[1:])
+        number, line = taken[0]
+        return _BadRecord(number, reason, line.rstrip("\r\n"))
+
+    def _row_inside(self, taken: list[tuple[int, str]]) -> bool:
+        for _, line in taken[1:-1]:
+            if line.count('"') % 2:
+                continue
+            try:
+                row = next(csv.reader([line], delimiter=self._delimiter, strict=True), [])
+            except csv.Error:
+                continue
+            if len(row) == self.columns:
+                return True
+        return False
+
+
+def _csv_reason(error: csv.Error, *, spanning: bool) -> str:
+    message = str(error)
+    if "field larger than field limit" in message:
+        return f"a value longer than {csv.field_size_limit():,} characters"
+    if spanning or "unexpected end of data" in message:
+        return _UNCLOSED
+    return f"not valid CSV ({message})"
+
+
 def _sniff(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
@@ -263,6 +396,13 @@ def _undecodable(row: list[str]) -> int | None:
         if any("\udc80" <= char <= "\udcff" for char in cell):
             return index
     return None
+
+
+def _cut(text: str, limit: int = 2000) -> str:
+    """A bad line as kept in the rejects file: cut short, and storable anywhere."""
+    text = text.rstrip("\r\n")
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def _preview(data: bytes, limit: int = 200) -> str:

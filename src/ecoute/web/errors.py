@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -36,7 +37,24 @@ def _respond(
 
 
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    unreadable = _unreadable_body(error)
+    if unreadable is not None:
+        detail = [{"loc": ["body"], "msg": unreadable, "type": "json_invalid"}]
+        return _respond(request, 422, detail if is_api(request) else unreadable)
     return _respond(request, error.status_code, error.detail, getattr(error, "headers", None))
+
+
+def _unreadable_body(error: StarletteHTTPException) -> str | None:
+    """Why a JSON body the parser gave up on cannot be read (FastAPI answers a bare 400 for it):
+    nested too deeply, or a number too long — the same 422 as any other JSON that is not valid."""
+    cause = error.__cause__
+    if error.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return f"JSON number of more than {sys.get_int_max_str_digits():,} digits"
+    return None
 
 
 async def validation_error(request: Request, error: RequestValidationError) -> Response:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from ecoute.auth.permissions import can
+from ecoute.urls import external_url
 from ecoute.web.deps import page_translator
 from ecoute.web.pages.desk_icons import icon
 
@@ -24,6 +25,8 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals["static"] = static_url
     templates.env.globals["role_can"] = can  # the top bar shows each role the pages it may open
     templates.env.globals["nav_icon"] = icon
+    # Every link to an address from outside goes through this: not a plain http(s) address, no link.
+    templates.env.filters["safe_href"] = external_url
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
     return templates

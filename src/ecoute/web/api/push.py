@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from ecoute.auth.permissions import Action
+from ecoute.normalise import screen
 from ecoute.sources.base import RawItem, Rejected
 from ecoute.sources.file import record_to_item
 from ecoute.sources.jobs import defer_items
@@ -79,6 +80,8 @@ def push_mentions(
     rejected: list[PushReject] = []
     for index, record in enumerate(body.items):
         found = record_to_item(record, f"items[{index}]")
+        if isinstance(found, RawItem):
+            found = screen(found)  # nothing the database cannot store is kept in the job
         if isinstance(found, Rejected):
             rejected.append(PushReject(index=index, field=found.field, reason=found.reason))
         else:

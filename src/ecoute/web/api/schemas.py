@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecoute.keep_time.targets import DeadlineStatus
 from ecoute.store.models import Author, Mention, User
+from ecoute.urls import external_url
 
 MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
 Status = Literal["new", "open", "pending", "resolved"]
@@ -98,7 +99,7 @@ class MentionOut(BaseModel):
             platform=m.platform,
             external_id=m.external_id,
             kind=m.kind,
-            url=m.url,
+            url=external_url(m.url),  # never hand out an address that is not http(s)
             text=m.text,
             created_at=m.created_at,
             author_id=m.author_id,

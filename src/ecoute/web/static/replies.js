@@ -109,7 +109,7 @@
       form.classList.add("done");
       warning.hidden = true;
       result.replaceChildren(el("span", "", form.dataset["t" + reply.status.charAt(0).toUpperCase() + reply.status.slice(1)] || reply.status));
-      if (reply.status === "recorded" && reply.url) {
+      if (reply.status === "recorded" && /^https?:\/\//i.test(reply.url || "")) {
         const link = el("a", "btn", form.dataset.tOpen);
         link.href = reply.url; link.target = "_blank"; link.rel = "noopener";
         result.appendChild(link);
