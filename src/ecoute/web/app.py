@@ -11,7 +11,7 @@ import importlib
 import logging
 import os
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ecoute.auth.passwords import HashSlots, default_slots
@@ -19,6 +19,7 @@ from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
 from ecoute.web.clients import trusted_proxies
+from ecoute.web.input_guard import reject_nul
 from ecoute.web.security import SecurityHeadersMiddleware
 from ecoute.web.templating import STATIC_DIR, make_templates
 
@@ -65,6 +66,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(reject_nul)],
     )
     app.state.db = db
     app.state.settings = settings

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ecoute.inbox.cursor import InvalidCursor
@@ -18,6 +19,7 @@ from ecoute.web.templating import render
 logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 ERROR_TITLES = frozenset({400, 401, 403, 404, 405, 422, 500})
+BODY_UNREADABLE = "the body is not JSON in UTF-8"
 
 
 def is_api(request: Request) -> bool:
@@ -36,6 +38,10 @@ def _respond(
 
 
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    if error.status_code == 400 and isinstance(error.__cause__, ValueError) and is_api(request):
+        # FastAPI answers a body it cannot decode (not UTF-8) with a bare 400; it is invalid
+        # input like any other, so the same 422 as malformed JSON.
+        return _respond(request, 422, [{"loc": ["body"], "msg": BODY_UNREADABLE, "type": "json_invalid"}])
     return _respond(request, error.status_code, error.detail, getattr(error, "headers", None))
 
 
@@ -68,6 +74,18 @@ async def invalid(request: Request, error: ValueError) -> Response:
     return _respond(request, 400 if not is_api(request) else 422, str(error))
 
 
+async def unstorable(request: Request, error: DataError | OverflowError) -> Response:
+    """A value the database cannot take (a NUL in text, a number past its integers) that no
+    validation caught: the client's input, so a 4xx saying which kind of value, never the SQL."""
+    cause = error.orig if isinstance(error, DataError) else error
+    logger.warning("web.unstorable_value", extra={"path": request.url.path, "error": type(cause).__name__})
+    if "NUL" in str(cause):
+        detail = "a text value contains the NUL character (\\u0000), which cannot be stored"
+    else:
+        detail = "a value is out of range (numbers: whole numbers up to 2147483647)"
+    return _respond(request, 400 if not is_api(request) else 422, detail)
+
+
 async def unexpected(request: Request, error: Exception) -> Response:
     """A bug: logged with its traceback, answered in the usual shape without internals."""
     logger.exception("web.unexpected_error", extra={"path": request.url.path})
@@ -80,5 +98,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(LoginRequired, login_required)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, unstorable)  # type: ignore[arg-type]
+    app.add_exception_handler(OverflowError, unstorable)  # type: ignore[arg-type]
     app.add_exception_handler(Invalid, invalid)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidCursor, invalid)  # type: ignore[arg-type]

@@ -32,8 +32,9 @@ class ApiError(BaseModel):
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of a route: the error statuses it may answer, all with one shape."""
-    return {status: {"model": ApiError} for status in (401, 422, *statuses)}
+    """The ``responses=`` of a route: the error statuses it may answer, all with one shape (429:
+    too many bad tokens from the caller's address, on every route)."""
+    return {status: {"model": ApiError} for status in (401, 422, 429, *statuses)}
 
 
 class In(BaseModel):
