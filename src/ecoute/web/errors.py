@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ecoute.inbox.cursor import InvalidCursor
 from ecoute.store.repo import Invalid, NotFound
-from ecoute.web.deps import LoginRequired
+from ecoute.web.deps import LoginRequired, page_translator
+from ecoute.web.input_guard import NUL_ERROR
 from ecoute.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ async def validation_error(request: Request, error: RequestValidationError) -> R
     if is_api(request):
         return JSONResponse({"detail": _plain(error.errors())}, status_code=422)
     fields = ", ".join(str(e["loc"][-1]) for e in error.errors() if e.get("loc"))
+    if all(e.get("type") == NUL_ERROR for e in error.errors()):
+        return _respond(request, 400, page_translator(request).t("error.nul", fields=fields))
     return _respond(request, 400, f"invalid value for: {fields}" if fields else "invalid request")
 
 

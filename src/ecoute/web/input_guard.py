@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 
 NUL = "\x00"
 MESSAGE = "must not contain the NUL character (\\u0000)"
+NUL_ERROR = "string_nul"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 Loc = tuple[str | int, ...]
 
@@ -62,7 +63,7 @@ async def reject_nul(request: Request) -> None:
     ]
     if places:
         raise RequestValidationError(
-            [{"loc": loc, "msg": MESSAGE, "type": "string_nul", "input": None} for loc in places]
+            [{"loc": loc, "msg": MESSAGE, "type": NUL_ERROR, "input": None} for loc in places]
         )
 
 
