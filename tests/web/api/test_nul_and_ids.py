@@ -35,16 +35,37 @@ def operations(doc: dict[str, Any]):
             yield method, path, operation
 
 
-def body_fields(doc: dict[str, Any], operation: dict[str, Any]) -> dict[str, set[str]]:
-    """Top-level body fields and their types; a free-form object body gets an invented field."""
+def placements(doc: dict[str, Any], schema: dict[str, Any], kind: str, value: object, depth: int = 0):
+    """Each way to put ``value`` in one field of type ``kind`` of a document of ``schema``, however
+    deep: (where, document). Variants of a union keep their discriminating ``const`` fields."""
+    if depth > 6:
+        return
+    resolved = _resolve(doc, schema)
+    if kind in _types(doc, schema):
+        yield (), value
+    for variant in resolved.get("oneOf", []):
+        yield from placements(doc, variant, kind, value, depth + 1)
+    if resolved.get("type") == "array" and "items" in resolved:
+        for where, inner in placements(doc, resolved["items"], kind, value, depth + 1):
+            yield (0, *where), [inner]
+    properties = resolved.get("properties", {})
+    consts = {name: field["const"] for name, field in properties.items() if "const" in field}
+    for name, field in properties.items():
+        for where, inner in placements(doc, field, kind, value, depth + 1):
+            yield (name, *where), {**consts, name: inner}
+
+
+def body_placements(doc: dict[str, Any], operation: dict[str, Any], kind: str, value: object):
+    """Where a body can hold ``value`` as a ``kind``; a free-form object body gets an invented field."""
     content = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if content is None:
-        return {}
+        return
     schema = _resolve(doc, content["schema"])
-    properties = schema.get("properties")
-    if not properties:
-        return {"anything": {"string"}}
-    return {name: _types(doc, field) for name, field in properties.items()}
+    if schema.get("type") == "object" and not schema.get("properties"):
+        if kind == "string":
+            yield ("anything",), {"anything": value}
+        return
+    yield from ((where, body) for where, body in placements(doc, schema, kind, value) if where)
 
 
 def _path_url(path: str, conversation_id: int, given: dict[str, object]) -> str:
@@ -56,38 +77,43 @@ def _path_url(path: str, conversation_id: int, given: dict[str, object]) -> str:
     return "/".join("1" if part.startswith("{") else part for part in filled.split("/"))
 
 
-def _named(response, loc: list[object], kind: str | None = None) -> bool:
-    detail = response.json()["detail"]
-    return isinstance(detail, list) and any(
-        e["loc"] == loc and (kind is None or e["type"] == kind) for e in detail
-    )
-
-
 def _nul_cases(doc: dict[str, Any]):
     for method, path, operation in operations(doc):
         for parameter in operation.get("parameters", []):
             if parameter["in"] in ("query", "path"):
-                yield method, path, parameter["in"], parameter["name"]
-        for name in body_fields(doc, operation):
-            if (method, path, name) not in PER_RECORD:
-                yield method, path, "body", name
+                value = NUL_TEXT if parameter["in"] == "query" else "a%00b"
+                yield method, path, parameter["in"], (parameter["name"],), value
+        for where, body in body_placements(doc, operation, "string", NUL_TEXT):
+            if (method, path, where[0]) not in PER_RECORD:
+                yield method, path, "body", where, body
 
 
-def _id_cases(doc: dict[str, Any]):
+def _id_cases(doc: dict[str, Any], bad_id: int):
     for method, path, operation in operations(doc):
         for parameter in operation.get("parameters", []):
             if parameter["in"] in ("query", "path") and "integer" in _types(doc, parameter["schema"]):
-                yield method, path, parameter["in"], parameter["name"]
-        for name, kinds in body_fields(doc, operation).items():
-            if "integer" in kinds:
-                yield method, path, "body", name
+                yield method, path, parameter["in"], (parameter["name"],), bad_id
+        for where, body in body_placements(doc, operation, "integer", bad_id):
+            yield method, path, "body", where, body
 
 
 def _send(api, world, method: str, path: str, where: str, name: str, value: object):
     url = _path_url(path, world.acme.conversation_id, {name: value} if where == "path" else {})
     params = {name: value} if where == "query" else None
-    body = {name: value} if where == "body" else None
+    body = value if where == "body" else None
     return api.request(method.upper(), url, params=params, json=body)
+
+
+def _names_field(response, where: str, field: tuple[object, ...], kind: str | None = None) -> bool:
+    """The detail lists an error at ``field`` (union variants may add their tag to the path)."""
+    detail = response.json()["detail"]
+    wanted = [where, *field]
+    return isinstance(detail, list) and any(
+        e["loc"][0] == where
+        and [part for part in e["loc"] if part in wanted] == wanted
+        and (kind is None or e["type"] == kind)
+        for e in detail
+    )
 
 
 def _said(response) -> str:
@@ -99,26 +125,25 @@ def test_a_nul_anywhere_is_a_4xx_naming_the_field(api, world):
     cases = list(_nul_cases(owner.doc))
 
     wrong = []
-    for method, path, where, name in cases:
-        value = NUL_TEXT if where != "path" else "a%00b"
-        response = _send(owner, world, method, path, where, name, value)
-        if response.status_code != 422 or not _named(response, [where, name], "string_nul"):
-            wrong.append(f"{method.upper()} {path} {where}.{name}: {_said(response)}")
+    for method, path, where, field, value in cases:
+        response = _send(owner, world, method, path, where, str(field[0]), value)
+        if response.status_code != 422 or not _names_field(response, where, field, "string_nul"):
+            wrong.append(f"{method.upper()} {path} {where}.{field}: {_said(response)}")
 
-    assert len(cases) > 60
+    assert len(cases) > 80
     assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
 def test_an_id_out_of_range_is_a_422_naming_the_field(api, world, bad_id):
     owner = api.as_token(world.acme.tokens["owner"])
-    cases = list(_id_cases(owner.doc))
+    cases = list(_id_cases(owner.doc, bad_id))
 
     wrong = []
-    for method, path, where, name in cases:
-        response = _send(owner, world, method, path, where, name, bad_id)
-        if response.status_code != 422 or not _named(response, [where, name]):
-            wrong.append(f"{method.upper()} {path} {where}.{name}: {_said(response)}")
+    for method, path, where, field, value in cases:
+        response = _send(owner, world, method, path, where, str(field[0]), value)
+        if response.status_code != 422 or not _names_field(response, where, field):
+            wrong.append(f"{method.upper()} {path} {where}.{field}: {_said(response)}")
 
-    assert len(cases) > 20
+    assert len(cases) > 30
     assert not wrong, "\n".join(wrong)

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecoute.keep_time.targets import DeadlineStatus
 from ecoute.store.models import Author, Mention, User
+from ecoute.store.types import MAX_ID
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
 Status = Literal["new", "open", "pending", "resolved"]
 TagName = Annotated[str, Field(min_length=1, max_length=80)]
 
