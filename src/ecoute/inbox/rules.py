@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Select, select
@@ -91,14 +91,22 @@ class Conditions(BaseModel):
         )  # fmt: skip
 
 
+def _type_is_required(schema: dict[str, Any]) -> None:
+    """Clients must send ``type`` (it picks the kind of action), though Python code may omit it."""
+    schema["required"] = ["type", *(name for name in schema.get("required", []) if name != "type")]
+
+
+ACTION_CONFIG = ConfigDict(extra="forbid", strict=True, json_schema_extra=_type_is_required)
+
+
 class TagAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["tag"] = "tag"
     tag: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
 
 
 class AssignAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["assign"] = "assign"
     user_id: int = Field(
         ge=1,
@@ -108,7 +116,7 @@ class AssignAction(BaseModel):
 
 
 class PriorityAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["set_priority"] = "set_priority"
     priority: int = Field(ge=0, le=MAX_PRIORITY)
 
@@ -116,7 +124,7 @@ class PriorityAction(BaseModel):
 class SpamAction(BaseModel):
     """Close as spam: the conversation is resolved and tagged ``spam`` (nothing is deleted)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["close_spam"] = "close_spam"
 
 

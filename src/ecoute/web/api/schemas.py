@@ -229,6 +229,8 @@ class ConversationDetailOut(ConversationOut):
 class ConversationPatch(In):
     """Only the fields given change. ``assignee_id: null`` unassigns; ``tags`` replaces the set."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     status: Status | None = None
     assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     tags: list[TagName] | None = Field(default=None, max_length=50, description="Names of existing tags.")
