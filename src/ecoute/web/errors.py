@@ -82,10 +82,12 @@ async def unstorable(request: Request, error: DataError | OverflowError) -> Resp
     validation caught: the client's input, so a 4xx saying which kind of value, never the SQL."""
     cause = error.orig if isinstance(error, DataError) else error
     logger.warning("web.unstorable_value", extra={"path": request.url.path, "error": type(cause).__name__})
-    if "NUL" in str(cause):
+    if any(mark in str(cause) for mark in ("NUL", "\\u0000", "0x00")):
         detail = "a text value contains the NUL character (\\u0000), which cannot be stored"
-    else:
+    elif isinstance(cause, OverflowError) or "out of range" in str(cause):
         detail = "a value is out of range (numbers: whole numbers up to 2147483647)"
+    else:
+        detail = "a value cannot be stored as given"
     return _respond(request, 400 if not is_api(request) else 422, detail)
 
 
