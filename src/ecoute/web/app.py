@@ -74,8 +74,11 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app.state.hash_slots = HashSlots(settings.int("password_hash_slots") or default_slots())
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     errors.install(app)
+    app.state.routes = []  # every route, flat: what a 405's ``Allow`` header is worked out from
     for name in ROUTERS:
-        app.include_router(importlib.import_module(name).router)
+        router = importlib.import_module(name).router
+        app.include_router(router)
+        app.state.routes.extend(router.routes)
     install_middleware(app, settings)
     logger.info("web.app_created", extra={"routers": len(ROUTERS), "dialect": db.dialect})
     return app

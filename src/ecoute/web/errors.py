@@ -38,7 +38,16 @@ def _respond(
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (the router names only the first route's)."""
+    path = request.url.path
+    routes = getattr(request.app.state, "routes", [])
+    return sorted({m for r in routes if r.path_regex.fullmatch(path) for m in getattr(r, "methods", ())})
+
+
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    if error.status_code == 405 and (methods := allowed_methods(request)):
+        return _respond(request, 405, error.detail, {"Allow": ", ".join(methods)})
     if error.status_code == 400 and isinstance(error.__cause__, ValueError) and is_api(request):
         # FastAPI answers a body it cannot decode (not UTF-8) with a bare 400; it is invalid
         # input like any other, so the same 422 as malformed JSON.

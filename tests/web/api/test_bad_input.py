@@ -207,3 +207,12 @@ def test_a_number_for_a_date_is_refused_with_the_reason(api, world):
     assert "YYYY-MM-DD" in metrics.json()["detail"][0]["msg"]
     assert mentions.json()["detail"][0]["loc"] == ["query", "since"]
     assert "ISO 8601" in mentions.json()["detail"][0]["msg"]
+
+
+def test_a_wrong_method_names_the_allowed_ones(api, world):
+    admin = api.as_token(world.acme.tokens["owner"])
+
+    response = admin.put("/api/v1/tags", json={"name": "a"})
+
+    assert response.status_code == 405
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "POST"]
