@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Select, select
@@ -28,6 +28,7 @@ from ecoute.listening import Document, QuerySyntaxError, parse
 from ecoute.store.models import Author, Mention, MentionBrand
 from ecoute.store.people import Rule
 from ecoute.store.repo import Invalid
+from ecoute.store.types import MAX_ID
 
 logger = logging.getLogger(__name__)
 SPAM_TAG = "spam"
@@ -37,6 +38,7 @@ Intent = Literal["complaint", "question", "praise", "other"]
 LanguageCode = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}$", to_lower=True, strip_whitespace=True)
 ]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Platform = Annotated[
     str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True, to_lower=True)
 ]
@@ -57,15 +59,17 @@ class Conditions(BaseModel):
         max_length=2000,
         description='A listening query, e.g. `remboursement OR "pas reçu" -concours` (brands\' syntax).',
     )
-    min_followers: int | None = Field(None, ge=0, description="The author has at least this many followers.")
+    min_followers: int | None = Field(
+        None, ge=0, le=MAX_ID, description="The author has at least this many followers."
+    )
     verified: bool | None = Field(
         None, description="The author's account is (true) or is not (false) verified."
     )
     platforms: list[Platform] = Field(
         default_factory=list, description="Any of these platforms (x, reddit, …)."
     )
-    source_ids: list[int] = Field(default_factory=list, description="Any of these sources (ids).")
-    brand_ids: list[int] = Field(
+    source_ids: list[RowId] = Field(default_factory=list, description="Any of these sources (ids).")
+    brand_ids: list[RowId] = Field(
         default_factory=list, description="About any of these brands or competitors."
     )
 
@@ -87,22 +91,32 @@ class Conditions(BaseModel):
         )  # fmt: skip
 
 
+def _type_is_required(schema: dict[str, Any]) -> None:
+    """Clients must send ``type`` (it picks the kind of action), though Python code may omit it."""
+    schema["required"] = ["type", *(name for name in schema.get("required", []) if name != "type")]
+
+
+ACTION_CONFIG = ConfigDict(extra="forbid", strict=True, json_schema_extra=_type_is_required)
+
+
 class TagAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["tag"] = "tag"
     tag: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
 
 
 class AssignAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["assign"] = "assign"
     user_id: int = Field(
-        description="A member of the workspace; conversations already assigned are left alone."
+        ge=1,
+        le=MAX_ID,
+        description="A member of the workspace; conversations already assigned are left alone.",
     )
 
 
 class PriorityAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["set_priority"] = "set_priority"
     priority: int = Field(ge=0, le=MAX_PRIORITY)
 
@@ -110,7 +124,7 @@ class PriorityAction(BaseModel):
 class SpamAction(BaseModel):
     """Close as spam: the conversation is resolved and tagged ``spam`` (nothing is deleted)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ACTION_CONFIG
     type: Literal["close_spam"] = "close_spam"
 
 

@@ -10,6 +10,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# The largest id (and count) a column holds: ids are 32-bit integers, and PostgreSQL refuses larger
+# values where SQLite overflows past 64 bits; input is bounded by this before it reaches a query.
+MAX_ID = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -11,7 +11,7 @@ import importlib
 import logging
 import os
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ecoute.auth.passwords import HashSlots, default_slots
@@ -21,6 +21,7 @@ from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
 from ecoute.web.clients import trusted_proxies
+from ecoute.web.input_guard import reject_nul
 from ecoute.web.ops import RequestTimingMiddleware
 from ecoute.web.security import SecurityHeadersMiddleware
 from ecoute.web.templating import STATIC_DIR, make_templates
@@ -71,6 +72,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(reject_nul)],
     )
     app.state.db = db
     app.state.settings = settings
@@ -78,8 +80,11 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app.state.hash_slots = HashSlots(settings.int("password_hash_slots") or default_slots())
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     errors.install(app)
+    app.state.routes = []  # every route, flat: what a 405's ``Allow`` header is worked out from
     for name in ROUTERS:
-        app.include_router(importlib.import_module(name).router)
+        router = importlib.import_module(name).router
+        app.include_router(router)
+        app.state.routes.extend(router.routes)
     install_middleware(app, settings)
     logger.info("web.app_created", extra={"routers": len(ROUTERS), "dialect": db.dialect})
     return app

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ecoute.inbox.queries import InboxFilters
 from ecoute.store.repo import Invalid
+from ecoute.store.types import MAX_ID
 
 FILTER_PARAMS = (
     "status",
@@ -59,9 +60,6 @@ def parse_filters(params: Mapping[str, str], *, me: int | None, default_open: bo
         q=(params.get("q") or "").strip()[:500] or None,
         deadline=params.get("deadline") or None,
     )
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database; PostgreSQL refuses larger ones
 
 
 def _int(name: str, value: str | None) -> int | None:

@@ -19,6 +19,8 @@ BAD = [
     ("GET", "/api/v1/mentions?cursor=" + "A" * 601, None, 422),
     ("GET", "/api/v1/mentions?since=yesterday", None, 422),
     ("GET", "/api/v1/mentions?since=0001-01-01T00:00:00%2B01:00", None, 422),
+    ("GET", "/api/v1/mentions?since=0", None, 422),
+    ("GET", "/api/v1/mentions?until=1735689600", None, 422),
     ("GET", "/api/v1/mentions?sentiment=furious", None, 422),
     ("GET", "/api/v1/mentions?conversation=abc", None, 422),
     ("GET", f"/api/v1/mentions?conversation={BIG}", None, 422),
@@ -79,6 +81,10 @@ BAD = [
     ("POST", "/api/v1/corrections", {"mention_id": 2147483647, "field": "intent", "value": "question"}, 404),
     ("GET", "/api/v1/corrections?mention=x", None, 422),
     ("GET", "/api/v1/members?limit=-1", None, 422),
+    ("GET", "/api/v1/metrics?to=0", None, 422),
+    ("GET", "/api/v1/metrics?from=1735689600", None, 422),
+    ("GET", "/api/v1/metrics.csv?to=-1", None, 422),
+    ("GET", "/api/v1/conversations?since=0", None, 422),
     ("PUT", "/api/v1/tags", {"name": "a"}, 405),
     ("DELETE", "/api/v1/mentions/1", None, 405),
     ("GET", "/api/v1/nothing-here", None, 404),
@@ -163,3 +169,50 @@ def test_any_inbox_query_is_answered_200_or_422(api, world, params):
     response = viewer.get("/api/v1/conversations", params=params)
 
     assert response.status_code in (200, 422)
+
+
+def test_a_body_that_is_not_utf8_is_a_422(api, world):
+    admin = api.as_token(world.acme.tokens["owner"])
+
+    response = admin.post(
+        "/api/v1/tags", content=b'{"name": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0] == {
+        "loc": ["body"],
+        "msg": "the body is not JSON in UTF-8",
+        "type": "json_invalid",
+    }
+
+
+@pytest.mark.parametrize("moment", ["2026-10-01", "2026-10-01T09:00:00Z", "2026-10-01T09:00:00+02:00"])
+def test_iso_dates_and_moments_are_read(api, world, moment):
+    viewer = api.as_token(world.acme.tokens["viewer"])
+
+    mentions = viewer.get("/api/v1/mentions", params={"since": moment})
+    conversations = viewer.get("/api/v1/conversations", params={"until": moment})
+
+    assert (mentions.status_code, conversations.status_code) == (200, 200)
+
+
+def test_a_number_for_a_date_is_refused_with_the_reason(api, world):
+    viewer = api.as_token(world.acme.tokens["viewer"])
+
+    metrics = viewer.get("/api/v1/metrics", params={"to": "0"})
+    mentions = viewer.get("/api/v1/mentions", params={"since": "0"})
+
+    assert metrics.status_code == mentions.status_code == 422
+    assert metrics.json()["detail"][0]["loc"] == ["query", "to"]
+    assert "YYYY-MM-DD" in metrics.json()["detail"][0]["msg"]
+    assert mentions.json()["detail"][0]["loc"] == ["query", "since"]
+    assert "ISO 8601" in mentions.json()["detail"][0]["msg"]
+
+
+def test_a_wrong_method_names_the_allowed_ones(api, world):
+    admin = api.as_token(world.acme.tokens["owner"])
+
+    response = admin.put("/api/v1/tags", json={"name": "a"})
+
+    assert response.status_code == 405
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "POST"]

@@ -19,7 +19,7 @@ from ecoute.store.models import Author, Conversation, User, Workspace
 from ecoute.store.repo import Invalid
 from ecoute.store.types import utcnow
 from ecoute.web.api import paging
-from ecoute.web.api.params import BEARER, Id, aware
+from ecoute.web.api.params import BEARER, Id, IsoMoment, aware
 from ecoute.web.api.schemas import (
     MAX_ID,
     AuthorHistory,
@@ -73,8 +73,8 @@ def list_conversations(
     intent: Literal["complaint", "question", "praise", "other"] | None = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
     needs_reply: bool | None = None,
-    since: Annotated[datetime | None, Query(description="Last mention at or after (ISO 8601).")] = None,
-    until: Annotated[datetime | None, Query(description="Last mention before (ISO 8601).")] = None,
+    since: Annotated[IsoMoment | None, Query(description="Last mention at or after (ISO 8601).")] = None,
+    until: Annotated[IsoMoment | None, Query(description="Last mention before (ISO 8601).")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Full-text search in mentions.")] = None,
     deadline: Annotated[
         Literal["breached", "due_soon", "at_risk"] | None,

@@ -16,7 +16,7 @@ from ecoute.inbox import moderation
 from ecoute.store.models import Mention
 from ecoute.store.search import text_matches
 from ecoute.web.api import paging
-from ecoute.web.api.params import BEARER, Id, aware
+from ecoute.web.api.params import BEARER, Id, IsoMoment, aware
 from ecoute.web.api.schemas import MAX_ID, MentionOut, MentionPage, errors
 from ecoute.web.deps import DbSession, WorkspaceContext, api_require, get_settings
 
@@ -34,8 +34,8 @@ def list_mentions(
     sentiment: Literal["negative", "neutral", "positive"] | None = None,
     intent: Literal["complaint", "question", "praise", "other"] | None = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
-    since: Annotated[datetime | None, Query(description="Posted at or after (ISO 8601).")] = None,
-    until: Annotated[datetime | None, Query(description="Posted before (ISO 8601).")] = None,
+    since: Annotated[IsoMoment | None, Query(description="Posted at or after (ISO 8601).")] = None,
+    until: Annotated[IsoMoment | None, Query(description="Posted before (ISO 8601).")] = None,
     include_hidden: bool = False,
     cursor: paging.Cursor = None,
     limit: paging.Limit = paging.DEFAULT_LIMIT,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ecoute.auth.permissions import Action
 from ecoute.insights.export import csv_text
 from ecoute.insights.response_metrics import Durations, MetricRow, ResponseReport, response_report
-from ecoute.web.api.params import BEARER
+from ecoute.web.api.params import BEARER, IsoDay
 from ecoute.web.api.schemas import errors
 from ecoute.web.deps import DbSession, WorkspaceContext, api_require
 
@@ -25,9 +25,9 @@ router = APIRouter(prefix="/api/v1", tags=["metrics"], dependencies=BEARER)
 By = Literal["agent", "brand", "source", "intent", "week"]
 ByQuery = Annotated[By | None, Query(description="One row per agent, brand, source, intent or ISO week.")]
 FromQuery = Annotated[
-    date | None, Query(alias="from", description="First day (YYYY-MM-DD) in the workspace's time zone.")
+    IsoDay | None, Query(alias="from", description="First day (YYYY-MM-DD) in the workspace's time zone.")
 ]
-ToQuery = Annotated[date | None, Query(alias="to", description="Last day, included.")]
+ToQuery = Annotated[IsoDay | None, Query(alias="to", description="Last day, included.")]
 
 
 class DurationsOut(BaseModel):

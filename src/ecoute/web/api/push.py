@@ -26,6 +26,7 @@ from ecoute.store.models import Source
 from ecoute.web.api.params import BEARER
 from ecoute.web.api.schemas import errors
 from ecoute.web.deps import DbSession, WorkspaceContext, api_require
+from ecoute.web.input_guard import per_record_body
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"], dependencies=BEARER)
 MAX_ITEMS = 1000
@@ -63,6 +64,7 @@ class PushOut(BaseModel):
 
 
 @router.post("", response_model=PushOut, status_code=202, responses=errors(403, 404, 422))
+@per_record_body("items")
 def push_mentions(
     session: DbSession,
     body: PushIn,

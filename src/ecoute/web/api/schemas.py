@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecoute.keep_time.targets import DeadlineStatus
 from ecoute.store.models import Author, Mention, User
+from ecoute.store.types import MAX_ID
 from ecoute.urls import external_url
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers on PostgreSQL
 Status = Literal["new", "open", "pending", "resolved"]
 TagName = Annotated[str, Field(min_length=1, max_length=80)]
 
@@ -33,8 +33,9 @@ class ApiError(BaseModel):
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of a route: the error statuses it may answer, all with one shape."""
-    return {status: {"model": ApiError} for status in (401, 422, *statuses)}
+    """The ``responses=`` of a route: the error statuses it may answer, all with one shape (429:
+    too many bad tokens from the caller's address, on every route)."""
+    return {status: {"model": ApiError} for status in (401, 422, 429, *statuses)}
 
 
 class In(BaseModel):
@@ -228,6 +229,8 @@ class ConversationDetailOut(ConversationOut):
 
 class ConversationPatch(In):
     """Only the fields given change. ``assignee_id: null`` unassigns; ``tags`` replaces the set."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     status: Status | None = None
     assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)

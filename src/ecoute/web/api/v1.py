@@ -12,13 +12,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ecoute.auth.permissions import Action
+from ecoute.web.api.schemas import errors
 from ecoute.web.deps import WorkspaceContext, api_require
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
-
-
-class ErrorOut(BaseModel):
-    detail: object
 
 
 class WorkspaceOut(BaseModel):
@@ -29,15 +26,7 @@ class WorkspaceOut(BaseModel):
     role: str
 
 
-ERRORS = {
-    401: {"model": ErrorOut},
-    403: {"model": ErrorOut},
-    404: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
-
-
-@router.get("/workspace", response_model=WorkspaceOut, responses=ERRORS)
+@router.get("/workspace", response_model=WorkspaceOut, responses=errors(403))
 def current_workspace(ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)]) -> WorkspaceOut:
     """The workspace this token belongs to, and the token's role in it."""
     w = ctx.workspace
