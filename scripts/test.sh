@@ -6,4 +6,5 @@ set -euo pipefail
 . "$(dirname "$0")/_venv.sh" test
 . "$(dirname "$0")/_chromium.sh"
 # Two processes share the work (one file at a time each); each has its own databases.
-exec python -m pytest -n "${ECOUTE_TEST_WORKERS:-auto}" --dist loadfile "$@"
+# The slowest tests are listed at the end, to keep the suite fast.
+exec python -m pytest -n "${ECOUTE_TEST_WORKERS:-auto}" --dist loadfile --durations=25 "$@"
