@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import httpx
@@ -38,7 +39,10 @@ def hear(hub: Hub, workspace_id: int, publish: Callable[[], None]) -> LiveEvent:
         finally:
             hub.unsubscribe(subscription)
 
-    return asyncio.run(run())
+    # In a thread of its own: a browser test earlier in this process may have left an event loop
+    # running in the main thread (Playwright's sync API), where asyncio.run() refuses to start.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def free_port() -> int:

@@ -71,9 +71,14 @@ def test_readyz_checks_database_schema_and_queue(app, db):
 
 
 def test_readyz_refuses_a_schema_behind_the_latest_migration(app, db):
+    head = ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'an_old_revision'"))
-    response = _client(app).get("/readyz")
+    try:
+        response = _client(app).get("/readyz")
+    finally:  # the PostgreSQL schema is shared by the tests that follow in this process
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "not ready"
