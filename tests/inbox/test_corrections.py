@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 import inbox_factories
@@ -83,7 +84,13 @@ def ecoute(args: list[str], db_url: str, data_dir: Path) -> subprocess.Completed
 LABELS = {"🍕": ("negative", "complaint"), "🌵": ("positive", "praise")}
 
 
-def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, tmp_path):
+@pytest.fixture(scope="module")
+def features(tmp_path_factory):
+    """One features cache for both databases' runs: the bundled posts are embedded once."""
+    return tmp_path_factory.mktemp("features")
+
+
+def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, tmp_path, features):
     for n in range(24):
         mark = "🍕" if n % 2 else "🌵"
         conversation = inbox_factories.conversation(
@@ -94,6 +101,8 @@ def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, 
         correct(db, workspace, mention_id, "sentiment", sentiment)
         correct(db, workspace, mention_id, "intent", intent)
     data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "cache").symlink_to(features, target_is_directory=True)
 
     trained = ecoute(
         ["train", "--workspace", workspace.slug, "--bundled-weight", "0", "--json"], db_url, data_dir
