@@ -100,7 +100,7 @@ def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, 
         sentiment, intent = LABELS[mark]
         correct(db, workspace, mention_id, "sentiment", sentiment)
         correct(db, workspace, mention_id, "intent", intent)
-    data_dir = tmp_path / "data"
+    data_dir = tmp_path / "train-data"
     data_dir.mkdir()
     (data_dir / "cache").symlink_to(features, target_is_directory=True)
 

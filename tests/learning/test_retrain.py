@@ -42,7 +42,7 @@ def features(tmp_path_factory):
 
 @pytest.fixture
 def settings_for(tmp_path, features):
-    def make(name="data", **values) -> Settings:
+    def make(name="heads-data", **values) -> Settings:
         (tmp_path / name).mkdir()
         (tmp_path / name / "cache").symlink_to(features, target_is_directory=True)
         return Settings({"data_dir": str(tmp_path / name), **values})
