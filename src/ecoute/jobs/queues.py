@@ -42,6 +42,17 @@ class QueueConfigError(ValueError):
     pass
 
 
+def store_kind(url: str) -> str | None:
+    """What kind of store a URL names: ``redis``, ``postgresql``, ``sqlite``, or None."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return "redis"
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return "postgresql"
+    if url.startswith("sqlite:///"):
+        return "sqlite"
+    return None
+
+
 @dataclass(frozen=True)
 class QueueTarget:
     """Where the queue lives, read from the settings."""
@@ -58,11 +69,12 @@ class QueueTarget:
             return cls("sqlite", str(Path(settings.data_dir) / "queue.db"), prefix)
         if url == "immediate":
             return cls("immediate", "", prefix)
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        kind = store_kind(url)
+        if kind == "redis":
             return cls("redis", url, prefix)
-        if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        if kind == "postgresql":
             return cls("postgresql", url.replace("postgresql+psycopg://", "postgresql://", 1), prefix)
-        if url.startswith("sqlite:///"):
+        if kind == "sqlite":
             return cls("sqlite", url.removeprefix("sqlite:///"), prefix)
         raise QueueConfigError(
             f"ECOUTE_QUEUE_URL={url!r}: use redis://…, postgresql://…, sqlite:///PATH or immediate "

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
 from ecoute.analysis.analyzer import DEFAULT_MODEL_DIR
 from ecoute.analysis.dataset import bundled_examples, parse_labelled
@@ -132,7 +132,8 @@ def retrain_workspace(
     previous = evaluate(current, held, cache) if held else {}
     scores = _scores(report.heads, previous)
     kept, reason = decide(scores)
-    return _record(db, settings, workspace_id, slug, model if kept else None, len(examples), scores, reason)
+    chosen = model if kept else None
+    return _record(db, settings, workspace_id, slug, chosen, (len(examples), new), scores, reason)
 
 
 def _scores(new: dict[str, HeadReport], previous: dict[str, HeadReport]) -> dict[str, dict[str, Any]]:
@@ -156,10 +157,11 @@ def _record(
     workspace_id: int,
     slug: str,
     model: Model | None,
-    corrections: int,
+    counts: tuple[int, int],
     scores: dict[str, dict[str, Any]],
     reason: str,
 ) -> Outcome:
+    corrections, new = counts
     with db.session() as session:
         version = (
             session.scalar(
@@ -185,7 +187,7 @@ def _record(
     )
     if model is not None:
         sync(db, settings, workspace_id, slug)
-    return Outcome(row.status, corrections, corrections, version, reason, scores)
+    return Outcome(row.status, corrections, new, version, reason, scores)
 
 
 def _files(model: Model) -> tuple[str, bytes]:
@@ -250,15 +252,14 @@ def due_workspaces(db: Database) -> list[int]:
         return list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
 
 
-def history(db: Database, workspace_id: int, limit: int = 10) -> list[HeadsVersion]:
-    with db.session() as session:
-        rows = session.scalars(
+def history(session: Session, workspace_id: int, limit: int = 10) -> list[HeadsVersion]:
+    """The latest attempts, newest first, without their heads' bytes."""
+    return list(
+        session.scalars(
             select(HeadsVersion)
             .options(defer(HeadsVersion.weights), defer(HeadsVersion.meta))
             .where(HeadsVersion.workspace_id == workspace_id)
             .order_by(HeadsVersion.version.desc())
             .limit(limit)
-        ).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+        )
+    )

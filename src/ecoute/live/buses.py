@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import make_url
 
+from ecoute.jobs.queues import store_kind
 from ecoute.live.events import Hub, LiveEvent
 from ecoute.settings import Settings
 
@@ -55,7 +56,7 @@ class BusTarget:
         url = settings.raw("events_url").strip()
         if not url:
             queue = settings.raw("queue_url").strip()
-            if queue.startswith(("redis://", "rediss://", "unix://")):
+            if store_kind(queue) == "redis":
                 url = queue
             elif database_url.startswith("postgresql"):
                 url = database_url
@@ -63,15 +64,16 @@ class BusTarget:
                 url = f"sqlite:///{Path(settings.data_dir) / 'live.db'}"
         if url == "memory":
             return cls("memory", "", prefix)
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        kind = store_kind(url)
+        if kind == "redis":
             return cls("redis", url, f"{prefix}.live")
-        if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        if kind == "postgresql":
             libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
             # NOTIFY reaches every session of the database: installations sharing one (in
             # different schemas) are told apart by a digest of their URL.
             digest = hashlib.sha1(libpq.encode()).hexdigest()[:10]
             return cls("postgresql", libpq, f"{_identifier(prefix)}_live_{digest}")
-        if url.startswith("sqlite:///"):
+        if kind == "sqlite":
             return cls("sqlite", url.removeprefix("sqlite:///"), prefix)
         raise LiveConfigError(
             f"ECOUTE_EVENTS_URL={url!r}: use redis://…, postgresql://…, sqlite:///PATH or memory"

@@ -14,7 +14,7 @@ from ecoute.jobs import defer
 from ecoute.learning.retrain import examples_of, history
 from ecoute.store.repo import record_audit
 from ecoute.store.types import utcnow
-from ecoute.web.deps import DbSession, WorkspaceContext, get_db, get_settings, require
+from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, require
 from ecoute.web.pages import page_router
 from ecoute.web.templating import render
 
@@ -24,7 +24,7 @@ Manager = Annotated[WorkspaceContext, require(Action.MANAGE_RULES)]
 
 @router.get("/w/{slug}/admin/analysis")
 def analysis_page(request: Request, session: DbSession, ctx: Manager, queued: bool = False) -> Response:
-    attempts = history(get_db(request), ctx.workspace.id)
+    attempts = history(session, ctx.workspace.id)
     kept = next((a for a in attempts if a.status == "kept"), None)
     corrections = len(examples_of(session, ctx.workspace.id))
     last = attempts[0].corrections if attempts else 0
