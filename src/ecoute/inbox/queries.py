@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ecoute.inbox import cursor as cursors
 from ecoute.inbox import search
@@ -299,7 +299,7 @@ def _summary_tops(
     """The top mentions named by the conversations' summaries, read by id; conversations without a
     usable one (no summary, or its top mention since hidden) fall back to ``top_mentions``. The
     first inbox page holds the busiest threads, thousands of mentions that ranking would read."""
-    named = _by_id(session, Mention, workspace_id, {c.top_mention_id for c in conversations})
+    named = _by_id(session, Mention, workspace_id, {c.top_mention_id for c in conversations}, LIST_MENTION)
     tops = {
         c.id: named[c.top_mention_id]
         for c in conversations
@@ -307,18 +307,28 @@ def _summary_tops(
         and named[c.top_mention_id].conversation_id == c.id
     }  # fmt: skip
     missing = [c.id for c in conversations if c.id not in tops]
-    return {**tops, **(top_mentions(session, workspace_id, missing) if missing else {})}
+    return {**tops, **(top_mentions(session, workspace_id, missing, LIST_MENTION) if missing else {})}
 
 
-def _by_id(session: Session, model: Any, workspace_id: int, ids: set[int | None]) -> dict[int, Any]:
+# A list shows a mention's text, labels and reasons, not the platform's payload or the analysis'
+# details: left unread (read on first use if anything asks).
+LIST_MENTION = (defer(Mention.raw), defer(Mention.analysis))
+
+
+def _by_id(
+    session: Session, model: Any, workspace_id: int, ids: set[int | None], options: tuple[Any, ...] = ()
+) -> dict[int, Any]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = session.scalars(select(model).where(model.id.in_(wanted), _same_workspace(model, workspace_id)))
+    query = select(model).where(model.id.in_(wanted), _same_workspace(model, workspace_id))
+    rows = session.scalars(query.options(*options))
     return {row.id: row for row in rows}
 
 
-def top_mentions(session: Session, workspace_id: int, conversation_ids: list[int]) -> dict[int, Mention]:
+def top_mentions(
+    session: Session, workspace_id: int, conversation_ids: list[int], options: tuple[Any, ...] = ()
+) -> dict[int, Mention]:
     """For each conversation, the visible mention that drives its priority (ties: the newest)."""
     rank = (
         func.row_number()
@@ -342,7 +352,7 @@ def top_mentions(session: Session, workspace_id: int, conversation_ids: list[int
         .subquery()
     )
     query = select(Mention).join(ranked, and_(ranked.c.id == Mention.id, ranked.c.rank == 1))
-    return {m.conversation_id: m for m in session.scalars(query)}
+    return {m.conversation_id: m for m in session.scalars(query.options(*options))}
 
 
 def tags_of(session: Session, workspace_id: int, conversation_ids: list[int]) -> dict[int, list[Tag]]:

@@ -23,6 +23,7 @@ from ecoute.web import errors
 from ecoute.web.clients import trusted_proxies
 from ecoute.web.input_guard import reject_nul
 from ecoute.web.ops import RequestTimingMiddleware
+from ecoute.web.pages.inbox_rows import RowCache
 from ecoute.web.security import SecurityHeadersMiddleware
 from ecoute.web.templating import STATIC_DIR, make_templates
 
@@ -77,6 +78,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.row_cache = RowCache()
     app.state.hash_slots = HashSlots(settings.int("password_hash_slots") or default_slots())
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     errors.install(app)

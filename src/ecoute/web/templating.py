@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from ecoute.auth.permissions import can
 from ecoute.urls import external_url
 from ecoute.web.deps import page_translator
+from ecoute.web.pages.deadline_view import badge
 from ecoute.web.pages.desk_icons import icon
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -25,6 +26,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals["static"] = static_url
     templates.env.globals["role_can"] = can  # the top bar shows each role the pages it may open
     templates.env.globals["nav_icon"] = icon
+    templates.env.globals["deadline_badge"] = badge
     # Every link to an address from outside goes through this: not a plain http(s) address, no link.
     templates.env.filters["safe_href"] = external_url
     templates.env.trim_blocks = True

@@ -12,9 +12,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time, get_datetime_format
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from ecoute.keep_time.clock import business_pieces
@@ -22,7 +24,8 @@ from ecoute.keep_time.deadlines import KeepTime, page_deadlines
 from ecoute.keep_time.targets import DeadlineStatus
 from ecoute.store.models import Workspace
 from ecoute.store.types import utcnow
-from ecoute.web.i18n import Translator
+from ecoute.web.i18n import Translator, babel_locale
+from ecoute.web.pages.desk_icons import icon
 
 
 def current_time() -> datetime:
@@ -70,10 +73,17 @@ def duration_text(i18n: Translator, seconds: float) -> str:
 
 def when_text(i18n: Translator, value: datetime) -> str:
     """A deadline's moment, weekday first and no seconds: "Mon, Oct 19, 9:30 AM" / "lun. 19 oct., 09:30"."""
-    local = value.astimezone(ZoneInfo(i18n.timezone))
-    day = format_skeleton("MMMEd", local, locale=i18n.babel)
-    hour = format_time(local, "short", locale=i18n.babel)
-    return get_datetime_format("medium", locale=i18n.babel).replace("{1}", day).replace("{0}", hour)
+    return _when_text(i18n.locale, i18n.timezone, value)
+
+
+@lru_cache(maxsize=8192)
+def _when_text(locale: str, timezone: str, value: datetime) -> str:
+    # A deadline stays put while its page is reloaded: each is formatted once per language and zone.
+    language = babel_locale(locale)
+    local = value.astimezone(ZoneInfo(timezone))
+    day = format_skeleton("MMMEd", local, locale=language)
+    hour = format_time(local, "short", locale=language)
+    return get_datetime_format("medium", locale=language).replace("{1}", day).replace("{0}", hour)
 
 
 def left_text(i18n: Translator, seconds: float) -> str:
@@ -113,4 +123,17 @@ def page_timers(
         running=running,
         open_from=math.floor((start - now).total_seconds()),
         open_until=math.floor((end - now).total_seconds()),
+    )
+
+
+def badge(i18n: Translator, timer: Timer, running: bool) -> Markup:
+    """A timer as the pages show it (``kt.badge`` in templates): state, time left, when it is due."""
+    paused = "" if running else " paused"
+    words = escape(i18n.t("kt.state." + timer.state))
+    return Markup(
+        f'<span class="deadline k-{escape(timer.state)}{paused}" data-deadline '
+        f'data-remaining="{timer.remaining_seconds:d}" data-soon="{timer.soon_seconds:d}" '
+        f'data-due="{timer.due_at.isoformat()}" title="{escape(timer.title)}">{icon("clock")}'
+        f'<span class="visually-hidden" data-deadline-state>{words} · </span>\n  '
+        f"<span data-deadline-left>{escape(timer.text)}</span>\n</span>"
     )

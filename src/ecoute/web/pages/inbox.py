@@ -18,6 +18,7 @@ from ecoute.web.pages import page_router
 from ecoute.web.pages import presence as presence_page
 from ecoute.web.pages.deadline_view import current_time, page_timers
 from ecoute.web.pages.desk_icons import icon
+from ecoute.web.pages.inbox_rows import PageRows
 from ecoute.web.pages.inbox_support import (
     INTENTS,
     LANGUAGES,
@@ -34,7 +35,7 @@ from ecoute.web.pages.inbox_support import (
     redirect_back,
     take_flash,
 )
-from ecoute.web.templating import render
+from ecoute.web.templating import csrf_token, render
 
 router = page_router()
 PAGE_SIZE = 50
@@ -88,6 +89,18 @@ def inbox(
     current = query_with(params)
     views = saved_views.list_views(session, ws, me)
     flash = take_flash(request)
+    can = permissions(ctx)
+    timers = page_timers(session, ctx.workspace, ids, i18n, now)
+    present = presence.others_present(session, ws, ids, me)
+    rows = PageRows(
+        request.app.state.row_cache,
+        reader=(i18n.locale, i18n.timezone, ctx.workspace.slug, current, can["status"]),
+        i18n=i18n,
+        csrf_token=csrf_token(request),
+        timers=timers,
+        present=present,
+        now=now,
+    )
     response = render(
         request,
         "inbox.html",
@@ -97,15 +110,16 @@ def inbox(
         cursor=cursor,
         query=current,
         query_with=lambda **changes: query_with(params, **changes),
-        present=presence.others_present(session, ws, ids, me),
+        present=present,
+        rows=rows,
         lists=picklists(session, ws),
         counts=counts.view_counts(session, ws, me),
         standard_views=STANDARD_VIEWS,
         saved_views=views,
         current_view=_current_view(current, views),
-        can=permissions(ctx),
+        can=can,
         fmt=Formatting(i18n, now),
-        timers=page_timers(session, ctx.workspace, ids, i18n, now),
+        timers=timers,
         desk_icon=icon,
         flash=flash,
         heartbeat=presence_page.HEARTBEAT_SECONDS,

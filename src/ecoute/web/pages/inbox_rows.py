@@ -1,0 +1,152 @@
+"""The inbox list's rows, each rendered once and reused while nothing it shows has changed.
+
+Rendering a row (its macros, chips, avatar, dates in the reader's language) is most of what an inbox
+page costs, and the same rows are asked for again and again: twenty agents on the same views, and
+every open page refreshing its list when a mention arrives. A row's HTML is kept per web process
+under a key made of **every value the row template reads** (the conversation's, its top mention's,
+its author's, its tags and assignee, who else is on it, the deadline's state, the reader's language,
+time zone and rights, the filters in its links, and the minute, since ages and waiting times are
+written to the minute). Two pages that would render a row the same way share it; anything that would
+change it changes the key. ``ROW_FIELDS`` lists the attributes the key covers, and a test checks that
+the template reads no other.
+
+Two things differ between readers and between seconds and are filled in on every request rather than
+kept: the CSRF token of the quick "resolve" form and the deadline badge (its seconds left).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from ecoute.inbox.presence import Present
+from ecoute.inbox.queries import InboxRow
+from ecoute.web.i18n import Translator
+from ecoute.web.pages.deadline_view import Timer, Timers, badge
+
+# What the row template may read of each object (checked against desk/_row.html by a test).
+ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    "c": (
+        "id",
+        "status",
+        "priority",
+        "platform",
+        "mention_count",
+        "sentiment",
+        "intent",
+        "needs_reply",
+        "last_mention_at",
+    ),
+    "m": ("id", "text", "sentiment", "intent", "reasons", "created_at"),
+    "a": ("display_name", "handle", "verified"),
+    "row": ("conversation", "top_mention", "author", "tags", "assignee"),
+    "row.assignee": ("name",),
+    "tag": ("name",),
+    "timer": ("state",),
+}
+
+CAPACITY = 4096  # rows kept per web process (a few kilobytes each)
+
+
+def _fields(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...] | None:
+    if obj is None:
+        return None
+    return tuple(getattr(obj, name) for name in names)
+
+
+def row_key(row: InboxRow, present: list[Present], timer: Timer | None) -> tuple[Hashable, ...]:
+    """Everything the row template reads of one row, as a hashable value."""
+    c, m = row.conversation, row.top_mention
+    top = None
+    if m is not None:
+        # The reasons are a JSON list; their text form is their identity.
+        reasons = json.dumps(m.reasons or [], sort_keys=True, default=str)
+        top = (m.id, m.text, m.sentiment, m.intent, reasons, m.created_at)
+    return (
+        _fields(c, ROW_FIELDS["c"]),
+        top,
+        _fields(row.author, ROW_FIELDS["a"]),
+        tuple(tag.name for tag in row.tags),
+        row.assignee.name if row.assignee is not None else None,
+        tuple((p.state, p.name) for p in present),
+        timer.state if timer is not None else None,
+    )
+
+
+class RowCache:
+    """A bounded, thread-safe map from a row's key to its HTML (least recently used goes first)."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self._rows: OrderedDict[tuple[Hashable, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+        # Stand-ins for what is filled in per request: unguessable, and never produced by escaping
+        # (a mention's text cannot contain a raw "<").
+        marker = secrets.token_hex(8)
+        self.csrf_slot = Markup(f"<!--csrf-{marker}-->")
+        self.badge_slot = Markup(f"<!--badge-{marker}-->")
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Hashable, ...]) -> str | None:
+        with self._lock:
+            html = self._rows.get(key)
+            if html is None:
+                self.misses += 1
+                return None
+            self._rows.move_to_end(key)
+            self.hits += 1
+            return html
+
+    def put(self, key: tuple[Hashable, ...], html: str) -> None:
+        with self._lock:
+            self._rows[key] = html
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.capacity:
+                self._rows.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+class PageRows:
+    """Renders one page's rows through a ``RowCache``: called from the inbox template."""
+
+    def __init__(
+        self,
+        cache: RowCache,
+        *,
+        reader: tuple[Hashable, ...],
+        i18n: Translator,
+        csrf_token: str,
+        timers: Timers,
+        present: dict[int, list[Present]],
+        now: datetime,
+    ) -> None:
+        self.cache = cache
+        # The same reader context renders a row the same way: language, zone, rights, filters.
+        self.reader = (*reader, now.replace(second=0, microsecond=0))
+        self.i18n = i18n
+        self.csrf = Markup.escape(csrf_token)
+        self.timers = timers
+        self.present = present
+
+    def render(self, row: InboxRow, row_macro: Callable[[InboxRow], Any]) -> Markup:
+        cid = row.conversation.id
+        timer = self.timers.get(cid)
+        key = (self.reader, row_key(row, self.present.get(cid, []), timer))
+        html = self.cache.get(key)
+        if html is None:
+            html = str(row_macro(row))
+            self.cache.put(key, html)
+        html = html.replace(self.cache.csrf_slot, self.csrf)
+        if timer is not None:
+            html = html.replace(self.cache.badge_slot, badge(self.i18n, timer, self.timers.running))
+        return Markup(html)

@@ -1,0 +1,126 @@
+"""Inbox rows are kept rendered between pages: a kept row must be exactly what a fresh render gives,
+after any change to what it shows, and every reader gets their own CSRF token in it."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from jinja2 import meta
+
+import inbox_factories
+from ecoute.store.models import Author, Conversation, Mention
+from ecoute.store.types import utcnow
+from ecoute.web.pages import inbox as inbox_page
+from ecoute.web.pages.inbox_rows import ROW_FIELDS, RowCache
+from ecoute.web.templating import TEMPLATE_DIR
+from web_helpers import post_form
+
+ROW_TEMPLATE = TEMPLATE_DIR / "desk" / "_row.html"
+# What the row may read from the page around it; each is part of the key or fixed by it.
+PAGE_NAMES = {"t", "fmt", "timers", "present", "ws", "query", "can", "rows"}
+
+
+def test_the_row_template_reads_only_what_the_key_covers(app):
+    source = ROW_TEMPLATE.read_text()
+    env = app.state.templates.env
+
+    assert meta.find_undeclared_variables(env.parse(source)) <= PAGE_NAMES
+    reads: dict[str, set[str]] = {}
+    for name, attribute in re.findall(r"\b(row\.assignee|c|m|a|row|tag|timer|ws|can)\.(\w+)", source):
+        reads.setdefault(name, set()).add(attribute)
+    for name in ("c", "m", "a", "row", "row.assignee", "tag", "timer"):
+        assert reads.get(name, set()) <= set(ROW_FIELDS[name]), name
+    assert reads["ws"] == {"slug"} and reads["can"] == {"status"}  # in the reader's part of the key
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """Pages judged at one fixed moment, so two renders can be compared byte for byte."""
+    moment = utcnow().replace(second=30, microsecond=0)
+    monkeypatch.setattr(inbox_page, "current_time", lambda: moment)
+    return moment
+
+
+def _kept_and_fresh(client, app, path: str, **kwargs) -> tuple[str, str]:
+    kept = client.get(path, **kwargs).text
+    app.state.row_cache = RowCache()
+    fresh = client.get(path, **kwargs).text
+    return kept, fresh
+
+
+def _rows(html: str) -> str:
+    return html[html.index('<ol class="rows"') : html.index("</ol>")]
+
+
+def test_a_kept_row_follows_every_change_to_what_it_shows(app, db, workspace, owner, login_as, frozen):
+    conv = inbox_factories.conversation(db, workspace, text="Mon colis n'est jamais arrivé", priority=80)
+    other = inbox_factories.conversation(db, workspace, text="Toujours rien", priority=30)
+    owner.get("/w/acme/")
+    cache = app.state.row_cache
+
+    hits = cache.hits
+    again = owner.get("/w/acme/").text
+    assert cache.hits - hits == 2  # both rows reused as they were
+
+    def check(**kwargs) -> str:
+        owner.get("/w/acme/", **kwargs)  # the page as it was kept before this change, warmed
+        kept, fresh = _kept_and_fresh(owner, app, "/w/acme/", **kwargs)
+        assert _rows(kept) == _rows(fresh)
+        return _rows(kept)
+
+    before = _rows(again)
+    post_form(owner, "/w/acme/bulk", {"ids": [str(conv.id)], "action": "status:open"})
+    after_status = check()
+    assert after_status != before
+    post_form(owner, "/w/acme/bulk", {"ids": [str(conv.id)], "action": "tag:livraison"})
+    assert "livraison" in check()
+    post_form(owner, "/w/acme/bulk", {"ids": [str(conv.id)], "action": "assign:me"})
+    assert 'class="assignee"' in check()
+    with db.session() as session:
+        mention = session.query(Mention).filter(Mention.conversation_id == conv.id).one()
+        mention.text = "Colis arrivé abîmé"
+        mention.sentiment = "neutral"
+        session.get(Author, mention.author_id).display_name = "Jeanne Martin"
+        session.get(Conversation, other.id).priority = 95
+    rows = check()
+    assert "Colis arrivé abîmé" in rows and "Jeanne Martin" in rows
+    assert rows.index(f'data-id="{other.id}"') < rows.index(f'data-id="{conv.id}"')
+    assert "Resolve" in check(headers={"accept-language": "en"})
+    assert "Résoudre" in check(headers={"accept-language": "fr"})
+    # Someone else opening a conversation shows on its row.
+    agent = login_as("agent")
+    post_form(agent, f"/w/acme/c/{conv.id}/presence", {"state": "replying"})
+    assert "presence-mark replying" in check()
+
+
+def test_each_reader_gets_their_own_csrf_token_in_kept_rows(app, db, workspace, owner, login_as, frozen):
+    inbox_factories.conversation(db, workspace)
+    agent = login_as("agent")
+
+    for client in (owner, agent, owner):
+        page = client.get("/w/acme/").text
+        own = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        in_rows = re.findall(r'name="csrf_token" value="([^"]+)"', _rows(page))
+        assert in_rows == [own]
+    assert app.state.row_cache.hits >= 1
+
+
+def test_the_ages_on_kept_rows_move_with_the_minute(app, db, workspace, owner, monkeypatch):
+    conv = inbox_factories.conversation(db, workspace)
+    moment = conv.last_mention_at + timedelta(minutes=10)
+    monkeypatch.setattr(inbox_page, "current_time", lambda: moment)
+    first = _rows(owner.get("/w/acme/", headers={"accept-language": "en"}).text)
+    monkeypatch.setattr(inbox_page, "current_time", lambda: moment + timedelta(minutes=30))
+    later = _rows(owner.get("/w/acme/", headers={"accept-language": "en"}).text)
+
+    assert re.search(r"<time [^>]*>10m</time>", first), first
+    assert re.search(r"<time [^>]*>40m</time>", later), later
+
+
+def test_the_cache_keeps_a_bounded_number_of_rows():
+    cache = RowCache(capacity=3)
+    for n in range(5):
+        cache.put((n,), f"<li>{n}</li>")
+
+    assert len(cache) == 3
+    assert cache.get((0,)) is None and cache.get((4,)) == "<li>4</li>"
