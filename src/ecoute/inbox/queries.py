@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +77,9 @@ class InboxFilters:
     until: datetime | None = None  # last mention before
     q: str | None = None  # full-text search over mention text
     deadline: str | None = None  # first-response deadline: breached, due_soon or at_risk (either)
+    # True: the dates, platform, sentiment, language and brand select mentions, and the list holds
+    # the conversations with at least one mention matching them all (Insights' drill-downs).
+    by_mention: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.status) - set(CONVERSATION_STATUSES)
@@ -205,6 +208,8 @@ def _same_workspace(model: Any, workspace_id: int) -> Any:
 
 
 def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[Any]:
+    if f.by_mention:
+        return _by_mention(stmt, workspace_id, f)
     c = Conversation
     if f.status:
         stmt = stmt.where(c.status.in_(f.status))
@@ -239,6 +244,27 @@ def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[A
         linked = select(Mention.id).join(MentionBrand, MentionBrand.mention_id == Mention.id)
         stmt = stmt.where(_has_mention(linked, workspace_id, MentionBrand.brand_id == f.brand_id))
     return stmt
+
+
+def _by_mention(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[Any]:
+    """The conversations holding a visible mention that matches the dates, platform, sentiment,
+    language and brand together; status, assignee, tag and intent still apply to the conversation."""
+    m = Mention
+    conditions: list[Any] = [m.hidden.is_(False)]
+    if f.since:
+        conditions.append(m.created_at >= f.since)
+    if f.until:
+        conditions.append(m.created_at < f.until)
+    for value, column in ((f.platform, m.platform), (f.sentiment, m.sentiment), (f.lang, m.lang)):
+        if value is not None:
+            conditions.append(column == value)
+    probe = select(m.id)
+    if f.brand_id is not None:
+        probe = probe.join(MentionBrand, MentionBrand.mention_id == m.id)
+        conditions.append(MentionBrand.brand_id == f.brand_id)
+    stmt = stmt.where(_has_mention(probe, workspace_id, *conditions))
+    rest = replace(f, by_mention=False, since=None, until=None, platform=None, sentiment=None, lang=None)
+    return _filtered(stmt, workspace_id, replace(rest, brand_id=None))
 
 
 def _deadline(session: Session, workspace_id: int, value: str, now: datetime) -> tuple[Any, list[int] | None]:

@@ -39,6 +39,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.presence",
     "ecoute.web.pages.live",
     "ecoute.web.pages.metrics",
+    "ecoute.web.pages.insights",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
     "ecoute.web.api.push",

@@ -25,6 +25,7 @@ FILTER_PARAMS = (
     "until",
     "q",
     "deadline",
+    "scope",
 )
 # What the inbox shows when no status is asked for: what still needs work.
 OPEN_STATUSES = ("new", "open", "pending")
@@ -59,7 +60,17 @@ def parse_filters(params: Mapping[str, str], *, me: int | None, default_open: bo
         until=_date("until", params.get("until")),
         q=(params.get("q") or "").strip()[:500] or None,
         deadline=params.get("deadline") or None,
+        by_mention=_scope(params.get("scope")),
     )
+
+
+def _scope(value: str | None) -> bool:
+    """``scope=mentions``: the dates and labels select mentions (see ``InboxFilters.by_mention``)."""
+    if not value or value == "conversations":
+        return False
+    if value == "mentions":
+        return True
+    raise Invalid(f"scope: {value!r}: use mentions or conversations")
 
 
 def _int(name: str, value: str | None) -> int | None:

@@ -1,0 +1,203 @@
+"""The Insights page: what people say about the workspace's brands and their competitors.
+
+Volume over time (split by platform, language or brand), sentiment over time with net sentiment,
+share of voice by mentions, engagement and net sentiment, each against the previous period of the
+same length. Charts are inline SVG with their numbers in a table; every bar segment and every
+brand links to the inbox filtered to exactly those mentions (``scope=mentions``). Any member may
+read it; it works without JavaScript (the choices are links).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from babel.dates import format_skeleton
+from fastapi import HTTPException, Query, Request
+from fastapi.responses import Response
+
+from ecoute.auth.permissions import Action
+from ecoute.insights.listening import PERIODS, SENTIMENTS, Listening, Period, Tally, listening
+from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
+from ecoute.web.i18n import Translator
+from ecoute.web.pages import page_router
+from ecoute.web.pages.deadline_view import current_time
+from ecoute.web.pages.inbox_support import Formatting
+from ecoute.web.pages.insights_view import DayChart, Series, stacked_days
+from ecoute.web.templating import render
+
+router = page_router()
+Reader = Annotated[WorkspaceContext, require(Action.VIEW)]
+SPLITS = ("platform", "lang", "brand")
+
+
+class InsightsFormat:
+    def __init__(self, i18n: Translator) -> None:
+        self.i18n = i18n
+
+    def count(self, value: float) -> str:
+        return self.i18n.number(int(value))
+
+    def mentions(self, n: int) -> str:
+        return (
+            self.i18n.t("insights.one_mention")
+            if n == 1
+            else self.i18n.t("insights.n_mentions", n=self.count(n))
+        )
+
+    def day(self, value: date) -> str:
+        return format_skeleton("MMMd", value, locale=self.i18n.babel)
+
+    def net(self, value: float | None) -> str:
+        """Net sentiment as a signed percentage: "+12 %" / "−40 %"; "—" without mentions."""
+        if value is None:
+            return "—"
+        sign = "\u2212" if value < 0 else "+"
+        return sign + self.i18n.percent(round(abs(value), 2))
+
+    def share(self, value: float | None) -> str:
+        return "—" if value is None else self.i18n.percent(round(value, 3))
+
+    def change(self, now: float, before: float) -> str:
+        """Relative change of a count: "+25 %", "−10 %", "new" when there was nothing before."""
+        if before == 0:
+            return self.i18n.t("insights.new") if now else "="
+        ratio = (now - before) / before
+        if abs(ratio) < 0.005:
+            return "="
+        sign = "\u2212" if ratio < 0 else "+"
+        return sign + self.i18n.percent(round(abs(ratio), 2))
+
+    def points(self, now: float | None, before: float | None) -> str:
+        """Change of net sentiment in points: "+8 pts" / "−3 pts"."""
+        if now is None or before is None:
+            return ""
+        delta = round((now - before) * 100)
+        if delta == 0:
+            return "="
+        sign = "\u2212" if delta < 0 else "+"
+        return self.i18n.t("insights.points", n=f"{sign}{abs(delta)}")
+
+
+def _choice(value: str | None, allowed: tuple[Any, ...], default: Any, name: str) -> Any:
+    if value in (None, ""):
+        return default
+    for option in allowed:
+        if str(option) == value:
+            return option
+    raise HTTPException(400, f"{name}: {value!r}: use one of {', '.join(str(a) for a in allowed)}")
+
+
+def drill(slug: str, period: Period, day: date | None = None, **labels: Any) -> str:
+    """The inbox listing the conversations that hold exactly these mentions."""
+    since, until = period.day_bounds(day) if day is not None else (period.start, period.end)
+    params: dict[str, Any] = {"status": "all", "scope": "mentions", "since": since.isoformat()}
+    params["until"] = until.isoformat()
+    params.update({k: v for k, v in labels.items() if v is not None})
+    return f"/w/{slug}/?{urlencode(params)}"
+
+
+@router.get("/w/{slug}/insights")
+def insights_page(
+    request: Request,
+    session: DbSession,
+    ctx: Reader,
+    days: Annotated[str | None, Query(max_length=8)] = None,
+    by: Annotated[str | None, Query(max_length=16)] = None,
+) -> Response:
+    i18n = page_translator(request)
+    fmt = InsightsFormat(i18n)
+    length = _choice(days, PERIODS, 30, "days")
+    split = _choice(by, SPLITS, "platform", "by")
+    period = Period.ending(current_time(), length, i18n.timezone)
+    data = listening(session, ctx.workspace.id, period)
+    slug = ctx.workspace.slug
+    return render(
+        request,
+        "insights.html",
+        data=data,
+        period=period,
+        split=split,
+        periods=PERIODS,
+        splits=SPLITS,
+        fmt=fmt,
+        volume=_volume_chart(data, split, slug, fmt, i18n),
+        mood=_sentiment_chart(data, slug, fmt, i18n),
+        sentiments=SENTIMENTS,
+        drill=lambda day=None, **labels: drill(slug, period, day, **labels),
+        headline=_headline(data, fmt),
+    )
+
+
+def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
+    if split == "brand":
+        names = {b.brand_id: b.name for b in data.brands}
+        series = [Series(str(k), names.get(k, "?"), v) for k, v in data.by_brand.items() if k in names]
+    elif split == "lang":
+        series = [Series(k, _language(i18n, k), v) for k, v in data.by_language.items()]
+    else:
+        series = [Series(k, Formatting(i18n).platform(k), v) for k, v in data.by_platform.items()]
+    series.sort(key=lambda s: -sum(s.values.values()))
+    label_of = {"platform": "platform", "lang": "lang", "brand": "brand"}
+
+    def href(day: date, s: Series) -> str:
+        key = None if s.key == "und" else s.key
+        return drill(slug, data.period, day, **{label_of[split]: key})
+
+    return stacked_days(
+        data.period.day_list,
+        series,
+        href=href,
+        title=lambda day, s, n: f"{fmt.day(day)} · {s.label} · {fmt.mentions(n)}",
+        day_label=fmt.day,
+        tick_label=fmt.count,
+    )
+
+
+def _sentiment_chart(data: Listening, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
+    series = [
+        Series(s, i18n.t(f"sentiment.{s}"), {d: getattr(t, s) for d, t in data.by_day.items()})
+        for s in ("negative", "neutral", "positive")
+    ]
+    return stacked_days(
+        data.period.day_list,
+        series,
+        href=lambda day, s: drill(slug, data.period, day, sentiment=s.key),
+        title=lambda day, s, n: f"{fmt.day(day)} · {s.label} · {fmt.mentions(n)}",
+        day_label=fmt.day,
+        tick_label=fmt.count,
+    )
+
+
+def _headline(data: Listening, fmt: InsightsFormat) -> list[dict[str, str]]:
+    now, before = data.total, data.previous
+
+    def negative_share(t: Tally) -> float | None:
+        return t.negative / t.mentions if t.mentions else None
+
+    return [
+        {
+            "key": "mentions",
+            "value": fmt.count(now.mentions),
+            "change": fmt.change(now.mentions, before.mentions),
+        },
+        {"key": "net", "value": fmt.net(now.net), "change": fmt.points(now.net, before.net)},
+        {
+            "key": "negative",
+            "value": fmt.share(negative_share(now)),
+            "change": fmt.points(negative_share(now), negative_share(before)),
+        },
+        {
+            "key": "engagement",
+            "value": fmt.count(now.engagement),
+            "change": fmt.change(now.engagement, before.engagement),
+        },
+    ]
+
+
+def _language(i18n: Translator, code: str) -> str:
+    if code == "und":
+        return i18n.t("insights.lang_unknown")
+    label = i18n.t(f"inbox.lang.{code}")
+    return code if label == f"inbox.lang.{code}" else label

@@ -1,0 +1,137 @@
+"""The Insights page: volume, sentiment and share of voice counted from the period's visible
+mentions, against the period before; every segment drills down to exactly its mentions."""
+
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+import inbox_factories
+from ecoute.insights.listening import Period, listening
+from ecoute.store import repo
+from ecoute.store.models import Mention, MentionBrand
+from ecoute.web.pages import insights as insights_page
+
+# Thursday 8 October 2026, 15:00 in Paris: the 7-day period is 2–8 October (Paris days).
+NOW = datetime(2026, 10, 8, 13, 0, tzinfo=UTC)
+
+
+def _mention(db, workspace, at: datetime, *, sentiment="negative", platform="x", lang="fr", likes=0, **kw):
+    conv = inbox_factories.conversation(db, workspace, sentiment=sentiment, lang=lang, **kw)
+    with db.session() as session:
+        mention = session.query(Mention).filter(Mention.conversation_id == conv.id).one()
+        mention.created_at, mention.platform, mention.likes = at, platform, likes
+        return conv.id, mention.id
+
+
+def _link(db, workspace, mention_id: int, brand_id: int) -> None:
+    with db.session() as session:
+        session.add(MentionBrand(mention_id=mention_id, brand_id=brand_id, workspace_id=workspace.id))
+
+
+@pytest.fixture
+def seeded(db, workspace, other_workspace):
+    with db.session() as session:
+        ours = repo.add_brand(session, workspace.id, "Cyclune")
+        rival = repo.add_brand(session, workspace.id, "Kipwatt", competitor_of="Cyclune")
+    day = datetime(2026, 10, 8, 8, 0, tzinfo=UTC)
+    made = {
+        "neg_today_x": _mention(db, workspace, day),
+        "neg_today_x2": _mention(db, workspace, day + timedelta(hours=1)),
+        "neg_yesterday": _mention(db, workspace, day - timedelta(days=1)),
+        "pos_today_masto": _mention(db, workspace, day, sentiment="positive", platform="mastodon", likes=10),
+        # 23:30 UTC on 6 October is 01:30 on 7 October in Paris.
+        "pos_late": _mention(db, workspace, datetime(2026, 10, 6, 23, 30, tzinfo=UTC), sentiment="positive",
+                             platform="mastodon", lang="en", likes=5),
+        "previous": _mention(db, workspace, day - timedelta(days=9), sentiment="positive"),
+        "hidden": _mention(db, workspace, day),
+        "theirs": _mention(db, other_workspace, day),
+    }  # fmt: skip
+    with db.session() as session:
+        session.get(Mention, made["hidden"][1]).hidden = True
+    for key in ("neg_today_x", "neg_yesterday", "previous"):
+        _link(db, workspace, made[key][1], ours.id)
+    for key in ("pos_today_masto", "pos_late"):
+        _link(db, workspace, made[key][1], rival.id)
+    return made, ours, rival
+
+
+def test_the_figures_count_the_periods_visible_mentions(db, workspace, seeded):
+    made, ours, rival = seeded
+    period = Period.ending(NOW, 7, "Europe/Paris")
+    with db.session() as session:
+        data = listening(session, workspace.id, period)
+
+    assert (data.total.mentions, data.total.negative, data.total.positive) == (5, 3, 2)
+    assert data.total.net == pytest.approx(-0.2)
+    assert data.total.engagement == 15
+    assert (data.previous.mentions, data.previous.positive) == (1, 1)
+    assert data.by_day[date(2026, 10, 8)].mentions == 3
+    assert data.by_day[date(2026, 10, 7)].mentions == 2  # yesterday's, and the late one in Paris time
+    assert data.by_day[date(2026, 10, 6)].mentions == 0
+    assert data.by_platform["mastodon"] == {date(2026, 10, 8): 1, date(2026, 10, 7): 1}
+    assert data.by_language["en"] == {date(2026, 10, 7): 1}
+    shares = {b.name: b for b in data.brands}
+    assert shares["Cyclune"].tally.mentions == 2 and shares["Cyclune"].previous.mentions == 1
+    assert shares["Kipwatt"].competitor and shares["Kipwatt"].tally.engagement == 15
+    assert data.share(shares["Cyclune"], "mentions") == pytest.approx(0.5)
+    assert data.share(shares["Kipwatt"], "engagement") == pytest.approx(1.0)
+    assert shares["Kipwatt"].tally.net == pytest.approx(1.0)
+
+
+def _segments(page: str, chart: str) -> dict[str, str]:
+    svg = re.search(rf'<svg[^>]*data-chart="{chart}".*?</svg>', page, re.S).group(0)
+    return {
+        html.unescape(title): html.unescape(href)
+        for href, title in re.findall(r'<a href="([^"]+)"><rect[^>]*><title>([^<]+)</title>', svg)
+    }
+
+
+def _ids(page: str) -> set[int]:
+    return {int(i) for i in re.findall(r'<li class="row[^"]*" data-id="(\d+)"', page)}
+
+
+def test_the_page_in_both_languages_drills_down_to_exactly_its_mentions(
+    owner, workspace, seeded, monkeypatch
+):
+    made, _ours, _rival = seeded
+    monkeypatch.setattr(insights_page, "current_time", lambda: NOW)
+
+    english = owner.get("/w/acme/insights?days=7", headers={"accept-language": "en"})
+    french = owner.get("/w/acme/insights?days=7", headers={"accept-language": "fr"}).text
+
+    assert english.status_code == 200
+    assert "<h1>Insights</h1>" in english.text and "<h1>Tendances</h1>" in french
+    assert 'data-table="volume"' in english.text and 'data-table="sentiment"' in english.text
+    assert re.search(r'data-figure="mentions">\s*<h2>Mentions</h2>\s*<p class="big">5</p>', english.text)
+    negative = _segments(english.text, "chart-sentiment")["Oct 8 · Negative · 2 mentions"]
+    listed = _ids(owner.get(negative).text)
+    assert listed == {made["neg_today_x"][0], made["neg_today_x2"][0]}
+    mastodon = _segments(english.text, "chart-volume")["Oct 7 · Mastodon · 1 mention"]
+    assert _ids(owner.get(mastodon).text) == {made["pos_late"][0]}
+    by_brand = owner.get("/w/acme/insights?days=7&by=brand", headers={"accept-language": "en"}).text
+    cyclune = _segments(by_brand, "chart-volume")["Oct 8 · Cyclune · 1 mention"]
+    assert _ids(owner.get(cyclune).text) == {made["neg_today_x"][0]}
+
+
+def test_bad_choices_are_refused_and_other_workspaces_see_nothing(owner, login_as, other_workspace, seeded):
+    assert owner.get("/w/acme/insights?days=31").status_code == 400
+    assert owner.get("/w/acme/insights?by=mood").status_code == 400
+    assert owner.get("/w/globex/insights").status_code in (403, 404)
+
+
+def test_the_inbox_can_select_conversations_by_their_mentions(owner, db, workspace):
+    conv = inbox_factories.conversation(db, workspace, sentiment="negative", replies=["Merci, c'est réglé"])
+    with db.session() as session:
+        reply = (
+            session.query(Mention).filter(Mention.conversation_id == conv.id, Mention.kind == "reply").one()
+        )
+        reply.sentiment = "positive"
+
+    by_conversation = owner.get("/w/acme/?status=all&sentiment=positive").text
+    by_mention = owner.get("/w/acme/?status=all&sentiment=positive&scope=mentions").text
+
+    assert _ids(by_conversation) == set()
+    assert _ids(by_mention) == {conv.id}
+    assert owner.get("/w/acme/?scope=everything").status_code == 400
