@@ -37,6 +37,9 @@ class RawItem:
     raw: dict[str, Any] = field(default_factory=dict)
     location: str = ""  # where it came from, for error messages: "file.csv line 12", a feed URL...
     original: str = ""  # the input as read (a JSONL line, a CSV row), kept for the rejects file
+    # The item's version on its platform (Mastodon's ``edited_at``): an item already stored with
+    # another revision is an edit, and the stored mention takes the new text (audited).
+    revision: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -60,6 +63,9 @@ class PollResult:
     items: list[RawItem | Rejected]
     cursor: dict[str, Any]
     not_modified: bool = False
+    # External ids the platform says are gone (deleted by their author): their mentions are
+    # marked deleted — hidden from the inbox, kept with an audit event.
+    deleted: list[str] = field(default_factory=list)
 
 
 @runtime_checkable
