@@ -9,13 +9,13 @@ import copy
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fake_platform import answer, running
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures" / "mastodon"
 TOKEN = "tok-mastodon-test"
@@ -214,29 +214,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, raw: bytes, headers: dict[str, str]) -> None:
         srv = self.server
-        self.send_response(status)
         base = {
             "X-RateLimit-Limit": str(RATE_LIMIT),
             "X-RateLimit-Remaining": str(srv.remaining),
             "X-RateLimit-Reset": srv.reset_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
-        for name, value in {**base, **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        answer(self, status, raw, {**base, **headers})
 
 
-@contextmanager
-def running_mastodon() -> Iterator[FakeMastodon]:
-    server = FakeMastodon()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+def running_mastodon() -> Any:
+    return running(FakeMastodon())
 
 
 def reset_in(seconds: int) -> str:

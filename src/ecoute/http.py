@@ -227,8 +227,10 @@ def _platform_words(response: httpx.Response) -> str:
         return ""
     if not isinstance(body, dict):
         return ""
-    words = body.get("message") or body.get("error") or body.get("error_description")
-    return f" ({_one_line(str(words))[:200]})" if words else ""
+    # AT Protocol sends both: {"error": "ExpiredToken", "message": "Token has expired"}.
+    parts = [body.get("error"), body.get("message") or body.get("error_description")]
+    words = ": ".join(str(p) for p in parts if p)
+    return f" ({_one_line(words)[:200]})" if words else ""
 
 
 def _delay_for(what: str, response: httpx.Response, attempt: int) -> float:

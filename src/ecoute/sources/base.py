@@ -56,6 +56,16 @@ class Rejected:
         return f"{where}: {self.reason}"
 
 
+class PayloadError(ValueError):
+    """A platform's payload lacks a field Écoute needs, or has it in the wrong shape; ``field``
+    is its path in the payload (``[0].status.uri``)."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 @dataclass(slots=True)
 class PollResult:
     """What one poll of a source returned: items (and rejects) and the cursor to save after them."""

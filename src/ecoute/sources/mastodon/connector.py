@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -25,7 +24,8 @@ from typing import Any, ClassVar
 import httpx
 
 from ecoute.http import Sleep
-from ecoute.settings import Settings, get_settings
+from ecoute.settings import Settings
+from ecoute.sources.api_source import ApiSource
 from ecoute.sources.base import PollResult, RawItem, Rejected, ReplyTarget, SentReply, SourceError
 from ecoute.sources.credentials import secret
 from ecoute.sources.mastodon.api import MastodonApi, Page
@@ -59,22 +59,11 @@ class Stream:
     linked: bool  # paged with Link headers (timelines, notifications) or not (search)
 
 
-class MastodonSource:
+class MastodonSource(ApiSource):
     platform: ClassVar[str] = PLATFORM
     description: ClassVar[str] = (
         "Mastodon: the account's mentions, hashtag timelines and searches on one instance; replies"
     )
-
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        sleep: Sleep = time.sleep,
-        client: httpx.Client | None = None,
-    ):
-        self._settings = settings
-        self._sleep = sleep
-        self._client = client
 
     # --- polling ------------------------------------------------------------------------
 
@@ -217,7 +206,7 @@ class MastodonSource:
                 f"got {instance!r}",
                 retriable=False,
             )
-        app_settings = self._settings or get_settings()
+        app_settings = self.app_settings
         token = secret(settings, "access_token", app_settings)
         return _Session(instance, token, app_settings, self._client, self._sleep)
 

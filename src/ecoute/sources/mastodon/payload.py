@@ -15,19 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ecoute.sources.base import RawItem, Rejected
+from ecoute.sources.base import PayloadError, RawItem, Rejected
 from ecoute.sources.html_text import html_to_text
 
 PLATFORM = "mastodon"
-
-
-class PayloadError(ValueError):
-    """A payload lacks a field Écoute needs, or has it in the wrong shape."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def _text(payload: Mapping[str, Any], name: str, *, where: str, required: bool = True) -> str | None:
