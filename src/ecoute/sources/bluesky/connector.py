@@ -273,7 +273,11 @@ class _Xrpc:
         self._sleep = source._sleep
         self._own = source._client is None
         self._client = source._client or httpx.Client()
-        self._tokens = sessions.session(self.service, self.identifier, self._password, self._call)
+        try:
+            self._tokens = sessions.session(self.service, self.identifier, self._password, self._call)
+        except SourceError:
+            self.__exit__()
+            raise
 
     def __enter__(self) -> _Xrpc:
         return self
