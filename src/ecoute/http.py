@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -57,10 +59,35 @@ def fetch(
     """
     if settings is None:
         settings = get_settings()
+    return request("GET", url, headers=headers, params=params, settings=settings, client=client, sleep=sleep)
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    json: Any = None,
+    settings: Settings | None = None,
+    client: httpx.Client | None = None,
+    sleep: Sleep = time.sleep,
+    retry: bool = True,
+) -> httpx.Response:
+    """Like :func:`fetch`, for any method (a platform API's POST with a JSON body too).
+
+    Failures are classified on the ``SourceError``: 401 → ``auth`` (the source needs
+    reconnecting), 429 → ``rate_limit`` with the wait the server asked for (``Retry-After`` or a
+    rate-limit reset header), 5xx and connection errors → ``transient``. ``retry=False`` makes
+    one attempt only (for a write the caller retries itself, with its idempotency key).
+    """
+    if settings is None:
+        settings = get_settings()
+    call = _Call(method, url, headers, params, json, settings, sleep, retry)
     if client is not None:
-        return _fetch_with(client, url, headers=headers, params=params, settings=settings, sleep=sleep)
+        return _send(client, call)
     with httpx.Client() as own_client:
-        return _fetch_with(own_client, url, headers=headers, params=params, settings=settings, sleep=sleep)
+        return _send(own_client, call)
 
 
 def is_retriable_status(status: int) -> bool:
@@ -96,59 +123,128 @@ def backoff_seconds(attempt: int) -> float:
     return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
 
 
-def _fetch_with(
-    client: httpx.Client,
-    url: str,
-    *,
-    headers: Mapping[str, str] | None,
-    params: Mapping[str, str] | None,
-    settings: Settings,
-    sleep: Sleep,
-) -> httpx.Response:
-    attempts = max(1, settings.int("http_retries"))
-    request_headers = {"User-Agent": settings.raw("user_agent"), **(headers or {})}
-    timeout = httpx.Timeout(settings.int("http_timeout"))
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    url: str
+    headers: Mapping[str, str] | None
+    params: Mapping[str, Any] | None
+    json: Any
+    settings: Settings
+    sleep: Sleep
+    retry: bool
+
+
+def _send(client: httpx.Client, call: _Call) -> httpx.Response:
+    attempts = max(1, call.settings.int("http_retries")) if call.retry else 1
+    request_headers = {"User-Agent": call.settings.raw("user_agent"), **(call.headers or {})}
+    timeout = httpx.Timeout(call.settings.int("http_timeout"))
+    what = f"{call.method} {call.url}"
     for attempt in range(1, attempts + 1):
         last_try = attempt == attempts
         try:
-            response = client.get(
-                url, headers=request_headers, params=params, timeout=timeout, follow_redirects=True
+            response = client.request(
+                call.method,
+                call.url,
+                headers=request_headers,
+                params=call.params,
+                json=call.json,
+                timeout=timeout,
+                follow_redirects=call.method == "GET",
             )
         except _TRANSIENT_ERRORS as exc:
             problem = f"{type(exc).__name__}: {_one_line(str(exc)) or 'no detail'}"
             if last_try:
                 raise SourceError(
-                    f"GET {url} failed: {problem} (after {attempts} attempts)", retriable=True
+                    f"{what} failed: {problem} (after {attempts} attempts)", retriable=True
                 ) from exc
-            _wait(sleep, url, attempt, backoff_seconds(attempt), problem=problem)
+            _wait(call.sleep, call.url, attempt, backoff_seconds(attempt), problem=problem)
             continue
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # Unsupported scheme, malformed URL, redirect loop: the configuration is wrong.
-            raise SourceError(f"GET {url} failed: {_one_line(str(exc))}", retriable=False) from exc
+            raise SourceError(f"{what} failed: {_one_line(str(exc))}", retriable=False) from exc
         if response.is_success or response.status_code == 304:
             return response
-        _raise_unless_retriable(url, response, attempt, attempts)
-        _wait(sleep, url, attempt, _delay_for(url, response, attempt), problem=_status(response))
+        _raise_unless_retriable(what, response, attempt, attempts)
+        _wait(call.sleep, call.url, attempt, _delay_for(what, response, attempt), problem=_status(response))
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _raise_unless_retriable(url: str, response: httpx.Response, attempt: int, attempts: int) -> None:
-    if not is_retriable_status(response.status_code):
-        raise SourceError(f"GET {url} failed: {_status(response)}", retriable=False)
+def _raise_unless_retriable(what: str, response: httpx.Response, attempt: int, attempts: int) -> None:
+    status = response.status_code
+    if status == 401:
+        raise SourceError(
+            f"{what} failed: {_status(response)}{_platform_words(response)}: the authorisation expired "
+            "or was revoked, reconnect the source",
+            retriable=False,
+            kind="auth",
+        )
+    if not is_retriable_status(status):
+        raise SourceError(f"{what} failed: {_status(response)}{_platform_words(response)}", retriable=False)
     if attempt == attempts:
         raise SourceError(
-            f"GET {url} failed: {_status(response)} (after {attempts} attempts)", retriable=True
+            f"{what} failed: {_status(response)} (after {attempts} attempts)",
+            retriable=True,
+            kind="rate_limit" if status == 429 else "transient",
+            retry_after=wait_asked(response),
         )
 
 
-def _delay_for(url: str, response: httpx.Response, attempt: int) -> float:
+def wait_asked(response: httpx.Response, *, now: datetime | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``Retry-After``, else a rate-limit reset header
+    (``X-RateLimit-Reset``: an ISO 8601 time on Mastodon, epoch seconds on its forks;
+    ``ratelimit-reset``: epoch seconds on Bluesky), else None."""
+    asked = retry_after_seconds(response.headers.get("Retry-After"), now=now)
+    if asked is not None:
+        return asked
+    reset = response.headers.get("X-RateLimit-Reset") or response.headers.get("RateLimit-Reset")
+    return reset_seconds(reset, now=now)
+
+
+def reset_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds until a rate-limit reset given as epoch seconds or an ISO 8601 time (None if unreadable)."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    value = value.strip()
+    try:
+        when = datetime.fromtimestamp(float(value), UTC)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _platform_words(response: httpx.Response) -> str:
+    """The platform's own error message (Mastodon's ``error``, AT Protocol's ``message``), if any."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    # AT Protocol sends both: {"error": "ExpiredToken", "message": "Token has expired"}.
+    parts = [body.get("error"), body.get("message") or body.get("error_description")]
+    words = ": ".join(str(p) for p in parts if p)
+    return f" ({_one_line(words)[:200]})" if words else ""
+
+
+def _delay_for(what: str, response: httpx.Response, attempt: int) -> float:
     asked = retry_after_seconds(response.headers.get("Retry-After"))
+    if asked is None and response.status_code == 429:
+        asked = wait_asked(response)
     if asked is None:
         return backoff_seconds(attempt)
     if asked > MAX_RETRY_AFTER_S:
         raise SourceError(
-            f"GET {url} failed: {_status(response)}, server asks to retry after {asked:.0f} s",
+            f"{what} failed: {_status(response)}, server asks to retry after {asked:.0f} s",
             retriable=True,
+            kind="rate_limit" if response.status_code == 429 else "transient",
+            retry_after=asked,
         )
     return asked
 

@@ -29,6 +29,7 @@ from ecoute.store import repo
 from ecoute.store.bulk import Bulk
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
+from ecoute.store.revisions import apply_revisions
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class IngestReport:
     received: int = 0
     stored: int = 0
     duplicates: int = 0
+    edited: int = 0  # already stored, arriving with a new revision (their text was updated)
     unmatched: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     # Values repaired or dropped on items that were kept (a link that is not http(s), a count clamped).
@@ -106,6 +108,7 @@ class IngestReport:
             "received": self.received,
             "stored": self.stored,
             "duplicates": self.duplicates,
+            "edited": self.edited,
             "unmatched_skipped": self.unmatched,
             "rejected": len(self.rejected),
             "rejects": [
@@ -216,6 +219,7 @@ def _store_batch(
     report: IngestReport,
 ) -> None:
     Bulk(session).for_batches()
+    report.edited += apply_revisions(session, workspace_id, items)
     fresh = _drop_known(session, workspace_id, items, report)
     brand_links: list[list[int]] = []
     kept: list[Item] = []

@@ -16,6 +16,7 @@ from ecoute.urls import external_url
 
 MAX_TEXT_CHARS = 100_000
 MAX_ID_CHARS = 256
+REVISION_KEY = "_revision"  # where a stored mention keeps its platform revision (see RawItem.revision)
 # Counts (likes, followers...) are stored in 32-bit columns: a larger one is clamped to this.
 MAX_COUNT = 2**31 - 1
 # How deeply the kept raw payload (unmapped columns) may nest: deeper is not an export, it is an attack.
@@ -57,6 +58,7 @@ class Item:
     raw: dict[str, Any] = field(default_factory=dict)
     # (field, message) for values dropped on the way in while the item itself was kept.
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    revision: str | None = None  # kept in ``raw`` under REVISION_KEY once stored
 
 
 def parse_datetime(value: object, *, default_tz: tzinfo = UTC) -> datetime:
@@ -376,6 +378,7 @@ def _normalise(raw: RawItem, default_tz: tzinfo, now: datetime) -> Item:
         likes,
         shares,
         replies,
-        raw.raw,
+        {**raw.raw, REVISION_KEY: raw.revision} if raw.revision else raw.raw,
         warnings,
+        raw.revision,
     )

@@ -12,6 +12,7 @@ from ecoute.sources.base import Connector, SourceError
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
+from ecoute.store.revisions import mark_deleted
 from ecoute.webhooks.events import enqueue_high_priority
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,18 @@ def poll_source(
         result = connector.poll(source.settings, source.cursor or {})
     except SourceError as error:
         with db.session() as session:
-            repo.record_source_failure(session, workspace.id, source.id, str(error))
-        logger.warning("source.poll_failed", extra={"source": source.name, "retriable": error.retriable})
+            repo.record_source_failure(session, workspace.id, source.id, str(error), kind=error.kind)
+        logger.warning(
+            "source.poll_failed",
+            extra={"source": source.name, "retriable": error.retriable, "kind": error.kind},
+        )
         raise
     # Without options, the defaults apply the workspace's rules then queue webhooks; given options
     # keep their own hooks (``ecoute.cli.ingest.ingest_options`` composes the same two).
     base = options or IngestOptions(after_store=compose_hooks(rules_hook(), enqueue_high_priority))
     options = replace(base, keep_unmatched=source.settings.get("keep_unmatched", False), cursor=result.cursor)
-    return ingest(db, workspace, result.items, source=source, options=options)
+    report = ingest(db, workspace, result.items, source=source, options=options)
+    if result.deleted:
+        with db.session() as session:
+            mark_deleted(session, workspace.id, source.platform, result.deleted)
+    return report

@@ -8,6 +8,7 @@ import pytest
 
 from ecoute.sources import registry
 from ecoute.sources.file import FileSource
+from ecoute.sources.mastodon import MastodonSource
 from ecoute.sources.rss import RssSource
 
 
@@ -21,6 +22,7 @@ def fresh_registry():
 def test_built_in_sources_are_entry_points(fresh_registry):
     assert registry.available()["file"] is FileSource
     assert registry.available()["rss"] is RssSource
+    assert registry.available()["mastodon"] is MastodonSource
 
 
 def test_a_third_party_source_plugs_in_through_the_entry_point_group(fresh_registry, tmp_path, monkeypatch):
@@ -35,10 +37,10 @@ def test_a_third_party_source_plugs_in_through_the_entry_point_group(fresh_regis
     dist = tmp_path / "ecoute_toot-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ecoute-toot\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[ecoute.sources]\nmastodon = ecoute_toot:TootSource\n")
+    (dist / "entry_points.txt").write_text("[ecoute.sources]\ntoot = ecoute_toot:TootSource\n")
     monkeypatch.syspath_prepend(str(tmp_path))
 
-    source = registry.get("mastodon")
+    source = registry.get("toot")
 
     assert (source.__name__, source.description) == ("TootSource", "Mastodon (test plug-in)")
     monkeypatch.delitem(sys.modules, "ecoute_toot", raising=False)

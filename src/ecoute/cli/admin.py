@@ -12,9 +12,12 @@ from ecoute.ingest import IngestReport
 from ecoute.listening import QuerySyntaxError, parse
 from ecoute.sources import registry
 from ecoute.sources.base import SourceError
+from ecoute.sources.credentials import seal_secrets
+from ecoute.sources.jobs import pollable
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
+from ecoute.webhooks.signing import new_standard_secret, standard_secret_bytes
 
 workspace_app = typer.Typer(help="Create and list workspaces.", no_args_is_help=True)
 brand_app = typer.Typer(help="Brands, competitors and their listening queries.", no_args_is_help=True)
@@ -138,8 +141,33 @@ def source_add(
         if repo.get_source(session, ws.id, name) is not None:
             raise CliError(f"source {name!r} already exists")
         platform = str(values.get("platform", kind))
-        repo.ensure_source(session, ws.id, name, kind=kind, platform=platform, settings=values)
-    console.print(f"Source [bold]{name}[/] ({kind}) added. Poll it with: ecoute poll -w {ws.slug}")
+        shown = _secrets_for(kind, values)
+        sealed = seal_secrets(values, state.settings)
+        repo.ensure_source(session, ws.id, name, kind=kind, platform=platform, settings=sealed)
+    console.print(f"Source [bold]{name}[/] ({kind}) added.")
+    if kind == "webhook":
+        console.print(f"Send signed items to: POST /hooks/{ws.slug}/{name}")
+        console.print(f"Its signing secret (shown once, kept encrypted): [bold]{shown}[/]")
+    elif pollable(kind):
+        console.print(f"Poll it with: ecoute poll -w {ws.slug} --source {name}")
+
+
+def _secrets_for(kind: str, values: dict[str, object]) -> str | None:
+    """Check a platform's required settings; a webhook source gets a new secret unless given one."""
+    required = {"mastodon": ("instance", "access_token"), "bluesky": ("identifier", "app_password")}
+    missing = [key for key in required.get(kind, ()) if not values.get(key)]
+    if missing:
+        raise CliError(
+            f"a {kind} source needs --set {'=… --set '.join(missing)}=… (see docs/sources/{kind}.md)"
+        )
+    if kind != "webhook":
+        return None
+    values.setdefault("secret", new_standard_secret())
+    try:
+        standard_secret_bytes(str(values["secret"]))
+    except ValueError as error:
+        raise CliError(f"--set secret=…: {error}") from None
+    return str(values["secret"])
 
 
 @source_app.command("list")
@@ -186,7 +214,7 @@ def poll_command(
     ws = ensure_workspace(db, workspace)
     with db.session() as session:
         sources = [
-            s for s in repo.list_sources(session, ws.id) if s.kind != "file" and (not name or s.name == name)
+            s for s in repo.list_sources(session, ws.id) if pollable(s.kind) and (not name or s.name == name)
         ]
     if not sources:
         raise CliError(f"no source to poll in workspace {ws.slug!r}" + (f" named {name!r}" if name else ""))

@@ -126,7 +126,7 @@ def _source_metrics(seen: snapshot.Snapshot) -> Iterator[Metric]:
     success = _gauge("ecoute_source_last_success_timestamp_seconds", "Last good poll (0: never).", labels)
     for s in seen.sources:
         key = [s.workspace, s.name, s.platform]
-        up.add_metric(key, 0 if s.health == "failing" else 1)
+        up.add_metric(key, 1 if s.health in ("ok", "new") else 0)
         failures.add_metric(key, s.consecutive_failures)
         success.add_metric(key, s.last_success_at.timestamp() if s.last_success_at else 0.0)
     yield from (up, failures, success)

@@ -37,6 +37,9 @@ class RawItem:
     raw: dict[str, Any] = field(default_factory=dict)
     location: str = ""  # where it came from, for error messages: "file.csv line 12", a feed URL...
     original: str = ""  # the input as read (a JSONL line, a CSV row), kept for the rejects file
+    # The item's version on its platform (Mastodon's ``edited_at``): an item already stored with
+    # another revision is an edit, and the stored mention takes the new text (audited).
+    revision: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -53,6 +56,16 @@ class Rejected:
         return f"{where}: {self.reason}"
 
 
+class PayloadError(ValueError):
+    """A platform's payload lacks a field Écoute needs, or has it in the wrong shape; ``field``
+    is its path in the payload (``[0].status.uri``)."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 @dataclass(slots=True)
 class PollResult:
     """What one poll of a source returned: items (and rejects) and the cursor to save after them."""
@@ -60,6 +73,9 @@ class PollResult:
     items: list[RawItem | Rejected]
     cursor: dict[str, Any]
     not_modified: bool = False
+    # External ids the platform says are gone (deleted by their author): their mentions are
+    # marked deleted — hidden from the inbox, kept with an audit event.
+    deleted: list[str] = field(default_factory=list)
 
 
 @runtime_checkable

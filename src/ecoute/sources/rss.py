@@ -34,6 +34,7 @@ import httpx
 from ecoute.http import Sleep, fetch
 from ecoute.settings import Settings
 from ecoute.sources.base import PollResult, RawItem, Rejected, SourceError
+from ecoute.sources.html_text import html_to_text
 
 logger = logging.getLogger(__name__)
 
@@ -271,42 +272,8 @@ _REDDIT_FOOTER = re.compile(r"\s*submitted by\s+/u/\S+(\s*\[link\])?(\s*\[commen
 def _plain_text(value: str, content_type: str) -> str:
     """Readable text from an entry field: tags dropped when it is HTML, whitespace collapsed."""
     if "html" in content_type:
-        extractor = _TextExtractor()
-        extractor.feed(value)
-        extractor.close()
-        value = "".join(extractor.parts)
+        return html_to_text(value)
     return " ".join(value.split())
-
-
-class _TextExtractor(HTMLParser):
-    """Collects an HTML fragment's text (entities unescaped), with a space at block boundaries."""
-
-    _BLOCKS = frozenset(
-        {"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "table", "blockquote", "pre", "hr"}
-        | {"h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption"}
-    )
-    _HIDDEN = frozenset({"script", "style"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._boundary(tag, opening=True)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._boundary(tag, opening=False)
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden_depth:
-            self.parts.append(data)
-
-    def _boundary(self, tag: str, *, opening: bool) -> None:
-        if tag in self._HIDDEN:
-            self._hidden_depth = max(0, self._hidden_depth + (1 if opening else -1))
-        elif tag in self._BLOCKS:
-            self.parts.append(" ")
 
 
 # "redaction@site.fr (Julien Petit)": RSS 2.0's <author> is an e-mail address with the name in a

@@ -145,12 +145,20 @@ def save_source_cursor(session: Session, workspace_id: int, source_id: int, curs
     source.last_run_at = utcnow()
 
 
-def record_source_failure(session: Session, workspace_id: int, source_id: int, error: str) -> None:
+# What a source's health says after a failure of each kind (``SourceError.kind``): a 5xx or a
+# timeout is "failing" (backing off), never a disconnection; only an authorisation the platform
+# refused asks for reconnecting.
+HEALTH_AFTER = {"auth": "needs_reconnect", "rate_limit": "rate_limited", "transient": "failing"}
+
+
+def record_source_failure(
+    session: Session, workspace_id: int, source_id: int, error: str, *, kind: str = "transient"
+) -> None:
     source = session.scalar(select(Source).where(Source.workspace_id == workspace_id, Source.id == source_id))
     if source is None:
         raise NotFound(f"no source #{source_id} in this workspace")
     source.consecutive_failures += 1
-    source.health = "failing"
+    source.health = HEALTH_AFTER.get(kind, "failing")
     source.last_error = error
     source.last_run_at = utcnow()
 

@@ -21,6 +21,7 @@ from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
 from ecoute.web.clients import trusted_proxies
+from ecoute.web.hooks import hooks_app
 from ecoute.web.input_guard import reject_nul
 from ecoute.web.ops import RequestTimingMiddleware
 from ecoute.web.pages.inbox_rows import RowCache
@@ -82,6 +83,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app.state.row_cache = RowCache()
     app.state.hash_slots = HashSlots(settings.int("password_hash_slots") or default_slots())
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.mount("/hooks", hooks_app(db, settings), name="hooks")
     errors.install(app)
     app.state.routes = []  # every route, flat: what a 405's ``Allow`` header is worked out from
     for name in ROUTERS:
