@@ -35,6 +35,7 @@ SPLITS = ("platform", "lang", "brand")
 class InsightsFormat:
     def __init__(self, i18n: Translator) -> None:
         self.i18n = i18n
+        self._days: dict[date, str] = {}
 
     def count(self, value: float) -> str:
         return self.i18n.number(int(value))
@@ -47,7 +48,10 @@ class InsightsFormat:
         )
 
     def day(self, value: date) -> str:
-        return format_skeleton("MMMd", value, locale=self.i18n.babel)
+        # Each day is named on the axis, in every segment's title and in the tables: once each.
+        if value not in self._days:
+            self._days[value] = format_skeleton("MMMd", value, locale=self.i18n.babel)
+        return self._days[value]
 
     def net(self, value: float | None) -> str:
         """Net sentiment as a signed percentage: "+12 %" / "−40 %"; "—" without mentions."""
