@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
-from ecoute.warn.spikes import SpikeDetector, SpikeSettings
-from warn_series import STEP, seasonal_counts, with_spike
+from ecoute.warn.spikes import NegativeShareDetector, SpikeDetector, SpikeSettings
+from warn_series import START, STEP, seasonal_counts, with_spike
 
 SPIKE_AT = 20 * 288 + 150  # day 21, 12:30
 
@@ -82,3 +83,24 @@ def test_a_wider_cooldown_merges_close_spikes_into_one_episode():
         sum(SPIKE_AT - 10 <= (e.start - stamps[0]) / STEP <= SPIKE_AT + 200 for e in long_detector.episodes)
         == 1
     )
+
+
+def test_a_jump_in_negative_share_at_flat_volume_raises_one_alert():
+    stamps, totals = seasonal_counts(28, seed=3)
+    rng = np.random.default_rng(5)
+    negative = [float(rng.binomial(int(t), 0.08)) for t in totals]
+    for i in range(SPIKE_AT, SPIKE_AT + 24):
+        negative[i] = float(rng.binomial(int(totals[i]), 0.35))
+    detector = NegativeShareDetector()
+    decisions = [detector.update(t, n, total) for t, n, total in zip(stamps, negative, totals, strict=True)]
+    alerted = [i for i, d in enumerate(decisions) if d.alert]
+    near = [i for i in alerted if SPIKE_AT - 288 <= i <= SPIKE_AT + 288]
+    assert len(near) == 1 and SPIKE_AT <= near[0] <= SPIKE_AT + 2
+    episode = next(e for e in detector.episodes if e.start == stamps[near[0]])
+    assert episode.observed > 2 * episode.expected
+
+
+def test_a_negative_count_above_the_total_is_refused():
+    detector = NegativeShareDetector()
+    with pytest.raises(ValueError, match="cannot exceed total"):
+        detector.update(START, 5, 3)

@@ -45,7 +45,7 @@ class Episode:
 
     start: datetime
     peak: datetime
-    peak_score: float
+    peak_z: float
     observed: float
     expected: float
     end: datetime | None = None
@@ -78,19 +78,18 @@ class _Buckets:
         return float(np.median(np.fromiter(found, float, len(found)))), len(found)
 
 
-class SpikeDetector:
-    """Feed rows in time order with :meth:`update`; read closed and open episodes from
-    :attr:`episodes`."""
+class _SeasonalDetector:
+    """The shared machinery: seasonal baseline, robust spread, calibrated threshold, episodes.
+    Subclasses say what the signal is and how many mentions the baseline expects."""
 
     def __init__(self, settings: SpikeSettings | None = None) -> None:
         self.settings = settings or SpikeSettings()
         self.episodes: list[Episode] = []
         self._first: datetime | None = None
         self._last: datetime | None = None
-        self._step: timedelta | None = None
-        self._recent: deque[float] = deque()
-        self._hours: _Buckets | None = None
-        self._weeks: _Buckets | None = None
+        self._interval: timedelta | None = None
+        self._hours = self._weeks = _Buckets(1)  # sized at the second row, once the interval is known
+        self._recent: deque[tuple[float, float]] = deque()
         self._residuals: deque[float] = deque()
         self._zs: deque[float] = deque()
         self._threshold = self.settings.min_z
@@ -98,34 +97,33 @@ class SpikeDetector:
         self._open: Episode | None = None
         self._quiet_since: datetime | None = None
 
-    # -- the public step --------------------------------------------------------------------
-    def update(self, timestamp: datetime, value: float) -> Decision:
-        if value < 0 or math.isnan(value):
-            raise ValueError(f"value must be a non-negative number, got {value!r}")
+    def _step(self, timestamp: datetime, part: float, whole: float) -> Decision:
         self._advance_clock(timestamp)
-        signal = self._signal(value)
+        self._recent.append((part, whole))
+        parts = sum(p for p, _ in self._recent)
+        wholes = sum(w for _, w in self._recent)
+        signal = self._signal(parts, wholes)
         hour_key, week_key = _hour_of_day(timestamp), _hour_of_week(timestamp)
         level, level_n = self._hours.median(hour_key)
         season, season_n = self._weeks.median(week_key)
         season *= season_n / (season_n + self._rows_per_hour())  # shrink while weeks are few
         expected_signal = level + season
         residual = signal - expected_signal
-        spread = self._spread()
-        z = residual / spread if level_n else 0.0
+        z = residual / self._spread() if level_n else 0.0
         ready = timestamp - self._first >= self.settings.warmup
-        window_rows = len(self._recent)
-        observed = math.expm1(signal) * window_rows
-        expected = math.expm1(expected_signal) * window_rows
+        observed = parts
+        expected = self._expected(expected_signal, wholes)
         big_enough = observed - expected >= self.settings.min_excess
         alert = self._track_episode(timestamp, z, ready and big_enough, observed, expected)
         self._learn(hour_key, week_key, signal, level, residual, z, timestamp, level_n)
-        return Decision(timestamp, value, _score(z, self._threshold), alert, expected, z)
+        return Decision(timestamp, part, _score(z, self._threshold), alert, expected, z)
 
-    def run(self, rows: Iterable[tuple[datetime, float]]) -> Iterator[Decision]:
-        for timestamp, value in rows:
-            yield self.update(timestamp, value)
+    def _signal(self, parts: float, wholes: float) -> float:
+        raise NotImplementedError
 
-    # -- internals --------------------------------------------------------------------------
+    def _expected(self, expected_signal: float, wholes: float) -> float:
+        raise NotImplementedError
+
     def _advance_clock(self, timestamp: datetime) -> None:
         if self._last is not None and timestamp <= self._last:
             raise ValueError(
@@ -133,28 +131,22 @@ class SpikeDetector:
             )
         if self._first is None:
             self._first = timestamp
-        elif self._step is None:
-            self._step = timestamp - self._last
+        elif self._interval is None:
+            self._interval = timestamp - self._last
             self._size_memories()
         self._last = timestamp
 
     def _size_memories(self) -> None:
-        per_day = max(1, round(timedelta(days=1) / self._step))
-        per_hour = max(1, round(timedelta(hours=1) / self._step))
+        per_day = max(1, round(timedelta(days=1) / self._interval))
+        per_hour = max(1, round(timedelta(hours=1) / self._interval))
         self._hours = _Buckets(per_hour * self.settings.baseline_days)
         self._weeks = _Buckets(per_hour * self.settings.season_weeks)
         self._residuals = deque(maxlen=per_day * self.settings.spread_days)
         self._zs = deque(maxlen=per_day * self.settings.calibration_days)
-        self._recent = deque(self._recent, maxlen=max(1, round(self.settings.window / self._step)))
+        self._recent = deque(self._recent, maxlen=max(1, round(self.settings.window / self._interval)))
 
     def _rows_per_hour(self) -> int:
-        return max(1, round(timedelta(hours=1) / self._step)) if self._step else 1
-
-    def _signal(self, value: float) -> float:
-        if self._hours is None:  # the very first row: memories are sized at the second
-            self._hours, self._weeks = _Buckets(1), _Buckets(1)
-        self._recent.append(value)
-        return math.log1p(sum(self._recent) / len(self._recent))
+        return max(1, round(timedelta(hours=1) / self._interval)) if self._interval else 1
 
     def _spread(self) -> float:
         if len(self._residuals) < 12:
@@ -164,7 +156,7 @@ class SpikeDetector:
         return max(MAD_TO_SIGMA * mad, 0.05)
 
     def _learn(self, hour_key, week_key, signal, level, residual, z, timestamp, level_n) -> None:
-        if self._step is None:
+        if self._interval is None:
             return
         self._hours.add(hour_key, signal)
         if level_n:
@@ -181,9 +173,9 @@ class SpikeDetector:
         if not self._zs:
             return
         zs = np.fromiter(self._zs, float, len(self._zs))
-        weeks = len(zs) * self._step / timedelta(days=7)
+        weeks = len(zs) * self._interval / timedelta(days=7)
         budget = self.settings.alerts_per_week * weeks
-        gap = self.settings.cooldown / self._step
+        gap = self.settings.cooldown / self._interval
         for candidate in np.arange(self.settings.min_z, 30.0, 0.25):
             above = np.flatnonzero(zs >= candidate)
             episodes = 0 if not len(above) else 1 + int(np.sum(np.diff(above) > gap))
@@ -195,8 +187,8 @@ class SpikeDetector:
     def _track_episode(self, timestamp, z, may_alert, observed, expected) -> bool:
         episode = self._open
         if episode is not None:
-            if z > episode.peak_score:
-                episode.peak, episode.peak_score = timestamp, z
+            if z > episode.peak_z:
+                episode.peak, episode.peak_z = timestamp, z
                 episode.observed, episode.expected = observed, expected
             if z >= self.settings.rearm_z:
                 self._quiet_since = None
@@ -213,6 +205,27 @@ class SpikeDetector:
         return False
 
 
+class SpikeDetector(_SeasonalDetector):
+    """Volume spikes. Feed rows in time order with :meth:`update`; read the episodes (closed
+    and open) from :attr:`episodes`."""
+
+    def update(self, timestamp: datetime, value: float) -> Decision:
+        """Take the count of the interval ending at ``timestamp``; decide on it."""
+        _check_count("value", value)
+        return self._step(timestamp, value, value)
+
+    def run(self, rows: Iterable[tuple[datetime, float]]) -> Iterator[Decision]:
+        for timestamp, value in rows:
+            yield self.update(timestamp, value)
+
+    def _signal(self, parts: float, wholes: float) -> float:
+        """Volume: the log of the window's mean count per interval."""
+        return math.log1p(parts / len(self._recent))
+
+    def _expected(self, expected_signal: float, wholes: float) -> float:
+        return math.expm1(expected_signal) * len(self._recent)
+
+
 def _score(z: float, threshold: float) -> float:
     """Map a standardised residual to [0, 1]: 0 at or below the baseline, 0.5 at the threshold."""
     if z <= 0:
@@ -226,3 +239,27 @@ def _hour_of_day(timestamp: datetime) -> int:
 
 def _hour_of_week(timestamp: datetime) -> int:
     return timestamp.weekday() * 24 + timestamp.hour
+
+
+class NegativeShareDetector(_SeasonalDetector):
+    """The same detector on the share of negative mentions: its signal is the log-odds of the
+    window's negative share, so a rise from 5 % to 20 % negative stands out even when volume is
+    flat; ``min_excess`` counts negative mentions above what the usual share would give."""
+
+    def update(self, timestamp: datetime, negative: float, total: float) -> Decision:
+        _check_count("negative", negative)
+        _check_count("total", total)
+        if negative > total:
+            raise ValueError(f"negative ({negative}) cannot exceed total ({total})")
+        return self._step(timestamp, negative, total)
+
+    def _signal(self, parts: float, wholes: float) -> float:
+        return math.log((parts + 0.5) / (wholes - parts + 0.5))
+
+    def _expected(self, expected_signal: float, wholes: float) -> float:
+        return wholes / (1.0 + math.exp(-expected_signal))
+
+
+def _check_count(name: str, value: float) -> None:
+    if not isinstance(value, int | float) or math.isnan(value) or value < 0:
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
