@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from ecoute.warn.terms import Post, bursts, emerging_terms, terms_of
+from ecoute.warn.terms import Post, bursts, distinct_author_counts, emerging_terms, score_terms, terms_of
 
 CALM = [Post(f"user{i % 60}", f"Mon vélo Cyclune roule bien, merci #velo jour {i}") for i in range(300)]
 
@@ -46,3 +47,26 @@ def test_bursts_stay_quiet_on_a_steady_rate():
 def test_bursts_refuse_impossible_counts():
     with pytest.raises(ValueError, match="between 0 and its total"):
         bursts([5], [3])
+
+
+def test_the_fast_path_counts_distinct_authors_per_term_id():
+    terms = np.array([7, 7, 7, 3, 3, 9])
+    authors = np.array([1, 1, 2, 1, 5, 5])
+    assert distinct_author_counts(terms, authors) == {7: 2, 3: 2, 9: 1}
+
+
+def test_the_fast_path_and_the_text_path_agree():
+    angry = [Post(f"angry{i}", f"Plus jamais #BoycottCyclune freins cassés {i}") for i in range(25)]
+    now, before = CALM[:100] + angry, CALM
+    vocabulary = {t: i for i, t in enumerate(sorted(set().union(*(terms_of(p.text) for p in now + before))))}
+    people = {a: i for i, a in enumerate(sorted({p.author for p in now + before}))}
+
+    def ids(posts):
+        pairs = [(vocabulary[t], people[p.author]) for p in posts for t in terms_of(p.text)]
+        return distinct_author_counts(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
+
+    by_id = score_terms(ids(now), ids(before))
+    by_text = emerging_terms(now, before)
+    names = {i: t for t, i in vocabulary.items()}
+    assert sorted((names[t.term], t.z) for t in by_id) == sorted((t.term, t.z) for t in by_text)
+    assert len(by_text) >= 4

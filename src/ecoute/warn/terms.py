@@ -8,8 +8,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
 
 _STOP_TEXT = """
 the and for you are was with this that have not but all its it's your our out get just what from they
@@ -29,7 +34,7 @@ class Post:
 
 @dataclass(frozen=True)
 class EmergingTerm:
-    term: str
+    term: Any  # the term's text, or its id on the fast path
     authors_now: int
     authors_before: int
     log_odds: float
@@ -61,15 +66,48 @@ def emerging_terms(
     min_z: float = 3.0,
     prior: float = 0.1,
 ) -> list[EmergingTerm]:
-    """Terms used by markedly more authors now than in the baseline, strongest first.
+    """Terms used by markedly more authors now than in the baseline, strongest first."""
+    now, _ = author_counts(current)
+    before, _ = author_counts(baseline)
+    return score_terms(now, before, min_authors, min_z, prior)
 
-    ``prior`` is the Dirichlet prior's strength per term relative to the pooled counts, so rare
-    terms are shrunk toward no difference rather than exploding."""
-    now, n_now = author_counts(current)
-    before, n_before = author_counts(baseline)
+
+def distinct_author_counts(term_ids: np.ndarray, author_ids: np.ndarray) -> Counter[int]:
+    """Distinct authors per term from parallel arrays of (term, author) occurrences: the fast
+    path when mentions' terms were extracted once, at ingestion, into integer ids."""
+    if term_ids.shape != author_ids.shape:
+        raise ValueError("term_ids and author_ids differ in shape")
+    if not term_ids.size:
+        return Counter()
+    span = int(author_ids.max()) + 1
+    pairs = np.sort(term_ids.astype(np.int64) * span + author_ids)  # sorted: np.unique is far slower
+    pairs = pairs[_firsts(pairs)]
+    terms = pairs // span
+    starts = np.flatnonzero(_firsts(terms))
+    counts = np.diff(np.append(starts, len(terms)))
+    return Counter(dict(zip(terms[starts].tolist(), counts.tolist(), strict=True)))
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts, in a sorted array."""
+    mask = np.ones(len(ordered), dtype=bool)
+    mask[1:] = ordered[1:] != ordered[:-1]
+    return mask
+
+
+def score_terms(
+    now: Mapping[T, int],
+    before: Mapping[T, int],
+    min_authors: int = 5,
+    min_z: float = 3.0,
+    prior: float = 0.1,
+) -> list[EmergingTerm]:
+    """The log-odds ratio of each term's distinct-author count now against the baseline, with
+    an informative Dirichlet prior from the pooled counts; ``prior`` is its strength relative
+    to them, so rare terms are shrunk toward no difference rather than exploding."""
     if not now:
         return []
-    pooled = now + before
+    pooled = Counter(now) + Counter(before)
     total_pooled = sum(pooled.values())
     size_now, size_before = sum(now.values()), sum(before.values())
     alpha_total = prior * total_pooled
