@@ -6,6 +6,7 @@ import pytest
 
 from ecoute.warn.impersonation import Account, Brand, assess
 from ecoute.warn.skeleton import name_key, skeleton
+from ecoute.warn.wording import REASONS
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 BRAND = Brand("Cyclune", ("cyclune", "CycluneSAV"), partners=("cyclune_lyon_store",))
@@ -93,3 +94,18 @@ def test_a_parody_marker_weakens_the_score():
     parody = assess(fresh("cyclune_help", bio="Parody account"), BRAND, NOW)
     assert parody.score < plain.score
     assert not parody.impersonation
+
+
+def test_reasons_come_in_french_too():
+    verdict = assess(
+        fresh("cyc1une_help", "Cyclune", "Service client officiel 24/7", days=1), BRAND, NOW, lang="fr"
+    )
+    assert verdict.reasons[0] == "l'identifiant « cyc1une_help » est le nom de la marque avec les mots help"
+    assert "compte créé il y a 1 jour" in verdict.reasons
+    assert "seulement 40 abonnés" in verdict.reasons
+    assert "la bio propose un service client" in verdict.reasons
+
+
+def test_every_reason_has_both_languages():
+    for code, forms in REASONS.items():
+        assert set(forms) == {"en", "fr"}, code

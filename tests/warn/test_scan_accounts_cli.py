@@ -83,3 +83,10 @@ def test_tagged_by_limits_replies_to_people_who_tagged_the_brand(tmp_path):
     assert result.returncode == 0, result.stderr
     row = json.loads(target.read_text(encoding="utf-8"))
     assert not any("replied" in reason for reason in row["reasons"])
+
+
+def test_reasons_in_french_on_request(tmp_path):
+    result, target = run(tmp_path, [json.dumps(ACCOUNTS[0]) + "\n"], "--lang", "fr")
+    assert result.returncode == 0, result.stderr
+    row = json.loads(target.read_text(encoding="utf-8"))
+    assert row["reasons"][0].startswith("l'identifiant « cyclune_serviceclient »")

@@ -12,6 +12,7 @@ from ecoute.cli.output import err_console
 from ecoute.warn.accounts import AccountsError, scan_accounts
 from ecoute.warn.impersonation import Brand
 from ecoute.warn.series import SeriesError, scan_series
+from ecoute.warn.wording import LANGUAGES
 
 alerts_app = typer.Typer(help="Spike and impersonation detectors run on files.", no_args_is_help=True)
 
@@ -54,9 +55,12 @@ def scan_accounts_command(
         None, "--tagged-by", dir_okay=False, help="Handles of people who tagged the brand, one a line."
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="Date ages are counted at (default now)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or fr."),
     output: Path = typer.Option(..., "--output", "-o", dir_okay=False, help="JSON Lines to write."),
 ) -> None:
     """Flag accounts imitating the brand; write each line back with impersonation, score, reasons."""
+    if lang not in LANGUAGES:
+        raise CliError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
     brand = Brand(brand_name, tuple(brand_handle), tuple(partner_handle))
     now = _as_of(as_of)
     tagged = None
@@ -65,7 +69,7 @@ def scan_accounts_command(
     partial = output.with_name(output.name + ".partial")
     try:
         with source.open(encoding="utf-8-sig") as reader, partial.open("w", encoding="utf-8") as writer:
-            flagged = scan_accounts(reader, writer, brand, now, tagged, name=str(source))
+            flagged = scan_accounts(reader, writer, brand, now, tagged, name=str(source), lang=lang)
     except AccountsError as error:
         partial.unlink(missing_ok=True)
         raise CliError(str(error)) from None

@@ -40,6 +40,7 @@ def scan_accounts(
     now: datetime,
     tagged_brand: Iterable[str] | None = None,
     name: str = "input",
+    lang: str = "en",
 ) -> int:
     """Read ``source`` fully (so a bad line leaves nothing half-written), then write the
     verdicts; return the number of accounts flagged."""
@@ -47,7 +48,7 @@ def scan_accounts(
     tagged = set(tagged_brand) if tagged_brand is not None else None
     flagged = 0
     for data, account in rows:
-        verdict = assess(account, brand, now, tagged)
+        verdict = assess(account, brand, now, tagged, lang)
         flagged += verdict.impersonation
         data.update(impersonation=verdict.impersonation, score=verdict.score, reasons=verdict.reasons)
         target.write(json.dumps(data, ensure_ascii=False) + "\n")

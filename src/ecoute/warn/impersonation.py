@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ecoute.warn.skeleton import name_key
+from ecoute.warn.wording import say
 
 SUPPORT_WORDS = (
     "customerservice", "serviceclient", "servicesclients", "customercare", "assistance", "support",
@@ -79,7 +81,8 @@ class Verdict:
 @dataclass(frozen=True)
 class _NameMatch:
     strength: float
-    reason: str
+    code: str
+    params: dict[str, Any]
 
 
 def assess(
@@ -87,25 +90,26 @@ def assess(
     brand: Brand,
     now: datetime,
     tagged_brand: Iterable[str] | None = None,
+    lang: str = "en",
 ) -> Verdict:
     """Score one account against a brand. ``tagged_brand``: the handles of people who mentioned
     the brand; when unknown (``None``), any replies count, at a lower weight."""
     if brand.is_own(account.handle):
-        return Verdict(False, 0.0, ["one of the brand's own or partner accounts"])
+        return Verdict(False, 0.0, [say("own_account", lang)])
     match = _best_name_match(account, brand)
     if match is None:
-        return Verdict(False, 0.0, ["name and handle do not imitate the brand"])
-    score, reasons = match.strength, [match.reason]
-    for weight, reason in _profile_signals(account, now, tagged_brand):
+        return Verdict(False, 0.0, [say("no_imitation", lang)])
+    score, reasons = match.strength, [say(match.code, lang, **match.params)]
+    for weight, code, params in _profile_signals(account, now, tagged_brand):
         score += weight
-        reasons.append(reason)
+        reasons.append(say(code, lang, **params))
     score = max(0.0, min(1.0, score))
     return Verdict(score >= FLAG_AT and match.strength >= 0.4, round(score, 3), reasons)
 
 
 def _best_name_match(account: Account, brand: Brand) -> _NameMatch | None:
     best = None
-    for label, text in (("handle", account.handle), ("display name", account.display_name)):
+    for label, text in (("handle", account.handle), ("display_name", account.display_name)):
         for key in brand.name_keys():
             found = _name_match(label, text, key, brand.spellings())
             if found and (best is None or found.strength > best.strength):
@@ -119,8 +123,8 @@ def _name_match(label: str, text: str, key: str, spellings: set[str]) -> _NameMa
         return None
     if candidate == key:
         if _spelling(text) in spellings:
-            return _NameMatch(0.45, f"{label} '{text}' is the brand's name")
-        return _NameMatch(0.6, f"{label} '{text}' looks like the brand's name (confusable characters)")
+            return _NameMatch(0.45, "brand_name", {"label": label, "text": text})
+        return _NameMatch(0.6, "confusable", {"label": label, "text": text})
     stripped, words = _strip_support(candidate, key)
     tolerance = _tolerance(key)
     if words:
@@ -128,13 +132,15 @@ def _name_match(label: str, text: str, key: str, spellings: set[str]) -> _NameMa
         if key in stripped and stripped.replace(key, "", 1):
             return None  # the brand's name plus other words: a person, a shop, a fan page
         if distance <= tolerance:
-            return _NameMatch(0.55, f"{label} '{text}' is the brand's name with the words {', '.join(words)}")
+            return _NameMatch(
+                0.55, "support_words", {"label": label, "text": text, "words": ", ".join(words)}
+            )
         return None
     distance = DamerauLevenshtein.distance(candidate, key)
     if distance <= tolerance:
-        return _NameMatch(0.4, f"{label} '{text}' is {_count(distance, 'edit')} away from the brand's name")
-    if key in candidate and label == "display name":
-        return _NameMatch(0.15, f"{label} '{text}' contains the brand's name")
+        return _NameMatch(0.4, "edits", {"label": label, "text": text, "n": distance})
+    if key in candidate and label == "display_name":
+        return _NameMatch(0.15, "contains", {"label": label, "text": text})
     return None
 
 
@@ -165,20 +171,20 @@ def _profile_signals(account: Account, now: datetime, tagged_brand: Iterable[str
     if tagged_brand is not None:
         replied &= {_plain(h) for h in tagged_brand}
         if replied:
-            yield 0.3, f"replied to {_count(len(replied), 'person', 'people')} who tagged the brand"
+            yield 0.3, "replied_tagged", {"n": len(replied)}
     elif replied:
-        yield 0.2, f"replied to {_count(len(replied), 'person', 'people')} in the brand's conversations"
+        yield 0.2, "replied", {"n": len(replied)}
     if account.created_at is not None and now - account.created_at < timedelta(days=90):
-        yield 0.15, f"account created {max(0, (now - account.created_at).days)} days ago"
+        yield 0.15, "young", {"n": max(0, (now - account.created_at).days)}
     if account.followers is not None and account.followers < 1000:
-        yield 0.05, f"only {_count(account.followers, 'follower')}"
+        yield 0.05, "few_followers", {"n": account.followers}
     if not account.verified:
-        yield 0.05, "not verified"
+        yield 0.05, "unverified", {}
     if BIO_SUPPORT.search(account.bio or ""):
-        yield 0.15, "bio offers customer support"
+        yield 0.15, "support_bio", {}
     text = f"{name_key(account.display_name)} {account.bio or ''}".lower()
     if any(re.search(rf"\b{word}\b", text) for word in PARODY_WORDS) or "fan" in _plain(account.handle):
-        yield -0.5, "declares itself a fan, parody or unofficial account"
+        yield -0.5, "parody", {}
 
 
 @cache
@@ -195,7 +201,3 @@ def _spelling(text: str) -> str:
 
 def _plain(handle: str) -> str:
     return handle.strip().lstrip("@").casefold()
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
