@@ -1,0 +1,42 @@
+"""warn: alerts raised by the periodic spike scan, one row per episode
+
+Revision ID: warn_alerts
+Revises: heads_versions
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from ecoute.store.types import UTCDateTime
+
+revision = "warn_alerts"
+down_revision = "heads_versions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "workspace_id", sa.Integer(), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("started_at", UTCDateTime(), nullable=False),
+        sa.Column("peak_at", UTCDateTime(), nullable=False),
+        sa.Column("ended_at", UTCDateTime(), nullable=True),
+        sa.Column("observed", sa.Float(), nullable=False),
+        sa.Column("expected", sa.Float(), nullable=False),
+        sa.Column("peak_z", sa.Float(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("workspace_id", "kind", "started_at", name="uq_alerts_ws_kind_start"),
+    )
+    op.create_index("ix_alerts_workspace_id", "alerts", ["workspace_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_alerts_workspace_id", table_name="alerts")
+    op.drop_table("alerts")
