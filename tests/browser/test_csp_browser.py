@@ -59,6 +59,7 @@ def test_the_login_page_passes_the_policy(browser, live):
         "/w/demo/c/{conversation}",
         "/w/demo/metrics",
         "/w/demo/insights",
+        "/w/demo/alerts",
         "/w/demo/admin/members",
         "/w/demo/admin/rules",
         "/w/demo/admin/privacy",

@@ -312,10 +312,10 @@ def test_quiet_weeks_stay_on_the_axis_and_a_week_at_zero_differs_from_one_withou
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        ("viewer", ["inbox", "insights", "metrics"]),
-        ("agent", ["inbox", "insights", "metrics"]),
-        ("admin", ["inbox", "insights", "metrics", "approvals", "settings"]),
-        ("owner", ["inbox", "insights", "metrics", "approvals", "settings"]),
+        ("viewer", ["inbox", "insights", "alerts", "metrics"]),
+        ("agent", ["inbox", "insights", "alerts", "metrics"]),
+        ("admin", ["inbox", "insights", "alerts", "metrics", "approvals", "settings"]),
+        ("owner", ["inbox", "insights", "alerts", "metrics", "approvals", "settings"]),
     ],
 )
 def test_the_top_bar_links_each_role_to_the_pages_it_may_open(app, db, workspace, role, links):

@@ -27,6 +27,7 @@ from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Author, Brand, Conversation, Mention, MentionBrand, Reply, User, Workspace
 from ecoute.store.reply_models import DONE_STATUSES
+from ecoute.warn.scan import scan_workspace
 from ecoute.web.demo_login import ensure_demo_login
 
 
@@ -60,6 +61,8 @@ def demo_command(
         analysis=analysis,
     )
     history = _load_history(db, setup.workspace)
+    # The hourly spike scan, once now, so the outage's alert is there when the demo opens.
+    raised = scan_workspace(db, setup.workspace.id)
     summary = _summary(db, setup.workspace)
     where = _where(db)
     if as_json:
@@ -70,6 +73,7 @@ def demo_command(
                 **report.as_dict(),
                 "replies_stored": history.stored,
                 "replies_already_there": history.already_there,
+                "alerts": len(raised),
                 **summary,
             }
         )

@@ -25,5 +25,10 @@ class Alert(Base):
     observed: Mapped[float] = mapped_column(Float)  # mentions (or negative mentions) at the peak
     expected: Mapped[float] = mapped_column(Float)  # what the seasonal baseline expected there
     peak_z: Mapped[float] = mapped_column(Float)
+    # open → acknowledged / snoozed (back to open once snoozed_until passes) → resolved
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    snoozed_until: Mapped[datetime | None] = mapped_column()
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""warn: alerts raised by the periodic spike scan, one row per episode
+"""warn: alerts raised by the periodic spike scan, one row per episode, with their triage
 
 Revision ID: warn_alerts
 Revises: heads_versions
@@ -30,6 +30,13 @@ def upgrade() -> None:
         sa.Column("observed", sa.Float(), nullable=False),
         sa.Column("expected", sa.Float(), nullable=False),
         sa.Column("peak_z", sa.Float(), nullable=False),
+        # Triage: open, acknowledged, snoozed (until snoozed_until) or resolved, and by whom.
+        sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+        sa.Column("snoozed_until", UTCDateTime(), nullable=True),
+        sa.Column(
+            "handled_by_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+        ),
+        sa.Column("handled_at", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("workspace_id", "kind", "started_at", name="uq_alerts_ws_kind_start"),

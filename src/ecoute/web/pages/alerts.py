@@ -1,0 +1,95 @@
+"""The Alerts page: what the spike scan raised, each alert explaining itself (observed against
+expected, when it started and peaked, the terms that rose, who and where, a few posts, the inbox
+filtered to exactly its mentions), and its triage: acknowledge, snooze, resolve, reopen.
+
+Any member reads it; changing an alert takes the right to change conversations' status (agents and
+up). Works without JavaScript: each action is a small form.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import Response
+
+from ecoute.auth.permissions import Action
+from ecoute.store.repo import Invalid, NotFound
+from ecoute.warn import explain as alerts
+from ecoute.warn.models import Alert
+from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
+from ecoute.web.pages import page_router
+from ecoute.web.pages.deadline_view import current_time
+from ecoute.web.pages.inbox_support import Formatting, redirect_back
+from ecoute.web.templating import render
+
+router = page_router()
+
+
+def inbox_link(slug: str, alert: Alert, explanation: alerts.Explanation) -> str:
+    params = {
+        "status": "all",
+        "scope": "mentions",
+        "since": explanation.since.isoformat(),
+        "until": explanation.until.isoformat(),
+    }
+    if alert.kind == "negative_share":
+        params["sentiment"] = "negative"
+    return f"/w/{slug}/?{urlencode(params)}"
+
+
+@router.get("/w/{slug}/alerts")
+def alerts_page(
+    request: Request, session: DbSession, ctx: Annotated[WorkspaceContext, require(Action.VIEW)]
+) -> Response:
+    now = current_time()
+    i18n = page_translator(request)
+    found = alerts.current(session, ctx.workspace.id, now)
+    items = []
+    for alert in found:
+        explanation = alerts.explain(session, alert, now)
+        items.append(
+            {
+                "alert": alert,
+                "status": alerts.shown_status(alert, now),
+                "why": explanation,
+                "inbox": inbox_link(ctx.workspace.slug, alert, explanation),
+                "ratio": alert.observed / alert.expected if alert.expected >= 0.5 else None,
+            }
+        )
+    return render(
+        request,
+        "alerts.html",
+        items=items,
+        fmt=Formatting(i18n, now),
+        snoozes=tuple(alerts.SNOOZES),
+        can_change=ctx.can(Action.CHANGE_STATUS),
+    )
+
+
+@router.post("/w/{slug}/alerts/{alert_id}")
+def change_alert(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, require(Action.CHANGE_STATUS)],
+    alert_id: int,
+    action: Annotated[str, Form(max_length=20)],
+    snooze: Annotated[str | None, Form(max_length=8)] = None,
+) -> Response:
+    try:
+        alerts.change(
+            session,
+            ctx.workspace.id,
+            alert_id,
+            action,
+            user_id=ctx.user.id if ctx.user else None,
+            actor=ctx.actor,
+            snooze=snooze,
+            now=current_time(),
+        )
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    except Invalid as error:
+        raise HTTPException(400, str(error)) from None
+    return redirect_back(request, None, f"/w/{ctx.workspace.slug}/alerts")
