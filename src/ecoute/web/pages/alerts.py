@@ -55,7 +55,9 @@ def alerts_page(
                 "status": alerts.shown_status(alert, now),
                 "why": explanation,
                 "inbox": inbox_link(ctx.workspace.slug, alert, explanation),
-                "ratio": alert.observed / alert.expected if alert.expected >= 0.5 else None,
+                "observed": i18n.number(round(alert.observed)),
+                "expected": i18n.number(round(alert.expected, 1)),
+                "ratio": i18n.number(round(alert.observed / alert.expected, 1)) if alert.expected >= 0.5 else None,
             }
         )
     return render(
