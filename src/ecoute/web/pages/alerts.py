@@ -19,6 +19,7 @@ from ecoute.store.repo import Invalid, NotFound
 from ecoute.warn import explain as alerts
 from ecoute.warn.models import Alert
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
+from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
 from ecoute.web.pages.deadline_view import current_time
 from ecoute.web.pages.inbox_support import Formatting, redirect_back
@@ -57,7 +58,7 @@ def alerts_page(
                 "inbox": inbox_link(ctx.workspace.slug, alert, explanation),
                 "observed": i18n.number(round(alert.observed)),
                 "expected": i18n.number(round(alert.expected, 1)),
-                "ratio": i18n.number(round(alert.observed / alert.expected, 1)) if alert.expected >= 0.5 else None,
+                "ratio": _ratio(i18n, alert),
             }
         )
     return render(
@@ -68,6 +69,11 @@ def alerts_page(
         snoozes=tuple(alerts.SNOOZES),
         can_change=ctx.can(Action.CHANGE_STATUS),
     )
+
+
+def _ratio(i18n: Translator, alert: Alert) -> str | None:
+    """How many times the expected: only said when something was expected (half a mention or more)."""
+    return i18n.number(round(alert.observed / alert.expected, 1)) if alert.expected >= 0.5 else None
 
 
 @router.post("/w/{slug}/alerts/{alert_id}")
