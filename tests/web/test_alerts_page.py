@@ -128,3 +128,26 @@ def test_viewers_read_alerts_and_other_workspaces_reach_none(login_as, db, other
     owner = login_as("owner")
     assert post_form(owner, f"/w/acme/alerts/{theirs_id}", {"action": "resolve"}).status_code == 404
     assert f'data-alert="{theirs_id}"' not in owner.get("/w/acme/alerts").text
+
+
+def test_an_impersonator_shows_its_reasons_and_the_people_it_answered(owner, db, workspace, monkeypatch):
+    monkeypatch.setattr(alerts_page, "current_time", lambda: NOW)
+    conv = _mention(db, workspace, START, "@virgile_b lisez le manuel", "cyclune_service_client")
+    with db.session() as session:
+        author_id = session.query(Mention.author_id).filter(Mention.conversation_id == conv).scalar()
+        alert = Alert(
+            workspace_id=workspace.id, kind="impersonation", subject="x:cyclune_service_client",
+            started_at=START, peak_at=START, observed=1, expected=0, peak_z=0.95,
+            details={"author_id": author_id, "handle": "cyclune_service_client", "display_name": "SAV",
+                     "brand": "Cyclune", "score": 0.95, "contacted": ["virgile_b"],
+                     "reasons": {"en": ["only 214 followers"], "fr": ["seulement 214 abonnés"]}},
+        )  # fmt: skip
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id
+
+    card = _card(owner.get("/w/acme/alerts", headers={"accept-language": "fr"}).text, alert_id)
+
+    assert "Compte qui imite la marque" in card and "score 95/100" in card
+    assert "<li>seulement 214 abonnés</li>" in card and "@virgile_b" in card
+    assert f"/w/acme/c/{conv}" in card  # its own post, to answer or report

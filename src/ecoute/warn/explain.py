@@ -42,7 +42,10 @@ class Explanation:
 
 
 def window(alert: Alert, now: datetime) -> tuple[datetime, datetime]:
-    """The alert's mentions: from its start to its end (or now, while it lasts)."""
+    """The alert's mentions: from its start to its end (or now, while it lasts); an impersonator's
+    from its first post to its last."""
+    if alert.kind == "impersonation":
+        return alert.started_at, alert.peak_at + timedelta(seconds=1)
     return alert.started_at, alert.ended_at or now
 
 
@@ -52,6 +55,8 @@ def explain(session: Session, alert: Alert, now: datetime | None = None) -> Expl
     inside = [*visible, Mention.created_at >= since, Mention.created_at < until]
     if alert.kind == "negative_share":
         inside.append(Mention.sentiment == "negative")
+    if alert.kind == "impersonation":  # what the account itself posted, whenever
+        inside = [*visible, Mention.author_id == int(alert.details.get("author_id") or 0)]
     mentions, negative = session.execute(
         select(func.count(), func.count().filter(Mention.sentiment == "negative")).where(*inside)
     ).one()

@@ -4,6 +4,7 @@ while the episode is open (its peak moves, then its end is set)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,11 +15,15 @@ from ecoute.store.types import utcnow
 
 class Alert(Base):
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("workspace_id", "kind", "started_at", name="uq_alerts_ws_kind_start"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "subject", "started_at", name="uq_alerts_ws_kind_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # volume | negative_share
+    kind: Mapped[str] = mapped_column(String(20))  # volume | negative_share | impersonation
+    subject: Mapped[str] = mapped_column(String(240), default="", server_default="")  # "x:handle"
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # an impersonator's score and reasons
     started_at: Mapped[datetime] = mapped_column()
     peak_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ecoute.store.db import Database
 from ecoute.store.models import Mention
+from ecoute.warn.impersonators import scan_authors
 from ecoute.warn.models import Alert
 from ecoute.warn.spikes import Episode, NegativeShareDetector, SpikeDetector
 
@@ -72,14 +73,18 @@ def scan_workspace(db: Database, workspace_id: int, now: datetime | None = None)
             volume.update(naive, total)
             share.update(naive, negative, total)
         episodes = [("volume", e) for e in volume.episodes] + [("negative_share", e) for e in share.episodes]
-        return [_upsert(session, workspace_id, kind, episode) for kind, episode in episodes]
+        spikes = [_upsert(session, workspace_id, kind, episode) for kind, episode in episodes]
+        return spikes + scan_authors(session, workspace_id, now)
 
 
 def _upsert(session: Session, workspace_id: int, kind: str, episode: Episode) -> Alert:
     started = episode.start.replace(tzinfo=UTC)
     alert = session.scalar(
         select(Alert).where(
-            Alert.workspace_id == workspace_id, Alert.kind == kind, Alert.started_at == started
+            Alert.workspace_id == workspace_id,
+            Alert.kind == kind,
+            Alert.subject == "",
+            Alert.started_at == started,
         )
     )
     if alert is None:

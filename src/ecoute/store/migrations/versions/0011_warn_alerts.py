@@ -8,7 +8,7 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-from ecoute.store.types import UTCDateTime
+from ecoute.store.types import JSONType, UTCDateTime
 
 revision = "warn_alerts"
 down_revision = "heads_versions"
@@ -24,6 +24,9 @@ def upgrade() -> None:
             "workspace_id", sa.Integer(), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
         ),
         sa.Column("kind", sa.String(20), nullable=False),
+        # What the alert is about beyond the workspace: "" for spikes, "platform:handle" for an impersonator.
+        sa.Column("subject", sa.String(240), nullable=False, server_default=""),
+        sa.Column("details", JSONType, nullable=False),
         sa.Column("started_at", UTCDateTime(), nullable=False),
         sa.Column("peak_at", UTCDateTime(), nullable=False),
         sa.Column("ended_at", UTCDateTime(), nullable=True),
@@ -39,7 +42,7 @@ def upgrade() -> None:
         sa.Column("handled_at", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.UniqueConstraint("workspace_id", "kind", "started_at", name="uq_alerts_ws_kind_start"),
+        sa.UniqueConstraint("workspace_id", "kind", "subject", "started_at", name="uq_alerts_ws_kind_start"),
     )
     op.create_index("ix_alerts_workspace_id", "alerts", ["workspace_id"])
 
