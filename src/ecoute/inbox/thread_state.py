@@ -1,0 +1,258 @@
+"""The state of a conversation read as a thread: its priority, whether it waits for an answer and
+which message drives it follow the latest customer message, in the light of what came before.
+
+- What the brand says (a reply sent from Écoute, or a post from one of its own accounts) answers
+  everything before it: only customer messages after the brand's last word can make the
+  conversation wait for a reply.
+- A customer message that closes the matter after an answer or after an earlier message of the
+  thread ("c'est réglé, merci", "all sorted") drives the conversation: no reply is needed, the
+  priority is that message's (low), and drafts thank rather than apologise. The message itself is
+  read as praise, with the model's labels kept in its analysis details.
+- A follow-up that is still unhappy keeps the conversation urgent: the priority is the highest of
+  the customer messages since the brand's last word.
+- Posts that are heard but never answered (``ecoute.speakers``: reposts of the brand's own posts,
+  competitors' posts, the press) never drive a conversation that has a customer message.
+
+A manual "no reply needed" is respected: the reading may clear a conversation's needs-reply, and
+only the ingest of a new message needing one sets it (``store.mentions.refresh_conversations``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ecoute.analysis.priority import NO_REPLY_FACTOR
+from ecoute.analysis.resolution import closes
+from ecoute.analysis.wording import phrase
+from ecoute.speakers import CUSTOMER, OWN
+from ecoute.store.models import Conversation, Mention, Reply
+from ecoute.store.reply_models import DONE_STATUSES
+
+CLOSURE = "closure"  # the ``thread`` mark in a closing message's analysis details
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One visible mention of a conversation, as the thread reading needs it."""
+
+    id: int
+    at: datetime
+    speaker: str
+    needs_reply: bool
+    priority: int
+    intent: str | None
+    sentiment: str | None
+    text: str
+    closed: bool = False  # already read as closing the matter
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadState:
+    needs_reply: bool
+    priority: int
+    top: int  # the mention that drives the conversation
+    closing: int | None = None  # the customer message that closes the matter, when there is one
+
+
+def read_thread(messages: Sequence[Message], brand_spoke_at: datetime | None = None) -> ThreadState | None:
+    """The state of a conversation from its visible messages (any order) and the time of the
+    team's last sent reply; None when it has no visible message."""
+    if not messages:
+        return None
+    ordered = sorted(messages, key=lambda m: (_utc(m.at), m.id))
+    last_word = max([_utc(m.at) for m in ordered if m.speaker == OWN] + _given(brand_spoke_at), default=None)
+    customers = [m for m in ordered if m.speaker == CUSTOMER]
+    if not customers:  # only heard posts (and the brand's own): nothing to answer
+        top = _top(ordered)
+        return ThreadState(False, top.priority, top.id)
+    latest = customers[-1]
+    in_context = last_word is not None or len(customers) > 1
+    if latest.closed or (
+        in_context and closes(latest.text, intent=latest.intent, sentiment=latest.sentiment)
+    ):
+        return ThreadState(False, closing_priority(latest), latest.id, latest.id)
+    waiting = [m for m in customers if last_word is None or _utc(m.at) > last_word]
+    if not waiting:  # the brand spoke last
+        top = _top(customers)
+        return ThreadState(False, top.priority, top.id)
+    top = _top(waiting)
+    return ThreadState(any(m.needs_reply for m in waiting), top.priority, top.id)
+
+
+def closing_priority(message: Message) -> int:
+    """A closing message needs no reply: its priority is what it would be without one."""
+    if message.closed or not message.needs_reply:
+        return message.priority
+    return int(round(message.priority * NO_REPLY_FACTOR))
+
+
+def _top(messages: Iterable[Message]) -> Message:
+    return max(messages, key=lambda m: (m.priority, _utc(m.at), m.id))
+
+
+def _given(at: datetime | None) -> list[datetime]:
+    return [_utc(at)] if at is not None else []
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def speaker(analysis: dict[str, Any] | None) -> str:
+    """A stored mention's speaker, from its analysis details (``ecoute.ingest``)."""
+    details = analysis or {}
+    if details.get("own_account"):
+        return OWN
+    return str(details.get("speaker") or CUSTOMER)
+
+
+def read_states(
+    session: Session, workspace_id: int, conversation_ids: Iterable[int]
+) -> dict[int, ThreadState]:
+    """Each conversation's state from its stored visible mentions and the team's sent replies."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    m = Mention
+    rows = session.execute(
+        select(
+            m.conversation_id,
+            m.id,
+            m.created_at,
+            m.needs_reply,
+            m.priority,
+            m.intent,
+            m.sentiment,
+            m.text,
+            m.analysis,
+        ).where(m.workspace_id == workspace_id, m.conversation_id.in_(ids), m.hidden.is_(False))
+    )
+    threads: dict[int, list[Message]] = {}
+    for conversation_id, mention_id, at, needs, priority, intent, sentiment, text, analysis in rows:
+        details = analysis or {}
+        threads.setdefault(conversation_id, []).append(
+            Message(
+                mention_id,
+                at,
+                speaker(details),
+                bool(needs),
+                int(priority or 0),
+                intent,
+                sentiment,
+                text or "",
+                closed=details.get("thread") == CLOSURE,
+            )
+        )
+    replied = dict(
+        session.execute(
+            select(Reply.conversation_id, func.max(Reply.sent_at))
+            .where(
+                Reply.workspace_id == workspace_id,
+                Reply.conversation_id.in_(ids),
+                Reply.status.in_(DONE_STATUSES),
+            )
+            .group_by(Reply.conversation_id)
+        ).all()
+    )
+    states = {}
+    for conversation_id, messages in threads.items():
+        state = read_thread(messages, replied.get(conversation_id))
+        if state is not None:
+            states[conversation_id] = state
+    return states
+
+
+def mark_closures(
+    session: Session, workspace_id: int, states: dict[int, ThreadState], *, locale: str
+) -> None:
+    """Store the reading of each closing message not read so yet: praise, no reply needed, its
+    lower priority and why; the model's labels stay in its analysis details."""
+    ids = [s.closing for s in states.values() if s.closing is not None]
+    if not ids:
+        return
+    rows = session.scalars(select(Mention).where(Mention.workspace_id == workspace_id, Mention.id.in_(ids)))
+    for mention in rows:
+        details = dict(mention.analysis or {})
+        if details.get("thread") == CLOSURE:
+            continue
+        details.update(
+            thread=CLOSURE,
+            model={
+                "intent": mention.intent,
+                "needs_reply": mention.needs_reply,
+                "priority": mention.priority,
+            },
+        )
+        message = Message(
+            mention.id,
+            mention.created_at,
+            CUSTOMER,
+            bool(mention.needs_reply),
+            int(mention.priority or 0),
+            mention.intent,
+            mention.sentiment,
+            mention.text,
+        )
+        mention.priority = closing_priority(message)
+        mention.needs_reply = False
+        mention.intent = "praise"
+        mention.reasons = [phrase(locale, "thread_closed")]
+        mention.analysis = details
+    session.flush()
+
+
+def apply_states(session: Session, workspace_id: int, states: dict[int, ThreadState]) -> int:
+    """Write each conversation's priority, top message (and its labels) and needs-reply from its
+    state, where they differ; returns how many conversations changed."""
+    if not states:
+        return 0
+    conversations = session.scalars(
+        select(Conversation).where(
+            Conversation.workspace_id == workspace_id, Conversation.id.in_(list(states))
+        )
+    )
+    tops = {
+        row.id: row
+        for row in session.execute(
+            select(Mention.id, Mention.sentiment, Mention.intent, Mention.lang).where(
+                Mention.workspace_id == workspace_id, Mention.id.in_([s.top for s in states.values()])
+            )
+        )
+    }
+    changed = 0
+    for conversation in conversations:
+        state = states[conversation.id]
+        top = tops[state.top]
+        wanted = {
+            "priority": state.priority,
+            "top_mention_id": state.top,
+            "sentiment": top.sentiment,
+            "intent": top.intent,
+            "lang": top.lang,
+            "needs_reply": bool(conversation.needs_reply) and state.needs_reply,
+        }
+        if all(getattr(conversation, key) == value for key, value in wanted.items()):
+            continue
+        session.execute(
+            update(Conversation)
+            .where(Conversation.workspace_id == workspace_id, Conversation.id == conversation.id)
+            .values(**wanted)
+        )
+        changed += 1
+    return changed
+
+
+def refresh_threads(
+    session: Session, workspace_id: int, conversation_ids: Iterable[int], *, locale: str
+) -> int:
+    """Read the conversations again as threads and store what changed (closing messages, then the
+    conversations' state); returns how many conversations changed."""
+    states = read_states(session, workspace_id, conversation_ids)
+    mark_closures(session, workspace_id, states, locale=locale)
+    return apply_states(session, workspace_id, states)
