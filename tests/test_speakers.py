@@ -9,7 +9,7 @@ import pytest
 from ecoute.brands import BrandMatcher
 from ecoute.normalise import normalise
 from ecoute.sources.base import RawItem
-from ecoute.speakers import COMPETITOR, CUSTOMER, ECHO, OWN, PRESS, is_headline, speaker_of
+from ecoute.speakers import COMPETITOR, CUSTOMER, ECHO, OWN, PRESS, TO_COMPETITOR, is_headline, speaker_of
 from ecoute.store.models import Brand
 
 
@@ -35,6 +35,8 @@ def item(text: str, author: str = "camille", platform: str = "x", kind: str = "p
         ("Chez nous pas de coupure de 3 jours 😇", "netoile", "x", "post", COMPETITOR),
         ("RT @fibrea_fr: Incident résolu : la coupure est réparée.", "veille_info", "x", "post", ECHO),
         ("RT @camille: @fibrea_fr 3 jours sans fibre !", "julien", "x", "post", CUSTOMER),
+        ("@netoile vos box plantent une semaine sur deux", "tib", "x", "reply", TO_COMPETITOR),
+        ("@netoile @fibrea_fr vous êtes tous pareils, 3 jours sans fibre", "tib", "x", "reply", CUSTOMER),
         (
             "Panne chez Fibréa : des milliers d'abonnés privés d'internet",
             "actu_telecom",

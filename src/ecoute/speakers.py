@@ -4,8 +4,8 @@ the brand's own post, a declared competitor, or the press.
 Only a customer's message is something to answer. The others are kept for listening (alerts,
 insights, share of voice) but never wait in the reply queue: the brand does not answer itself,
 a repost of its own update ("RT @brand: …") is not a complaint whatever its words, a
-competitor's jab is for the team to know about, and a news article quoting the brand is not a
-customer writing to it.
+competitor's jab (and what people answer the competitor, "@rival …", without a word to the brand)
+is for the team to know about, and a news article quoting the brand is not a customer writing to it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from ecoute.brands import BrandMatcher
 from ecoute.normalise import Item
 
 CUSTOMER, OWN, ECHO, COMPETITOR, PRESS = "customer", "own", "echo", "competitor", "press"
-HEARD = (ECHO, COMPETITOR, PRESS)  # kept for listening, never answered
+TO_COMPETITOR = "to_competitor"  # someone writing to a competitor, not to the brand
+HEARD = (ECHO, COMPETITOR, PRESS, TO_COMPETITOR)  # kept for listening, never answered
+HANDLE_RE = re.compile(r"(?<![\w@])@([\w.]+)")
 # Platforms whose items are publications (a feed source's default label; reviews and comments
 # arriving through a feed keep their kind and stay customers').
 FEED_PLATFORMS = frozenset({"rss", "atom", "news", "blog"})
@@ -41,6 +43,9 @@ def speaker_of(item: Item, matcher: BrandMatcher) -> str:
     reposted = REPOST_RE.match(item.text)
     if reposted and reposted.group(1).lower() in matcher.own_handles:
         return ECHO
+    addressed = [handle.lower().rstrip(".") for handle in HANDLE_RE.findall(item.text)]
+    if addressed and addressed[0] in matcher.competitor_handles and matcher.own_handles.isdisjoint(addressed):
+        return TO_COMPETITOR
     if item.kind == "post" and (item.platform in FEED_PLATFORMS or is_headline(item.text)):
         return PRESS
     return CUSTOMER

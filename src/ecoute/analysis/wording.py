@@ -31,6 +31,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "speaker_echo": "partage d'une publication de la marque",
         "speaker_competitor": "publication d'un concurrent",
         "speaker_press": "article de presse",
+        "speaker_to_competitor": "message adressé à un concurrent",
     },
     "en": {
         "complaint_negative": "negative complaint",
@@ -52,6 +53,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "speaker_echo": "repost of the brand's own post",
         "speaker_competitor": "a competitor's post",
         "speaker_press": "press article",
+        "speaker_to_competitor": "addressed to a competitor",
     },
 }
 
