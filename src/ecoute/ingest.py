@@ -282,7 +282,7 @@ def _store_batch(
         annotations = _closing(kept, annotations, inserted, states)
         thread_state.mark_closures(session, workspace_id, states, locale=workspace.locale)
     repo.refresh_conversations(session, workspace_id, kept, conversations, annotations, inserted)
-    thread_state.apply_states(session, workspace_id, states)
+    thread_state.apply_states(session, workspace_id, states, arrived=inserted.values())
     if options.after_store and inserted:
         options.after_store(session, workspace_id, sorted(inserted.values()))
 

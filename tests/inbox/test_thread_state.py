@@ -184,12 +184,30 @@ def test_heard_posts_never_drive_a_conversation_with_a_customer() -> None:
     assert state is not None and (state.top, state.needs_reply, state.priority) == (2, True, 30)
 
 
-def test_only_the_messages_after_the_brands_last_word_can_wait() -> None:
+def test_a_customer_back_after_the_brands_last_word_is_as_urgent_as_ever() -> None:
     state = read_thread(
         [
             _message(1, 0, "customer", "Vélo bloqué", "complaint", 90),
-            _message(2, 10, "customer", "Une question sur la garantie", "question", 40),
+            _message(
+                2, 10, "customer", "Je suis passée, personne n'était au courant.", "other", 3, needs=False
+            ),
         ],
         brand_spoke_at=T0 + timedelta(minutes=5),
     )
-    assert state is not None and (state.top, state.priority, state.needs_reply) == (2, 40, True)
+    assert state is not None and (state.top, state.priority, state.needs_reply, state.latest) == (
+        1,
+        90,
+        True,
+        2,
+    )
+
+
+def test_a_remark_asking_for_nothing_after_the_brands_answer_needs_no_reply() -> None:
+    state = read_thread(
+        [
+            _message(1, 0, "customer", "Vélo bloqué", "complaint", 90),
+            _message(2, 10, "customer", "Ok, je regarde ce soir", "other", 3, needs=False),
+        ],
+        brand_spoke_at=T0 + timedelta(minutes=5),
+    )
+    assert state is not None and (state.top, state.priority, state.needs_reply) == (2, 3, False)

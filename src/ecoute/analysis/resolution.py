@@ -40,7 +40,10 @@ UNRESOLVED_RE = words_pattern(
         pas de réponse |
         merci pour rien | même problème | pareil pour moi | moi aussi | jamais reçue?s? | jamais arrivée?s? |
         still | not yet | again and again | no news | no answer | no reply | thanks for nothing |
-        same (?:here|problem|issue) | me too | never (?:received|arrived|came)
+        same (?:here|problem|issue) | me too | never (?:received|arrived|came) |
+        personne ne | personne n'\w+ |
+        ça commence à bien faire | ras le bol | j'en ai marre | nobody | no one | fed up | typical |
+        nothing (?:yet|at all|since)
     """
 )
 NEGATED_RE = re.compile(

@@ -8,8 +8,9 @@ which message drives it follow the latest customer message, in the light of what
   thread ("c'est réglé, merci", "all sorted") drives the conversation: no reply is needed, the
   priority is that message's (low), and drafts thank rather than apologise. The message itself is
   read as praise, with the model's labels kept in its analysis details.
-- A follow-up that is still unhappy keeps the conversation urgent: the priority is the highest of
-  the customer messages since the brand's last word.
+- A follow-up that is still unhappy or still waiting (or that the model says needs a reply) keeps
+  the conversation urgent: it needs a reply, at the highest priority its customer messages had,
+  even when the follow-up alone reads mild ("Sent the DM four days ago. Nothing.").
 - Posts that are heard but never answered (``ecoute.speakers``: reposts of the brand's own posts,
   competitors' posts, the press) never drive a conversation that has a customer message.
 
@@ -28,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ecoute.analysis.priority import NO_REPLY_FACTOR
-from ecoute.analysis.resolution import closes
+from ecoute.analysis.resolution import closes, still_waiting
 from ecoute.analysis.wording import phrase
 from ecoute.speakers import CUSTOMER, OWN
 from ecoute.store.models import Conversation, Mention, Reply
@@ -58,6 +59,8 @@ class ThreadState:
     priority: int
     top: int  # the mention that drives the conversation
     closing: int | None = None  # the customer message that closes the matter, when there is one
+    latest: int | None = None  # the latest customer message, which the state follows
+    asks: bool = False  # the latest customer message itself asks for a reply
 
 
 def read_thread(messages: Sequence[Message], brand_spoke_at: datetime | None = None) -> ThreadState | None:
@@ -76,13 +79,18 @@ def read_thread(messages: Sequence[Message], brand_spoke_at: datetime | None = N
     if latest.closed or (
         in_context and closes(latest.text, intent=latest.intent, sentiment=latest.sentiment)
     ):
-        return ThreadState(False, closing_priority(latest), latest.id, latest.id)
+        return ThreadState(False, closing_priority(latest), latest.id, latest.id, latest.id)
     waiting = [m for m in customers if last_word is None or _utc(m.at) > last_word]
     if not waiting:  # the brand spoke last
         top = _top(customers)
-        return ThreadState(False, top.priority, top.id)
-    top = _top(waiting)
-    return ThreadState(any(m.needs_reply for m in waiting), top.priority, top.id)
+        return ThreadState(False, top.priority, top.id, latest=latest.id)
+    asks = latest.needs_reply or still_waiting(latest.text) or latest.sentiment == "negative"
+    if asks or any(m.needs_reply for m in waiting):
+        # The customer came back unhappy or still waiting: the matter is as urgent as it ever was.
+        top = _top(customers)
+        return ThreadState(True, top.priority, top.id, latest=latest.id, asks=asks)
+    top = _top(waiting)  # a remark that asks for nothing ("ok, je regarde")
+    return ThreadState(False, top.priority, top.id, latest=latest.id)
 
 
 def closing_priority(message: Message) -> int:
@@ -207,9 +215,15 @@ def mark_closures(
     session.flush()
 
 
-def apply_states(session: Session, workspace_id: int, states: dict[int, ThreadState]) -> int:
+def apply_states(
+    session: Session, workspace_id: int, states: dict[int, ThreadState], *, arrived: Iterable[int] = ()
+) -> int:
     """Write each conversation's priority, top message (and its labels) and needs-reply from its
-    state, where they differ; returns how many conversations changed."""
+    state, where they differ; returns how many conversations changed. ``arrived`` are the
+    mentions just stored: a conversation whose latest customer message is one of them and asks
+    for a reply needs one (a resolved one is open again); otherwise the reading only clears
+    needs-reply, so an agent's "no reply needed" holds."""
+    new = set(arrived)
     if not states:
         return 0
     conversations = session.scalars(
@@ -235,8 +249,11 @@ def apply_states(session: Session, workspace_id: int, states: dict[int, ThreadSt
             "sentiment": top.sentiment,
             "intent": top.intent,
             "lang": top.lang,
-            "needs_reply": bool(conversation.needs_reply) and state.needs_reply,
+            "needs_reply": state.needs_reply
+            and (bool(conversation.needs_reply) or (state.asks and state.latest in new)),
         }
+        if wanted["needs_reply"] and state.latest in new and conversation.status == "resolved":
+            wanted["status"] = "open"
         if all(getattr(conversation, key) == value for key, value in wanted.items()):
             continue
         session.execute(
