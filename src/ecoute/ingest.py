@@ -315,17 +315,7 @@ def _closing(
     found: list[AnnotationLike] = []
     for item, annotation in zip(items, annotations, strict=True):
         if inserted.get((item.platform, item.external_id)) in closing and annotation.needs_reply is not None:
-            message = thread_state.Message(
-                0,
-                item.created_at,
-                "customer",
-                bool(annotation.needs_reply),
-                annotation.priority or 0,
-                annotation.intent,
-                annotation.sentiment,
-                item.text,
-            )
-            priority = thread_state.closing_priority(message)
+            priority = thread_state.closing_priority(annotation.priority or 0, bool(annotation.needs_reply))
             found.append(Reread(annotation, False, priority, "praise", list(annotation.reasons)))
         else:
             found.append(annotation)

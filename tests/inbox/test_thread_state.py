@@ -211,3 +211,21 @@ def test_a_remark_asking_for_nothing_after_the_brands_answer_needs_no_reply() ->
         brand_spoke_at=T0 + timedelta(minutes=5),
     )
     assert state is not None and (state.top, state.priority, state.needs_reply) == (2, 3, False)
+
+
+def test_only_the_customer_whose_matter_it_is_can_close_it() -> None:
+    complaint = Message(1, T0, "customer", True, 90, "complaint", "negative", "Vélo bloqué", author=7)
+    bystander = Message(
+        2, T0 + timedelta(minutes=5), "customer", False, 8, "praise", "positive", "Réglé, merci", author=8
+    )
+    owner = Message(
+        3, T0 + timedelta(minutes=9), "customer", True, 20, "praise", "positive", "Réglé, merci", author=7
+    )
+
+    by_someone_else = read_thread([complaint, bystander])
+    assert by_someone_else is not None and (by_someone_else.closing, by_someone_else.needs_reply) == (
+        None,
+        True,
+    )
+    by_the_customer = read_thread([complaint, bystander, owner])
+    assert by_the_customer is not None and (by_the_customer.closing, by_the_customer.priority) == (3, 8)

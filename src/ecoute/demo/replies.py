@@ -176,8 +176,9 @@ def load_history(
     with db.session() as session:
         # The thread read again now that the team's replies are in: a customer's "all sorted"
         # after a reply closes the conversation rather than reopening it.
-        refresh_threads(session, workspace.id, touched, locale=workspace.locale)
-        reopened = reopen_answered(session, workspace.id, touched)
+        states = refresh_threads(session, workspace.id, touched, locale=workspace.locale)
+        closed = {conversation_id for conversation_id, state in states.items() if state.closing is not None}
+        reopened = reopen_answered(session, workspace.id, touched - closed)
     return HistoryReport(stored, already, not_yet, reopened)
 
 

@@ -51,6 +51,7 @@ class Message:
     sentiment: str | None
     text: str
     closed: bool = False  # already read as closing the matter
+    author: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +76,17 @@ def read_thread(messages: Sequence[Message], brand_spoke_at: datetime | None = N
         top = _top(ordered)
         return ThreadState(False, top.priority, top.id)
     latest = customers[-1]
-    in_context = last_word is not None or len(customers) > 1
+    # Only the customer whose matter it is can close it: an earlier message of theirs is in the
+    # thread (a bystander's "good point" under someone's complaint closes nothing).
+    earlier = customers[:-1]
+    in_context = (
+        any(m.author == latest.author for m in earlier) if latest.author is not None else bool(earlier)
+    )
     if latest.closed or (
         in_context and closes(latest.text, intent=latest.intent, sentiment=latest.sentiment)
     ):
-        return ThreadState(False, closing_priority(latest), latest.id, latest.id, latest.id)
+        priority = latest.priority if latest.closed else closing_priority(latest.priority, latest.needs_reply)
+        return ThreadState(False, priority, latest.id, latest.id, latest.id)
     waiting = [m for m in customers if last_word is None or _utc(m.at) > last_word]
     if not waiting:  # the brand spoke last
         top = _top(customers)
@@ -93,11 +100,9 @@ def read_thread(messages: Sequence[Message], brand_spoke_at: datetime | None = N
     return ThreadState(False, top.priority, top.id, latest=latest.id)
 
 
-def closing_priority(message: Message) -> int:
+def closing_priority(priority: int, needs_reply: bool) -> int:
     """A closing message needs no reply: its priority is what it would be without one."""
-    if message.closed or not message.needs_reply:
-        return message.priority
-    return int(round(message.priority * NO_REPLY_FACTOR))
+    return int(round(priority * NO_REPLY_FACTOR)) if needs_reply else priority
 
 
 def _top(messages: Iterable[Message]) -> Message:
@@ -139,10 +144,11 @@ def read_states(
             m.sentiment,
             m.text,
             m.analysis,
+            m.author_id,
         ).where(m.workspace_id == workspace_id, m.conversation_id.in_(ids), m.hidden.is_(False))
     )
     threads: dict[int, list[Message]] = {}
-    for conversation_id, mention_id, at, needs, priority, intent, sentiment, text, analysis in rows:
+    for conversation_id, mention_id, at, needs, priority, intent, sentiment, text, analysis, author in rows:
         details = analysis or {}
         threads.setdefault(conversation_id, []).append(
             Message(
@@ -155,6 +161,7 @@ def read_states(
                 sentiment,
                 text or "",
                 closed=details.get("thread") == CLOSURE,
+                author=author,
             )
         )
     replied = dict(
@@ -197,17 +204,7 @@ def mark_closures(
                 "priority": mention.priority,
             },
         )
-        message = Message(
-            mention.id,
-            mention.created_at,
-            CUSTOMER,
-            bool(mention.needs_reply),
-            int(mention.priority or 0),
-            mention.intent,
-            mention.sentiment,
-            mention.text,
-        )
-        mention.priority = closing_priority(message)
+        mention.priority = closing_priority(int(mention.priority or 0), bool(mention.needs_reply))
         mention.needs_reply = False
         mention.intent = "praise"
         mention.reasons = [phrase(locale, "thread_closed")]
@@ -227,9 +224,9 @@ def apply_states(
     if not states:
         return 0
     conversations = session.scalars(
-        select(Conversation).where(
-            Conversation.workspace_id == workspace_id, Conversation.id.in_(list(states))
-        )
+        select(Conversation)
+        .execution_options(populate_existing=True)  # the ingest wrote them with plain SQL
+        .where(Conversation.workspace_id == workspace_id, Conversation.id.in_(list(states)))
     )
     tops = {
         row.id: row
@@ -267,9 +264,10 @@ def apply_states(
 
 def refresh_threads(
     session: Session, workspace_id: int, conversation_ids: Iterable[int], *, locale: str
-) -> int:
+) -> dict[int, ThreadState]:
     """Read the conversations again as threads and store what changed (closing messages, then the
-    conversations' state); returns how many conversations changed."""
+    conversations' state); returns each conversation's state."""
     states = read_states(session, workspace_id, conversation_ids)
     mark_closures(session, workspace_id, states, locale=locale)
-    return apply_states(session, workspace_id, states)
+    apply_states(session, workspace_id, states)
+    return states
