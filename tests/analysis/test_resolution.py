@@ -46,6 +46,14 @@ def test_something_arriving_broken_does_not_close() -> None:
     assert closes("The sofa arrived, looks great.", intent="praise", sentiment="positive")
 
 
+def test_words_that_only_look_like_a_fix_do_not_close() -> None:
+    assert not closes("Le marketing d'opportunité, ça marche 😅", intent="other", sentiment="neutral")
+    assert not closes(
+        "Au programme : l'arrivée annoncée d'un concurrent.", intent="other", sentiment="neutral"
+    )
+    assert closes("Colis bien arrivé, complet.", intent="other", sentiment="neutral")
+
+
 def test_thanks_close_only_when_calm() -> None:
     assert closes(
         "Merci pour la réponse rapide, on réserve pour samedi.", intent="other", sentiment="positive"

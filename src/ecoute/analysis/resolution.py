@@ -17,17 +17,21 @@ from .keywords import words_pattern
 SOLVED_RE = words_pattern(
     r"""
         réglée? | résolue? | c'est bon | tout est bon | tout va bien | tout marche | tout fonctionne |
-        ça (?:re)?marche | ça fonctionne | remarche | refonctionne | fonctionne à nouveau | fausse alerte |
+        ça remarche | ça marche (?:à nouveau|de nouveau|enfin|maintenant) | ça refonctionne |
+        ça fonctionne (?:à nouveau|de nouveau|enfin|maintenant) | remarche | refonctionne |
+        fonctionne à nouveau | fausse alerte |
         plus de peur que de mal | problème résolu | sorted | resolved | solved | fixed |
         works (?:again|now|fine) | working (?:again|now|fine) | all good | all fine | all working |
         everything works | false alarm | never mind | nevermind | made it right
     """
 )
-# Something came back or arrived: closing when the message is not unhappy ("arrived broken" is not).
+# Something came back or arrived: closing when the message is not unhappy ("arrived broken" is not);
+# the French participles need a verb before them ("l'arrivée de …" is a noun).
 BACK_RE = words_pattern(
     r"""
-        débloquée?s? | reçue?s? | arrivée?s? | retrouvée?s? | revenue?s? | restaurée?s? | remboursée?s? |
-        réparée?s? | rétablie?s? | received | arrived | landed | found it | found the | came back | back on |
+        débloquée?s? | reçue?s? | retrouvée?s? | restaurée?s? | remboursée?s? | réparée?s? | rétablie?s? |
+        (?:bien|enfin|finalement|est|sont|c'est) (?:arrivée?s?|revenue?s?) |
+        received | arrived | landed | found it | found the | came back | back on |
         restored
     """
 )
