@@ -11,6 +11,7 @@ from sqlalchemy import select
 import reply_factories
 from ecoute.inbox.thread_state import Message, read_thread
 from ecoute.ingest import IngestOptions, ingest
+from ecoute.keep_time.deadlines import open_clocks
 from ecoute.store import repo
 from ecoute.store.models import Conversation, Mention
 from factories import raw_item
@@ -101,6 +102,8 @@ def test_thanks_after_the_brands_answer_close_the_conversation(db, workspace) ->
     _ingest(db, workspace, _reply("3", "C'est réglé, merci @velora_fr !", 60))
 
     conversation, closing = _state(db, workspace, "3")
+    with db.session() as session:
+        assert open_clocks(session, workspace.id, [conversation.id]) == []  # no deadline either
     assert (conversation.needs_reply, conversation.priority, conversation.top_mention_id) == (
         False,
         6,
@@ -144,6 +147,9 @@ def test_a_follow_up_after_the_teams_reply_keeps_the_conversation_urgent(db, wor
     )
 
     conversation, follow = _state(db, workspace, "4")
+    with db.session() as session:
+        (clock,) = open_clocks(session, workspace.id, [conversation.id])
+    assert clock.clock.priority == 80  # the first-response deadline of an urgent conversation
     assert (conversation.needs_reply, conversation.priority, conversation.top_mention_id) == (
         True,
         80,
