@@ -260,7 +260,7 @@ def test_new_mention_needing_reply_reopens_a_resolved_conversation(db, workspace
     assert total == 1
 
 
-def test_posts_by_the_brands_own_accounts_never_need_a_reply(db, workspace):
+def test_posts_by_the_brands_own_accounts_and_its_competitors_never_need_a_reply(db, workspace):
     class Annotation:
         lang, sentiment, sentiment_score, intent = "fr", "negative", -0.6, "complaint"
         needs_reply, priority, reasons = True, 90, ["plainte négative"]
@@ -283,7 +283,13 @@ def test_posts_by_the_brands_own_accounts_never_need_a_reply(db, workspace):
     own, rival = _mentions(db, workspace)
     assert (own.needs_reply, own.priority, own.reasons, own.sentiment) == (False, 0, [], "negative")
     assert own.analysis == {"own_account": True}
-    assert (rival.needs_reply, rival.priority) == (True, 90)
+    # A competitor's own post is heard (alerts, insights), not answered, and is not a complaint.
+    assert (rival.needs_reply, rival.priority, rival.intent) == (False, 36, "other")
+    assert rival.reasons == ["publication d'un concurrent", "pas de réponse attendue"]
+    assert rival.analysis == {
+        "speaker": "competitor",
+        "model": {"intent": "complaint", "needs_reply": True, "priority": 90},
+    }
 
 
 def test_a_new_conversation_is_created_with_its_batch_totals_and_top_mention(db, workspace):

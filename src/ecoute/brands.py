@@ -29,6 +29,16 @@ class BrandMatcher:
             if brand.competitor_of_id is None
             for handle in self._compile(brand).handles
         )
+        # The accounts declared competitors post from: heard, never answered.
+        self.competitor_handles = (
+            frozenset(
+                handle
+                for brand in brands
+                if brand.competitor_of_id is not None
+                for handle in self._compile(brand).handles
+            )
+            - self.own_handles
+        )
 
     @staticmethod
     def _compile(brand: Brand) -> CompiledBrand:

@@ -19,12 +19,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ecoute.analysis.priority import NO_REPLY_FACTOR
+from ecoute.analysis.wording import phrase
 from ecoute.brands import BrandMatcher
+from ecoute.inbox import thread_state
 from ecoute.listening import Document
 from ecoute.live.events import MENTIONS
 from ecoute.live.signals import announce
 from ecoute.normalise import Item, normalise
 from ecoute.sources.base import RawItem, Rejected
+from ecoute.speakers import HEARD, OWN, speaker_of
 from ecoute.store import repo
 from ecoute.store.bulk import Bulk
 from ecoute.store.db import Database
@@ -50,13 +54,17 @@ Annotator = Callable[[Sequence[Item]], Sequence[AnnotationLike]]
 
 
 @dataclass(frozen=True, slots=True)
-class OwnPost:
-    """The analysis of a post by one of the workspace's own accounts: kept for the record,
-    but it needs no reply and does not rank in the inbox."""
+class Reread:
+    """An analysis read again in context: who speaks (a repost of the brand's own post, a
+    competitor, the press) or how the thread goes (the customer says it is sorted) changes whether
+    it needs a reply, how urgent it is and what it is; the model's own labels stay in its details."""
 
     analysed: AnnotationLike
-    needs_reply: bool = False
-    priority: int = 0
+    needs_reply: bool
+    priority: int
+    intent: str | None
+    reasons: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lang(self) -> str | None:
@@ -70,16 +78,26 @@ class OwnPost:
     def sentiment_score(self) -> float | None:
         return self.analysed.sentiment_score
 
-    @property
-    def intent(self) -> str | None:
-        return self.analysed.intent
-
-    @property
-    def reasons(self) -> list[str]:
-        return []
-
     def details(self) -> dict[str, Any]:
-        return {**self.analysed.details(), "own_account": True}
+        return {**self.analysed.details(), **self.extra}
+
+
+def own_post(analysed: AnnotationLike) -> Reread:
+    """A post by one of the workspace's own accounts: kept for the record, but it needs no reply
+    and does not rank in the inbox."""
+    return Reread(analysed, False, 0, analysed.intent, [], {"own_account": True})
+
+
+def heard(analysed: AnnotationLike, speaker: str, locale: str) -> Reread:
+    """A post kept for listening, never answered: no reply, the priority of a post needing none,
+    and not a complaint or a question (those are customers')."""
+    priority = analysed.priority or 0
+    if analysed.needs_reply:
+        priority = int(round(priority * NO_REPLY_FACTOR))
+    intent = "other" if analysed.intent in ("complaint", "question") else analysed.intent
+    model = {"intent": analysed.intent, "needs_reply": analysed.needs_reply, "priority": analysed.priority}
+    reasons = [phrase(locale, f"speaker_{speaker}"), phrase(locale, "no_reply_needed")]
+    return Reread(analysed, False, priority, intent, reasons, {"speaker": speaker, "model": model})
 
 
 # Called inside a batch's transaction with the workspace id and the ids of the mentions it stored.
@@ -169,7 +187,7 @@ def ingest(
     while batch := list(islice(iterator, options.batch_size)):
         items = _validate(batch, report, options, default_tz)
         with db.session() as session:
-            _store_batch(session, workspace.id, source, items, matcher, bound_brand, options, report)
+            _store_batch(session, workspace, source, items, matcher, bound_brand, options, report)
             report.elapsed_s = time.perf_counter() - started
         if options.on_batch:
             options.on_batch(report)
@@ -210,7 +228,7 @@ def _validate(
 
 def _store_batch(
     session: Session,
-    workspace_id: int,
+    workspace: Workspace,
     source: Source | None,
     items: list[Item],
     matcher: BrandMatcher,
@@ -218,6 +236,7 @@ def _store_batch(
     options: IngestOptions,
     report: IngestReport,
 ) -> None:
+    workspace_id = workspace.id
     Bulk(session).for_batches()
     report.edited += apply_revisions(session, workspace_id, items)
     fresh = _drop_known(session, workspace_id, items, report)
@@ -235,11 +254,8 @@ def _store_batch(
     if not kept:
         return
     annotations = options.annotate(kept) if options.annotate else None
-    if annotations is not None and matcher.own_handles:
-        annotations = [
-            OwnPost(a) if item.author in matcher.own_handles else a
-            for item, a in zip(kept, annotations, strict=True)
-        ]
+    if annotations is not None:
+        annotations = _by_speaker(kept, annotations, matcher, workspace.locale)
     author_ids = repo.upsert_authors(session, workspace_id, kept)
     conversations = repo.resolve_conversations(session, workspace_id, kept, author_ids, annotations)
     report.conversations_created += len(conversations.created)
@@ -259,9 +275,55 @@ def _store_batch(
     # Rows another writer stored between our check and our insert are duplicates too.
     report.duplicates += len(kept) - len(inserted)
     repo.link_brands(session, workspace_id, kept, brand_links, inserted)
+    states: dict[int, thread_state.ThreadState] = {}
+    if annotations is not None and inserted:
+        touched = {
+            conversation_id
+            for item, conversation_id in zip(kept, conversations.ids, strict=True)
+            if (item.platform, item.external_id) in inserted
+        }
+        states = thread_state.read_states(session, workspace_id, touched)
+        annotations = _closing(kept, annotations, inserted, states)
+        thread_state.mark_closures(session, workspace_id, states, locale=workspace.locale)
     repo.refresh_conversations(session, workspace_id, kept, conversations, annotations, inserted)
+    thread_state.apply_states(session, workspace_id, states, arrived=inserted.values())
     if options.after_store and inserted:
         options.after_store(session, workspace_id, sorted(inserted.values()))
+
+
+def _by_speaker(
+    items: Sequence[Item], annotations: Sequence[AnnotationLike], matcher: BrandMatcher, locale: str
+) -> list[AnnotationLike]:
+    """The brand's own posts and the posts only heard (``ecoute.speakers``) read as such."""
+    found: list[AnnotationLike] = []
+    for item, annotation in zip(items, annotations, strict=True):
+        speaker = speaker_of(item, matcher)
+        if speaker == OWN:
+            found.append(own_post(annotation))
+        elif speaker in HEARD:
+            found.append(heard(annotation, speaker, locale))
+        else:
+            found.append(annotation)
+    return found
+
+
+def _closing(
+    items: Sequence[Item],
+    annotations: Sequence[AnnotationLike],
+    inserted: dict[tuple[str, str], int],
+    states: dict[int, thread_state.ThreadState],
+) -> list[AnnotationLike]:
+    """The batch's messages that close their thread, read so before the conversations are folded
+    (a "thanks, all sorted" neither reopens a resolved conversation nor asks for a reply)."""
+    closing = {s.closing for s in states.values() if s.closing is not None}
+    found: list[AnnotationLike] = []
+    for item, annotation in zip(items, annotations, strict=True):
+        if inserted.get((item.platform, item.external_id)) in closing and annotation.needs_reply is not None:
+            priority = thread_state.closing_priority(annotation.priority or 0, bool(annotation.needs_reply))
+            found.append(Reread(annotation, False, priority, "praise", list(annotation.reasons)))
+        else:
+            found.append(annotation)
+    return found
 
 
 def _drop_known(session: Session, workspace_id: int, items: list[Item], report: IngestReport) -> list[Item]:

@@ -27,6 +27,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "replies": "{count} réponses",
         "waiting": "sans réponse depuis {duration}",
         "no_reply_needed": "pas de réponse attendue",
+        "thread_closed": "le client dit que c'est réglé",
+        "speaker_echo": "partage d'une publication de la marque",
+        "speaker_competitor": "publication d'un concurrent",
+        "speaker_press": "article de presse",
+        "speaker_to_competitor": "message adressé à un concurrent",
     },
     "en": {
         "complaint_negative": "negative complaint",
@@ -44,6 +49,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "replies": "{count} replies",
         "waiting": "unanswered for {duration}",
         "no_reply_needed": "no reply expected",
+        "thread_closed": "the customer says it is sorted",
+        "speaker_echo": "repost of the brand's own post",
+        "speaker_competitor": "a competitor's post",
+        "speaker_press": "press article",
+        "speaker_to_competitor": "addressed to a competitor",
     },
 }
 

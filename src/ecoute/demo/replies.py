@@ -22,8 +22,10 @@ reply's time: ``Reply.created_at`` and ``sent_at``, ``ReplyState.created_at``, t
 audit events and the conversation's ``updated_at``. Nothing else is written by hand, except the
 step that follows.
 
-The demo's mentions are all stored before any reply, whereas on a live desk a customer's message
-that comes after the team's reply reopens the conversation (``refresh_conversations``: it needs a
+The demo's mentions are all stored before any reply, so the conversations the replies touch are
+then read again as threads (``ecoute.inbox.thread_state``: a customer's "all sorted" after the
+reply closes the matter). On a live desk a customer's message that comes after the team's reply
+reopens the conversation (``refresh_conversations``: it needs a
 reply again, and a resolved one is opened). ``reopen_answered`` applies that same rule to the
 conversations whose customer wrote again after the last reply, so the inbox, the deadlines and
 the metrics read the state a live desk would be in.
@@ -44,6 +46,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ecoute.auth import users
+from ecoute.inbox.thread_state import refresh_threads
 from ecoute.jobs.kicks import run_here
 from ecoute.normalise import parse_datetime
 from ecoute.respond.outbox import ReplyRequest, submit_reply
@@ -171,7 +174,11 @@ def load_history(
             if on_reply is not None:
                 on_reply()
     with db.session() as session:
-        reopened = reopen_answered(session, workspace.id, touched)
+        # The thread read again now that the team's replies are in: a customer's "all sorted"
+        # after a reply closes the conversation rather than reopening it.
+        states = refresh_threads(session, workspace.id, touched, locale=workspace.locale)
+        closed = {conversation_id for conversation_id, state in states.items() if state.closing is not None}
+        reopened = reopen_answered(session, workspace.id, touched - closed)
     return HistoryReport(stored, already, not_yet, reopened)
 
 

@@ -52,22 +52,24 @@ def brand_name(session: Session, workspace: Workspace) -> str:
 
 
 def answered_mention(session: Session, workspace_id: int, conversation: Conversation) -> Mention | None:
-    """The message a reply answers: the one that drives the conversation's priority when it needs
-    a reply (its intent is the conversation's), else the latest visible one that needs a reply,
-    else the latest."""
+    """The message a reply answers: the one that drives the conversation (its intent is the
+    conversation's) when it needs a reply or when the conversation needs none (the customer's
+    "thanks, all sorted" is what a last word answers), else the latest visible one that needs a
+    reply, else the latest."""
     base = select(Mention).where(
         Mention.workspace_id == workspace_id,
         Mention.conversation_id == conversation.id,
         Mention.hidden.is_(False),
     )
-    needing = base.where(Mention.needs_reply.is_(True))
     order = (Mention.created_at.desc(), Mention.id.desc())
     top = (
-        session.scalar(needing.where(Mention.id == conversation.top_mention_id))
+        session.scalar(base.where(Mention.id == conversation.top_mention_id))
         if conversation.top_mention_id
         else None
     )
-    found = top or session.scalar(needing.order_by(*order).limit(1))
+    if top is not None and (top.needs_reply or not conversation.needs_reply):
+        return top
+    found = session.scalar(base.where(Mention.needs_reply.is_(True)).order_by(*order).limit(1))
     return found or session.scalar(base.order_by(*order).limit(1))
 
 
