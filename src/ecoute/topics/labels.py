@@ -5,8 +5,9 @@ times ``log(1 + mean words per topic / the term's frequency over all topics)`` (
 BERTopic defines it), so words common to every topic ("card", "please") sink. French and English
 share one vocabulary: stop words of both languages are dropped, and elisions (l', d', qu', j'…)
 are split off before counting so "l'application" counts as "application". A label is the best
-terms joined by " · ", skipping a term that repeats one already chosen ("card" after "card
-arrival", "activating card" after "activate card").
+terms joined by " · ", skipping a term that shares a word with one already chosen ("card" or
+"card payment" after "card arrival", "activating card" after "activate card"), and two-word
+terms that repeat one word ("card card").
 """
 
 from __future__ import annotations
@@ -74,16 +75,17 @@ def _label(weights: np.ndarray, vocabulary: np.ndarray, terms: int) -> str:
         if weights[index] <= 0 or len(chosen) == terms:
             break
         term = str(vocabulary[index])
+        if len(_stems(term)) < len(term.split()):
+            continue
         if not any(_near_duplicate(term, other) for other in chosen):
             chosen.append(term)
     return " · ".join(chosen)
 
 
 def _near_duplicate(term: str, other: str) -> bool:
-    """Same words up to their first five letters ("activate card" ~ "activating card"), or one
-    term's words all inside the other's ("card" ~ "card arrival")."""
-    mine, theirs = _stems(term), _stems(other)
-    return mine <= theirs or theirs <= mine
+    """Terms sharing a word, up to its first five letters: "activating card" repeats "activate
+    card", "card" and "account american" repeat "card arrival" and "american express"."""
+    return bool(_stems(term) & _stems(other))
 
 
 def _stems(term: str) -> set[str]:
