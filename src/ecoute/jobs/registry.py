@@ -36,6 +36,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.privacy.jobs",
     "ecoute.auth.jobs",
     "ecoute.learning.jobs",
+    "ecoute.topics.jobs",
 )
 
 DEFAULT_LEASE = timedelta(minutes=5)
