@@ -154,6 +154,15 @@ def merge(session: Session, workspace_id: int, into_id: int, other_ids: Sequence
     return into
 
 
+def forget_mentions(session: Session, workspace_id: int, mention_ids: Sequence[int]) -> None:
+    """Drop the vectors and topics of mentions whose text changed (an erasure): a vector keeps
+    what the text said. They are embedded again, from the new text, by the next run."""
+    for model in (MentionVector, MentionTopic):
+        session.execute(
+            delete(model).where(model.workspace_id == workspace_id, model.mention_id.in_(list(mention_ids)))
+        )
+
+
 def topic_of(session: Session, workspace_id: int, mention_id: int) -> Topic | None:
     return session.scalar(
         select(Topic)
