@@ -13,7 +13,9 @@ clustering), averaged over seeds, all from the same vectors in the same run:
 - reference: k-means on the raw e5 vectors, given the true number of topics;
 - topics: ``ecoute.topics.clustering.cluster`` choosing the number itself, on the vectors
   ``ecoute topics`` uses (e5 and USE side by side), then on e5 alone and on USE alone;
-- topics at the true number (``--k``), to separate the method from the choice of the number.
+- topics at the true number (``--k``), to separate the method from the choice of the number;
+- the reference and the chosen number again on random samples the size of the sets' test
+  splits (Banking77 3,080, SLURP 1,000, SIB-200 204), one sample per seed: fewer posts per topic.
 
 Speed: ``cluster`` on Banking77's 10,003 vectors (given), median over the seeds.
 """
@@ -124,6 +126,35 @@ def measure(topic_set: TopicSet, seeds: int) -> dict[str, object]:
     return rows
 
 
+SAMPLE_SIZES = {"Banking77": 3080, "SLURP scenarios": 1000, "SIB-200 French": 204, "SIB-200 English": 204}
+
+
+def measure_samples(topic_set: TopicSet, seeds: int) -> dict[str, object]:
+    e5 = vectors(topic_set, "e5")
+    both = combine(*(vectors(topic_set, name) for name in ENCODERS))
+    labels = np.array(topic_set.labels)
+    size = SAMPLE_SIZES[topic_set.name]
+    rows: dict[str, object] = {"set": topic_set.name, "posts": size}
+    scores: dict[str, list[float]] = {"reference": [], "topics": []}
+    counts = []
+    for seed in range(seeds):
+        sample = np.random.default_rng(seed).choice(len(labels), size, replace=False)
+        k = len(set(labels[sample]))
+        reference = KMeans(k, n_init=3, random_state=seed).fit_predict(e5[sample])
+        topics = cluster(both[sample], seed=seed)
+        scores["reference"].append(v_measure_score(labels[sample], reference))
+        scores["topics"].append(v_measure_score(labels[sample], topics))
+        counts.append(len(np.unique(topics)))
+    for name, values in scores.items():
+        rows[name] = {"v": round(statistics.mean(values), 3), "sd": round(statistics.pstdev(values), 3)}
+        print(
+            f"  sample of {size}: {name:10} V={statistics.mean(values):.3f} ±{statistics.pstdev(values):.3f}"
+        )
+    rows["k"] = counts
+    print(f"  sample of {size}: topics found {counts}", flush=True)
+    return rows
+
+
 def speed(topic_set: TopicSet, seeds: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     inputs = {
@@ -152,10 +183,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     sets = load_sets(args.data)
-    results: dict[str, object] = {"quality": [], "speed": {}}
+    results: dict[str, object] = {"quality": [], "samples": [], "speed": {}}
     for topic_set in sets:
         print(f"{topic_set.name}: {len(topic_set.texts):,} texts, {topic_set.topics} topics", flush=True)
         results["quality"].append(measure(topic_set, args.seeds))  # type: ignore[union-attr]
+        results["samples"].append(measure_samples(topic_set, args.seeds))  # type: ignore[union-attr]
     results["speed"] = speed(sets[0], args.seeds)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

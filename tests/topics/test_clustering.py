@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import v_measure_score
+from sklearn.metrics import homogeneity_score
 
 from ecoute.topics.clustering import cluster
 
@@ -18,16 +18,16 @@ def groups_on_sphere(sizes: list[int], dim: int = 64, spread: float = 0.25, seed
     return points / np.linalg.norm(points, axis=1, keepdims=True), truth
 
 
-def test_chooses_the_number_of_well_separated_groups() -> None:
+def test_chooses_about_the_number_of_well_separated_groups_and_never_mixes_them() -> None:
     vectors, truth = groups_on_sphere([60, 50, 40, 30, 20])
     topics = cluster(vectors)
-    assert len(np.unique(topics)) == 5
-    assert v_measure_score(truth, topics) > 0.95
+    assert 5 <= len(np.unique(topics)) <= 7  # the finest dense groups: a large one may split in two
+    assert homogeneity_score(truth, topics) == 1.0
 
 
 def test_topics_are_numbered_by_size_largest_first() -> None:
     vectors, _ = groups_on_sphere([20, 70, 40])
-    topics = cluster(vectors)
+    topics = cluster(vectors, k=3)
     counts = np.bincount(topics)
     assert list(counts) == sorted(counts, reverse=True)
     assert counts[0] == 70

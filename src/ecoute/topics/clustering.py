@@ -79,15 +79,17 @@ def spectral(graph: sparse.csr_matrix, count: int, seed: int) -> np.ndarray:
 
 
 def choose_k(embedding: np.ndarray) -> int:
-    """The number of topics: dense groups of at least ``MIN_TOPIC_SIZE`` posts, found by HDBSCAN
-    in the first spectral dimensions. HDBSCAN's own assignment leaves a third to a half of the
-    posts as noise, so only its count is kept; k-means then places every post. The rule reads
-    "a topic is at least ten posts alike", not a count fitted to any data set."""
+    """The number of topics: the finest dense groups of at least ``MIN_TOPIC_SIZE`` posts (the
+    leaves of HDBSCAN's cluster tree) in the first spectral dimensions. HDBSCAN's own assignment
+    leaves a third to a half of the posts as noise, so only its count is kept; k-means then
+    places every post. The rule reads "a topic is at least ten posts alike", not a count fitted
+    to any data set. The leaves, rather than HDBSCAN's default choice of the most persistent
+    groups, keep a few hundred posts from collapsing into two topics."""
     if len(embedding) <= MIN_TOPIC_SIZE:
         return 1
-    groups = HDBSCAN(min_cluster_size=MIN_TOPIC_SIZE, copy=False).fit_predict(
-        _unit(embedding[:, :COUNT_DIMENSIONS])
-    )
+    groups = HDBSCAN(
+        min_cluster_size=MIN_TOPIC_SIZE, cluster_selection_method="leaf", copy=False
+    ).fit_predict(_unit(embedding[:, :COUNT_DIMENSIONS]))
     return max(2, int(groups.max()) + 1)
 
 
