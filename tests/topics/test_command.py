@@ -89,3 +89,16 @@ def test_assign_topics_chooses_the_number_when_not_given() -> None:
     assert len({result.topic for result in results}) == 4
     assert results[0].label.startswith("sujet")
     assert assign_topics([], lambda texts: vectors) == []
+
+
+def test_a_few_near_identical_posts_per_topic_stay_together_in_any_order() -> None:
+    from ecoute.topics.clustering import cluster
+    from ecoute.topics.vectors import embed
+
+    texts = [f"Mon colis n'est toujours pas arrivé, commande numéro {1000 + i}" for i in range(15)]
+    texts += [f"The app crashes every time I open it, version 2.{i}" for i in range(15)]
+    vectors = embed(texts)
+    for order in (slice(None), slice(None, None, -1)):
+        topics = cluster(vectors[order])[order]
+        assert len(set(topics[:15])) == len(set(topics[15:])) == 1
+        assert topics[0] != topics[15]

@@ -132,3 +132,13 @@ def test_too_few_mentions_make_no_topics(db, workspace) -> None:
         outcome = rebuild(session, workspace.id, Embedder())
         assert assign_new(session, workspace.id, Embedder()) == 0
     assert (outcome.mentions, outcome.topics) == (5, 0)
+
+
+def test_topics_come_from_the_most_recent_mentions_and_the_older_join_them(db, workspace, mentions) -> None:
+    with db.session() as session:
+        outcome = rebuild(session, workspace.id, Embedder(), most_recent=50)
+        without = [m for ids in mentions.values() for m in ids if topic_of(session, workspace.id, m) is None]
+        sizes = sum(session.scalars(select(Topic.size).where(Topic.workspace_id == workspace.id)))
+    assert outcome.mentions == 50
+    assert without == []
+    assert sizes == 60

@@ -43,9 +43,10 @@ def cluster(vectors: np.ndarray, k: int | None = None, seed: int = 0) -> np.ndar
 
 
 def neighbours(n: int) -> int:
-    """Neighbours per post: ``NEIGHBOURS``, fewer for a few dozen posts (where fifteen would link
-    almost everyone to everyone and blur the topics)."""
-    return min(NEIGHBOURS, max(3, n // 8), n - 1)
+    """Neighbours per post: ``NEIGHBOURS``, fewer under 60 posts (where fifteen would link almost
+    everyone to everyone and blur the topics), but at least five (with three, near-identical
+    posts form small islands and k-means splits a topic between them)."""
+    return min(NEIGHBOURS, max(5, n // 4), n - 1)
 
 
 def knn_graph(vectors: np.ndarray, neighbours: int) -> sparse.csr_matrix:

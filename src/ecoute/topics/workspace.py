@@ -25,6 +25,10 @@ from .packing import pack, unpack, unpack_many
 
 ENCODER = "e5+use"
 MIN_MENTIONS = 20  # fewer mentions than this make no topics worth showing
+# Topics are found in the most recent mentions (20,000 cluster in 23-29 s on two cores, and the
+# similarity graph grows with the square of the count); older ones then join the nearest topic.
+MOST_RECENT = 20_000
+_JOIN_BATCH = 5_000
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -56,15 +60,19 @@ def ensure_vectors(session: Session, workspace_id: int, embed: Embed, batch: int
     return len(missing)
 
 
-def rebuild(session: Session, workspace_id: int, embed: Embed, seed: int = 0) -> Rebuilt:
-    """Topics from scratch over all the workspace's mentions, continuing the existing ones."""
+def rebuild(
+    session: Session, workspace_id: int, embed: Embed, seed: int = 0, most_recent: int = MOST_RECENT
+) -> Rebuilt:
+    """Topics from scratch over the workspace's most recent mentions, continuing the existing
+    ones; the older mentions then join the nearest topic."""
     ensure_vectors(session, workspace_id, embed)
     rows = session.execute(
         select(Mention.id, Mention.text, MentionVector.vector)
         .join(MentionVector, MentionVector.mention_id == Mention.id)
         .where(Mention.workspace_id == workspace_id)
-        .order_by(Mention.id)
-    ).all()
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(most_recent)
+    ).all()[::-1]  # oldest first, as they came
     if len(rows) < MIN_MENTIONS:
         return Rebuilt(len(rows), 0, 0)
     ids = [row.id for row in rows]
@@ -100,6 +108,7 @@ def rebuild(session: Session, workspace_id: int, embed: Embed, seed: int = 0) ->
         for mention_id, number in zip(ids, found.tolist(), strict=True)
     )
     session.flush()
+    assign_new(session, workspace_id, embed)
     kept = sum(1 for topic_id in set(continues.values()) if topic_id is not None)
     return Rebuilt(len(ids), len(kept_ids), kept)
 
@@ -110,24 +119,26 @@ def assign_new(session: Session, workspace_id: int, embed: Embed) -> int:
     if not topics:
         return 0
     ensure_vectors(session, workspace_id, embed)
-    rows = session.execute(
-        select(MentionVector.mention_id, MentionVector.vector)
-        .join(Mention, Mention.id == MentionVector.mention_id)
-        .outerjoin(MentionTopic, MentionTopic.mention_id == MentionVector.mention_id)
-        .where(MentionVector.workspace_id == workspace_id, MentionTopic.mention_id.is_(None))
-    ).all()
-    if not rows:
-        return 0
-    best, _ = nearest_topic(
-        unpack_many([row.vector for row in rows]), np.vstack([unpack(t.centroid) for t in topics])
-    )  # type: ignore[arg-type]
-    for row, index in zip(rows, best.tolist(), strict=True):
-        session.add(
-            MentionTopic(mention_id=row.mention_id, workspace_id=workspace_id, topic_id=topics[index].id)
-        )
-        topics[index].size += 1
-    session.flush()
-    return len(rows)
+    topic_centroids = np.vstack([unpack(topic.centroid) for topic in topics])  # type: ignore[arg-type]
+    joined = 0
+    while True:
+        rows = session.execute(
+            select(MentionVector.mention_id, MentionVector.vector)
+            .outerjoin(MentionTopic, MentionTopic.mention_id == MentionVector.mention_id)
+            .where(MentionVector.workspace_id == workspace_id, MentionTopic.mention_id.is_(None))
+            .order_by(MentionVector.mention_id)
+            .limit(_JOIN_BATCH)
+        ).all()
+        if not rows:
+            return joined
+        best, _ = nearest_topic(unpack_many([row.vector for row in rows]), topic_centroids)
+        for row, index in zip(rows, best.tolist(), strict=True):
+            session.add(
+                MentionTopic(mention_id=row.mention_id, workspace_id=workspace_id, topic_id=topics[index].id)
+            )
+            topics[index].size += 1
+        session.flush()
+        joined += len(rows)
 
 
 def rename(session: Session, workspace_id: int, topic_id: int, name: str) -> Topic:
