@@ -115,3 +115,21 @@ def test_on_sqlite_her_words_are_gone_from_the_files_themselves(tmp_path):
 
     assert HER_WORD.encode() not in files
     assert TEAM_WORD.encode() not in files
+
+
+def test_erasing_drops_the_topic_vectors_made_from_her_posts_and_from_posts_naming_her(db, workspace):
+    from ecoute.topics.models import MentionVector
+    from ecoute.topics.workspace import ensure_vectors
+
+    people = build(db, workspace)
+    with db.session() as session:
+        ensure_vectors(session, workspace.id, lambda texts: [[len(text), 1.0] for text in texts])
+        person = find_person(session, workspace.id, "marie_d")
+        hers, everyone = set(person.mention_ids), set(session.scalars(select(MentionVector.mention_id)))
+
+    _erase(db, workspace)
+
+    with db.session() as session:
+        left = set(session.scalars(select(MentionVector.mention_id)))
+    assert hers | {people.paul_mention_id} == everyone
+    assert not left  # @paul's post named her: its vector goes too, re-made from its new text later

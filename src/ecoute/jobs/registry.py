@@ -36,6 +36,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.privacy.jobs",
     "ecoute.auth.jobs",
     "ecoute.learning.jobs",
+    "ecoute.topics.jobs",
     "ecoute.warn.jobs",
 )
 

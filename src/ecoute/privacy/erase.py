@@ -35,6 +35,7 @@ from ecoute.store.models import AuditEvent, Mention, Reply
 from ecoute.store.people import Note, WebhookDelivery
 from ecoute.store.reply_models import ReplyState
 from ecoute.store.repo import record_audit
+from ecoute.topics.workspace import forget_mentions
 
 logger = logging.getLogger(__name__)
 ERASED = "[erased]"
@@ -111,6 +112,7 @@ def _erase_mentions(
         mention.reasons, mention.external_id = [], new_id
         report.mentions += 1
     session.flush()
+    forget_mentions(session, workspace_id, person.mention_ids)
     for (platform, old), new in renamed.items():  # replies to their posts keep pointing at them
         for column in (Mention.parent_external_id, Mention.thread_external_id):
             session.execute(
@@ -213,6 +215,8 @@ def _replace_handle(session: Session, workspace_id: int, handle: str, alias: str
             if new != row.text:
                 row.text = new
                 changed += 1
+                if model is Mention:
+                    forget_mentions(session, workspace_id, [row.id])
     return changed
 
 
