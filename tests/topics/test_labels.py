@@ -52,3 +52,14 @@ def test_links_handles_and_numbers_are_left_out() -> None:
 
 def test_texts_without_content_words_get_an_empty_label() -> None:
     assert topic_labels(["the", "le la", "123"], np.array([0, 0, 1])) == {0: "", 1: ""}
+
+
+def test_words_to_ignore_never_label_a_topic():
+    texts = ["Cyclune batterie morte", "batterie Cyclune HS", "Cyclune livraison lente", "livraison Cyclune"]
+    topics = np.array([0, 0, 1, 1])
+
+    plain = topic_labels(texts, topics)
+    without = topic_labels(texts, topics, ignore=["Cyclune"])
+
+    assert "cyclune" in " ".join(plain.values())
+    assert "cyclune" not in " ".join(without.values()) and "batterie" in without[0]

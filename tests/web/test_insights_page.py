@@ -135,3 +135,39 @@ def test_the_inbox_can_select_conversations_by_their_mentions(owner, db, workspa
     assert _ids(by_conversation) == set()
     assert _ids(by_mention) == {conv.id}
     assert owner.get("/w/acme/?scope=everything").status_code == 400
+
+
+def test_topics_show_their_figures_typical_posts_and_drill_down(owner, db, workspace, seeded, monkeypatch):
+    import numpy as np
+
+    from ecoute.topics.models import MentionTopic, MentionVector, Topic
+    from ecoute.topics.packing import pack
+
+    made, _ours, _rival = seeded
+    monkeypatch.setattr(insights_page, "current_time", lambda: NOW)
+    centre = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    with db.session() as session:
+        outage = Topic(workspace_id=workspace.id, label="panne verrou", size=2, centroid=pack(centre))
+        praise = Topic(workspace_id=workspace.id, label="livraison rapide", name="Livraison", size=1)
+        session.add_all([outage, praise])
+        session.flush()
+        for key, topic in (("neg_today_x", outage), ("neg_yesterday", outage), ("pos_late", praise)):
+            mention_id = made[key][1]
+            session.add(MentionTopic(mention_id=mention_id, workspace_id=workspace.id, topic_id=topic.id))
+            near = centre if key == "neg_yesterday" else np.roll(centre * np.arange(8), 1)
+            session.add(MentionVector(mention_id=mention_id, workspace_id=workspace.id, encoder="e5+use",
+                                      vector=pack(near / np.linalg.norm(near))))  # fmt: skip
+        session.flush()
+        ids = outage.id, praise.id
+
+    page = owner.get("/w/acme/insights?days=7", headers={"accept-language": "en"}).text
+
+    table = re.search(r'<table data-table="topics">.*?</table>', page, re.S).group(0)
+    rows = re.findall(r'<tr data-topic="(\d+)">', table)
+    assert rows == [str(ids[0]), str(ids[1])]  # the larger first
+    assert ">Livraison</a>" in table  # an agent's name wins over the label
+    outage_row = table.split(f'data-topic="{ids[0]}"')[1].split("</tr>")[0]
+    typical, other = f"/c/{made['neg_yesterday'][0]}", f"/c/{made['neg_today_x'][0]}"
+    assert outage_row.index(typical) < outage_row.index(other)  # the closest to the topic's centre first
+    link = html.unescape(re.search(r'<a href="([^"]+)">panne verrou</a>', table).group(1))
+    assert _ids(owner.get(link).text) == {made["neg_today_x"][0], made["neg_yesterday"][0]}

@@ -42,6 +42,7 @@ from ecoute.store.models import (
 from ecoute.store.people import Note
 from ecoute.store.repo import Invalid, NotFound
 from ecoute.store.types import utcnow
+from ecoute.topics.models import MentionTopic
 
 __all__ = ["InboxFilters", "InboxRow", "Page", "ConversationDetail", "InvalidCursor"]
 MAX_LIMIT = 200
@@ -77,6 +78,7 @@ class InboxFilters:
     until: datetime | None = None  # last mention before
     q: str | None = None  # full-text search over mention text
     deadline: str | None = None  # first-response deadline: breached, due_soon or at_risk (either)
+    topic_id: int | None = None  # holding a mention of this topic (``ecoute.topics``)
     # True: the dates, platform, sentiment, language and brand select mentions, and the list holds
     # the conversations with at least one mention matching them all (Insights' drill-downs).
     by_mention: bool = False
@@ -238,6 +240,9 @@ def _filtered(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select[A
             stmt = stmt.where(column == value)
     if f.source_id is not None:
         stmt = stmt.where(_has_mention(select(Mention.id), workspace_id, Mention.source_id == f.source_id))
+    if f.topic_id is not None:
+        in_topic = select(Mention.id).join(MentionTopic, MentionTopic.mention_id == Mention.id)
+        stmt = stmt.where(_has_mention(in_topic, workspace_id, MentionTopic.topic_id == f.topic_id))
     if f.brand_id is not None:
         # Joined from the conversation's mentions, so each probe reads a few rows by key; walking
         # the brand's links instead costs seconds when the brand has hundreds of thousands.
@@ -262,9 +267,12 @@ def _by_mention(stmt: Select[Any], workspace_id: int, f: InboxFilters) -> Select
     if f.brand_id is not None:
         probe = probe.join(MentionBrand, MentionBrand.mention_id == m.id)
         conditions.append(MentionBrand.brand_id == f.brand_id)
+    if f.topic_id is not None:
+        probe = probe.join(MentionTopic, MentionTopic.mention_id == m.id)
+        conditions.append(MentionTopic.topic_id == f.topic_id)
     stmt = stmt.where(_has_mention(probe, workspace_id, *conditions))
     rest = replace(f, by_mention=False, since=None, until=None, platform=None, sentiment=None, lang=None)
-    return _filtered(stmt, workspace_id, replace(rest, brand_id=None))
+    return _filtered(stmt, workspace_id, replace(rest, brand_id=None, topic_id=None))
 
 
 def _deadline(session: Session, workspace_id: int, value: str, now: datetime) -> tuple[Any, list[int] | None]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
@@ -44,12 +44,16 @@ def prepare(text: str) -> str:
     return _ELISION.sub(" ", _NOISE.sub(" ", text.lower()))
 
 
-def topic_labels(texts: Sequence[str], topics: np.ndarray, terms: int = TERMS_PER_LABEL) -> dict[int, str]:
-    """A label per topic id in ``topics`` (one id per text), from the texts' words."""
+def topic_labels(
+    texts: Sequence[str], topics: np.ndarray, terms: int = TERMS_PER_LABEL, ignore: Iterable[str] = ()
+) -> dict[int, str]:
+    """A label per topic id in ``topics`` (one id per text), from the texts' words; ``ignore``:
+    words that say nothing of a topic here (the brands every mention is about)."""
     ids = sorted(int(topic) for topic in np.unique(topics))
     documents = [" ".join(prepare(texts[i]) for i in np.flatnonzero(topics == topic)) for topic in ids]
+    unwanted = stop_words() | {word for text in ignore for word in prepare(text).split()}
     vectorizer = CountVectorizer(
-        ngram_range=(1, 2), stop_words=sorted(stop_words()), token_pattern=_TOKEN, lowercase=False
+        ngram_range=(1, 2), stop_words=sorted(unwanted), token_pattern=_TOKEN, lowercase=False
     )
     try:
         counts = vectorizer.fit_transform(documents)

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ecoute.store.models import Mention
+from ecoute.store.models import Brand, Mention
 from ecoute.store.types import utcnow
 
 from .clustering import cluster
@@ -78,7 +78,8 @@ def rebuild(
     ids = [row.id for row in rows]
     vectors = unpack_many([row.vector for row in rows])
     found = cluster(vectors, seed=seed)
-    labels = topic_labels([row.text for row in rows], found)
+    brands = session.scalars(select(Brand.name).where(Brand.workspace_id == workspace_id)).all()
+    labels = topic_labels([row.text for row in rows], found, ignore=brands)
     existing = {topic.id: topic for topic in _live_topics(session, workspace_id)}
     old = _current_topics(session, workspace_id)
     merged = {topic_id for topic_id, topic in existing.items() if topic.merged}

@@ -26,6 +26,7 @@ FILTER_PARAMS = (
     "q",
     "deadline",
     "scope",
+    "topic",
 )
 # What the inbox shows when no status is asked for: what still needs work.
 OPEN_STATUSES = ("new", "open", "pending")
@@ -61,6 +62,7 @@ def parse_filters(params: Mapping[str, str], *, me: int | None, default_open: bo
         q=(params.get("q") or "").strip()[:500] or None,
         deadline=params.get("deadline") or None,
         by_mention=_scope(params.get("scope")),
+        topic_id=_int("topic", params.get("topic")),
     )
 
 

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from ecoute.auth.permissions import Action
 from ecoute.insights.listening import PERIODS, SENTIMENTS, Listening, Period, Tally, listening
+from ecoute.topics import queries as topic_queries
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
@@ -30,6 +31,8 @@ from ecoute.web.templating import render
 router = page_router()
 Reader = Annotated[WorkspaceContext, require(Action.VIEW)]
 SPLITS = ("platform", "lang", "brand")
+TOPICS_SHOWN = 12
+TOPICS_WITH_SAMPLES = 6
 
 
 class InsightsFormat:
@@ -117,6 +120,14 @@ def insights_page(
     period = Period.ending(current_time(), length, i18n.timezone)
     data = listening(session, ctx.workspace.id, period)
     slug = ctx.workspace.slug
+    topics = topic_queries.topic_summaries(session, ctx.workspace.id, period.start, period.end)
+    shown = [t for t in topics if t.mentions][:TOPICS_SHOWN]
+    samples = {
+        t.topic_id: topic_queries.sample_posts(
+            session, ctx.workspace.id, t.topic_id, period.start, period.end, 2
+        )
+        for t in shown[:TOPICS_WITH_SAMPLES]
+    }
     return render(
         request,
         "insights.html",
@@ -131,6 +142,11 @@ def insights_page(
         sentiments=SENTIMENTS,
         drill=lambda day=None, **labels: drill(slug, period, day, **labels),
         headline=_headline(data, fmt),
+        topics=shown,
+        rising={
+            t.topic_id for t in topic_queries.trending(session, ctx.workspace.id, period.start, period.end, 3)
+        },
+        samples=samples,
     )
 
 
