@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ecoute.store.db import Database
 from ecoute.store.models import Mention
+from ecoute.warn.announce import announce
 from ecoute.warn.impersonators import scan_authors
 from ecoute.warn.models import Alert
 from ecoute.warn.spikes import Episode, NegativeShareDetector, SpikeDetector
@@ -74,7 +75,9 @@ def scan_workspace(db: Database, workspace_id: int, now: datetime | None = None)
             share.update(naive, negative, total)
         episodes = [("volume", e) for e in volume.episodes] + [("negative_share", e) for e in share.episodes]
         spikes = [_upsert(session, workspace_id, kind, episode) for kind, episode in episodes]
-        return spikes + scan_authors(session, workspace_id, now)
+        alerts = spikes + scan_authors(session, workspace_id, now)
+        announce(session, workspace_id, alerts, now or datetime.now(UTC))
+        return alerts
 
 
 def _upsert(session: Session, workspace_id: int, kind: str, episode: Episode) -> Alert:

@@ -21,7 +21,8 @@ from ecoute.webhooks.sealing import seal
 logger = logging.getLogger(__name__)
 HIGH_PRIORITY = "conversation.high_priority"  # a conversation reached the endpoint's priority
 BREACH_SOON = "conversation.breach_soon"  # one at that priority is about to miss its first-response target
-EVENTS: tuple[str, ...] = (HIGH_PRIORITY, BREACH_SOON)
+ALERT_RAISED = "alert.raised"  # the spike scan raised an alert (ecoute.warn)
+EVENTS: tuple[str, ...] = (HIGH_PRIORITY, BREACH_SOON, ALERT_RAISED)
 DEFAULT_MIN_PRIORITY = 70
 SECRET_PREFIX = "whsec_"
 MAX_URL = 2000
