@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ecoute.store.models import Workspace
-from ecoute.store.people import WebhookDelivery, WebhookEndpoint
+from ecoute.store.people import WebhookEndpoint
 from ecoute.store.types import utcnow
 from ecoute.warn.models import Alert
 from ecoute.webhooks.endpoints import ALERT_RAISED
+from ecoute.webhooks.events import queue_deliveries
 
 FRESH = timedelta(hours=24)
 KINDS = {
@@ -63,21 +63,7 @@ def announce(session: Session, workspace_id: int, alerts: list[Alert], now: date
         for hook in hooks
         for alert in recent
     ]
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(
-        WebhookDelivery.__table__
-    )
-    result = session.execute(
-        insert.on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"]).returning(
-            WebhookDelivery.__table__.c.id
-        ),
-        rows,
-    )
-    queued = len(result.all())
-    if queued:
-        from ecoute.webhooks.jobs import deliver_soon
-
-        deliver_soon(session, workspace_id)
-    return queued
+    return queue_deliveries(session, workspace_id, rows)
 
 
 def payload(alert: Alert, workspace: Workspace | None, now: datetime) -> dict[str, Any]:

@@ -62,6 +62,13 @@ def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list
         for c in conversations
         if c.priority >= hook.min_priority
     ]
+    queued = queue_deliveries(session, workspace_id, rows)
+    logger.info("webhook.queued", extra={"workspace_id": workspace_id, "deliveries": queued})
+
+
+def queue_deliveries(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> int:
+    """Insert these ``webhook_deliveries`` rows, skipping any whose (endpoint, event id) is already
+    there (an event is sent once per endpoint), and have them sent once the transaction commits."""
     insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(
         WebhookDelivery.__table__
     )
@@ -76,7 +83,7 @@ def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list
         from ecoute.webhooks.jobs import deliver_soon
 
         deliver_soon(session, workspace_id)
-    logger.info("webhook.queued", extra={"workspace_id": workspace_id, "deliveries": queued})
+    return queued
 
 
 def _conversations_at_least(
