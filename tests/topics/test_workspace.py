@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import inbox_factories
 from ecoute.store.models import Mention
 from ecoute.topics.models import MentionTopic, MentionVector, Topic
-from ecoute.topics.workspace import assign_new, merge, rebuild, rename, topic_of
+from ecoute.topics.workspace import assign_new, ensure_vectors, merge, rebuild, rename, topic_of
 
 SUBJECTS = {"livraison": 0, "remboursement": 1, "application": 2}
 
@@ -142,3 +142,23 @@ def test_topics_come_from_the_most_recent_mentions_and_the_older_join_them(db, w
     assert outcome.mentions == 50
     assert without == []
     assert sizes == 60
+
+
+def test_a_backlog_without_vectors_is_embedded_newest_first_a_bounded_share_a_run(db, workspace):
+    inbox_factories.conversation(db, workspace, text="ancien", minutes=0)
+    inbox_factories.conversation(db, workspace, text="récent", minutes=60)
+    embedded: list[list[str]] = []
+
+    def embed(texts):
+        embedded.append(list(texts))
+        return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+    with db.session() as session:
+        first = ensure_vectors(session, workspace.id, embed, limit=1)
+    with db.session() as session:
+        second = ensure_vectors(session, workspace.id, embed, limit=1)
+        third = ensure_vectors(session, workspace.id, embed, limit=1)
+        stored = session.query(MentionVector).count()
+
+    assert (first, second, third, stored) == (1, 1, 0, 2)
+    assert embedded == [["récent"], ["ancien"]]  # the newest mention first

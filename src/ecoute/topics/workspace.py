@@ -39,14 +39,20 @@ class Rebuilt:
     kept: int  # topics that continued an existing one (its id, name and merges kept)
 
 
-def ensure_vectors(session: Session, workspace_id: int, embed: Embed, batch: int = 512) -> int:
-    """Embed and store the vectors of the workspace's mentions that have none; how many."""
-    missing = session.execute(
+def ensure_vectors(
+    session: Session, workspace_id: int, embed: Embed, batch: int = 512, limit: int | None = None
+) -> int:
+    """Embed and store the vectors of the workspace's mentions that have none, newest first, at
+    most ``limit`` of them (a job embeds a bounded share, so a large backlog, such as a workspace's
+    history on its first rebuild, is worked through over several runs instead of one run that
+    outlasts its lease); how many."""
+    query = (
         select(Mention.id, Mention.text)
         .outerjoin(MentionVector, MentionVector.mention_id == Mention.id)
         .where(Mention.workspace_id == workspace_id, MentionVector.mention_id.is_(None))
-        .order_by(Mention.id)
-    ).all()
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+    )
+    missing = session.execute(query if limit is None else query.limit(limit)).all()
     for start in range(0, len(missing), batch):
         rows = missing[start : start + batch]
         vectors = embed([text for _, text in rows])
@@ -65,7 +71,7 @@ def rebuild(
 ) -> Rebuilt:
     """Topics from scratch over the workspace's most recent mentions, continuing the existing
     ones; the older mentions then join the nearest topic."""
-    ensure_vectors(session, workspace_id, embed)
+    ensure_vectors(session, workspace_id, embed, limit=most_recent)
     rows = session.execute(
         select(Mention.id, Mention.text, MentionVector.vector)
         .join(MentionVector, MentionVector.mention_id == Mention.id)
@@ -119,7 +125,7 @@ def assign_new(session: Session, workspace_id: int, embed: Embed) -> int:
     topics = [topic for topic in _live_topics(session, workspace_id) if topic.centroid is not None]
     if not topics:
         return 0
-    ensure_vectors(session, workspace_id, embed)
+    ensure_vectors(session, workspace_id, embed, limit=_JOIN_BATCH)
     topic_centroids = np.vstack([unpack(topic.centroid) for topic in topics])  # type: ignore[arg-type]
     joined = 0
     while True:
