@@ -7,13 +7,15 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import threading
 import time
-from http.server import BaseHTTPRequestHandler
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fake_platform import LocalPlatform, answer, running
+from fake_platform import answer, running
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures" / "bluesky"
 HANDLE, PASSWORD = "acme.com", "abcd-efgh-ijkl-mnop"
@@ -31,9 +33,12 @@ def jwt(kind: str, n: int, exp: float) -> str:
     return f"{part({'alg': 'ES256K'})}.{part({'scope': kind, 'sub': BRAND_DID, 'exp': int(exp), 'n': n})}.sig"
 
 
-class FakePds(LocalPlatform):
+class FakePds(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
     def __init__(self) -> None:
-        super().__init__(_Handler)
+        super().__init__(("127.0.0.1", 0), _Handler)
         self.password = PASSWORD
         self.access_ttl = 7200.0
         self.access: set[str] = set()
@@ -48,6 +53,12 @@ class FakePds(LocalPlatform):
         }
         self.records: list[dict[str, Any]] = []
         self.lose_next_create_answer = False
+        self.failures: deque[tuple[int, dict[str, str], bytes]] = deque()
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def add_notifications(self, notifications: list[dict[str, Any]]) -> None:
         self.notifications.extend(notifications)
@@ -63,6 +74,9 @@ class FakePds(LocalPlatform):
     def delete(self, uri: str) -> None:
         self.posts.pop(uri, None)
         self.notifications = [n for n in self.notifications if n["uri"] != uri]
+
+    def fail_with(self, status: int, headers: dict[str, str] | None = None, body: Any = None) -> None:
+        self.failures.append((status, headers or {}, b"" if body is None else json.dumps(body).encode()))
 
     def expire_access_tokens(self) -> None:
         self.access.clear()

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+from collections import deque
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from fake_platform import LocalPlatform, answer, running
+from fake_platform import answer, running
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures" / "mastodon"
 TOKEN = "tok-mastodon-test"
@@ -28,9 +30,12 @@ def _key(item_id: str) -> tuple[int, str]:
     return (len(item_id), item_id)
 
 
-class FakeMastodon(LocalPlatform):
+class FakeMastodon(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
     def __init__(self) -> None:
-        super().__init__(_Handler)
+        super().__init__(("127.0.0.1", 0), _Handler)
         self.token = TOKEN
         self.notifications: list[dict[str, Any]] = []
         self.tags: dict[str, list[dict[str, Any]]] = {}
@@ -39,9 +44,15 @@ class FakeMastodon(LocalPlatform):
         self.contexts: dict[str, dict[str, Any]] = {}
         self.posted: list[dict[str, Any]] = []
         self.idempotency: dict[str, dict[str, Any]] = {}
+        self.failures: deque[tuple[int, dict[str, str], bytes]] = deque()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.remaining = RATE_LIMIT
         self.reset_at = datetime(2030, 1, 1, tzinfo=UTC)
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
 
     # --- what the instance holds ----------------------------------------------------------
 
@@ -74,6 +85,10 @@ class FakeMastodon(LocalPlatform):
     def delete(self, status_id: str) -> None:
         self.statuses.pop(status_id, None)
         self.notifications = [n for n in self.notifications if n.get("status", {}).get("id") != status_id]
+
+    def fail_with(self, status: int, headers: dict[str, str] | None = None, body: Any = None) -> None:
+        raw = b"" if body is None else json.dumps(body).encode()
+        self.failures.append((status, headers or {}, raw))
 
     def paths(self) -> list[str]:
         return [path for _method, path, _h in self.requests]

@@ -18,7 +18,6 @@ import httpx
 
 from ecoute.sources import registry
 from ecoute.sources.base import PollResult, ReplyTarget, SentReply, SourceError
-from fake_platform import running
 
 ENTRY_POINT = "fake_mastodon"
 
@@ -136,10 +135,14 @@ def fake_mastodon(tmp_path: Path) -> Iterator[FakeMastodon]:
     )
     sys.path.insert(0, str(dist.parent))
     registry.available.cache_clear()
+    server = FakeMastodon()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        with running(FakeMastodon()) as server:
-            yield server
+        yield server
     finally:
+        server.shutdown()
+        server.server_close()
         sys.path.remove(str(dist.parent))
         registry.available.cache_clear()
         FakeMastodonSource.crash_after_post = 0
