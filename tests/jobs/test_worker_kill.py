@@ -17,7 +17,15 @@ from ecoute.jobs.models import Job
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Reply
-from jobs.worker_drill import kill_9, leases_run_out, queue_replies, wait_until_sent, worker, worker_env
+from jobs.worker_drill import (
+    kill_9,
+    leases_run_out,
+    queue_replies,
+    unsent,
+    wait_until_sent,
+    worker,
+    worker_env,
+)
 from reply_platform import ENTRY_POINT, fake_mastodon
 
 pytestmark = pytest.mark.slow
@@ -59,10 +67,10 @@ def drill(db_url: str, tmp_path, queue_url: str, *, wipe_queue=None) -> None:
                 wipe_queue(base["ECOUTE_QUEUE_PREFIX"])
 
             with worker(env, "--queues", "interactive", "--concurrency", "4", "--scheduler") as second:
-                sent = wait_until_sent(db, workspace.id, COUNT, timeout=300, process=second)
+                sent = wait_until_sent(db, workspace.id, COUNT, stall=240, process=second)
 
             assert sent_before < COUNT and taken >= 1  # the kill really interrupted the batch
-            assert sent == COUNT  # every reply went out…
+            assert sent == COUNT, unsent(db, workspace.id)  # every reply went out…
             assert len(server.statuses) == COUNT  # …and the platform made each post once
             with db.session() as session:
                 ids = session.scalars(select(Reply.platform_reply_id)).all()
