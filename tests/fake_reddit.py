@@ -11,14 +11,12 @@ import base64
 import copy
 import json
 import re
-import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-from fake_platform import answer, running
+from fake_platform import RecordingHandler, RecordingServer, answer, running
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures" / "reddit"
 CLIENT_ID = "p-jcoLKBynTLew"
@@ -50,12 +48,9 @@ def children(name: str) -> list[dict[str, Any]]:
     return fixture(name)["data"]["children"]
 
 
-class FakeReddit(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class FakeReddit(RecordingServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.password = PASSWORD
         self.refresh_token = REFRESH_TOKEN
         self.tokens: set[str] = set()
@@ -64,16 +59,9 @@ class FakeReddit(ThreadingHTTPServer):
         self.inbox: dict[str, list[str]] = {"mentions": [], "comments": []}
         self.searchable: list[str] = []
         self.posted: list[dict[str, Any]] = []
-        self.failures: deque[tuple[int, dict[str, str], bytes]] = deque()
         self.comment_errors: deque[dict[str, Any]] = deque()
-        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.remaining = float(RATE_LIMIT)
         self.reset_s = 420
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
     # --- what Reddit holds ----------------------------------------------------------------
 
@@ -98,49 +86,20 @@ class FakeReddit(ThreadingHTTPServer):
     def revoke_tokens(self) -> None:
         self.tokens.clear()
 
-    def fail_with(self, status: int, headers: dict[str, str] | None = None, body: Any = None) -> None:
-        raw = b"" if body is None else json.dumps(body).encode()
-        self.failures.append((status, headers or {}, raw))
 
-    def paths(self) -> list[str]:
-        return [urlsplit(path).path for _m, path, _h, _b in self.requests]
-
-    def calls(self, path: str) -> list[dict[str, list[str]]]:
-        return [parse_qs(urlsplit(p).query) for _m, p, _h, _b in self.requests if urlsplit(p).path == path]
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(RecordingHandler):
     server: FakeReddit
+    not_found = {"message": "Not Found", "error": 404}
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def _handle(self, method: str) -> None:
+    def respond(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Any:
         srv = self.server
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        with srv.lock:
-            srv.requests.append((method, self.path, dict(self.headers), body))
-            if srv.failures:
-                status, headers, raw = srv.failures.popleft()
-                return self._reply(status, raw, headers)
-            if parts.path == "/api/v1/access_token":
-                return self._json(*self._token(body))
-            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in srv.tokens:
-                return self._json(401, fixture("error__unauthorized.json"))
-            srv.remaining = max(0.0, srv.remaining - 1)
-            form = parse_qs(body.decode()) if body else {}
-            route = self._route(method, parts.path, parse_qs(parts.query), form)
-        if route is None:
-            return self._json(404, {"message": "Not Found", "error": 404})
-        return self._json(*route)
+        if path == "/api/v1/access_token":
+            return self._token(body)
+        if self.headers.get("Authorization", "").removeprefix("Bearer ") not in srv.tokens:
+            return 401, fixture("error__unauthorized.json")
+        srv.remaining = max(0.0, srv.remaining - 1)
+        form = parse_qs(body.decode()) if body else {}
+        return self._route(method, path, query, form)
 
     def _token(self, body: bytes) -> tuple[int, Any]:
         srv = self.server
@@ -239,10 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
         srv.things[data["name"]] = {"kind": "t1", "data": {**data, "subreddit": "posted_by_us"}}
         return 200, answer_
 
-    def _json(self, status: int, payload: Any) -> None:
-        self._reply(status, json.dumps(payload).encode(), {"Content-Type": "application/json; charset=UTF-8"})
-
-    def _reply(self, status: int, raw: bytes, headers: dict[str, str]) -> None:
+    def reply(self, status: int, raw: bytes, headers: dict[str, str]) -> None:
         srv = self.server
         base = {
             "X-Ratelimit-Used": str(int(RATE_LIMIT - srv.remaining)),

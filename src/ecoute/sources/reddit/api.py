@@ -25,6 +25,7 @@ import httpx
 from ecoute.http import Sleep, request, reset_seconds
 from ecoute.settings import Settings
 from ecoute.sources import oauth_token
+from ecoute.sources.api_source import json_answer
 from ecoute.sources.base import SourceError
 
 API_BASE = "https://oauth.reddit.com"
@@ -97,7 +98,7 @@ class RedditApi:
         remaining = _float(response.headers.get("X-Ratelimit-Remaining"))
         exhausted = remaining is not None and remaining < 1
         wait = reset_seconds(response.headers.get("X-Ratelimit-Reset")) if exhausted else None
-        return Page(_json(response, path), exhausted, wait)
+        return Page(json_answer(response, path, "Reddit"), exhausted, wait)
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class RedditApi:
         response = oauth_token.with_token(
             self._key, self._obtain, lambda t: self._send("POST", "/api/comment", t, None, form, retry=False)
         )
-        body = _json(response, "/api/comment")
+        body = json_answer(response, "/api/comment", "Reddit")
         answer = body.get("json") if isinstance(body, dict) else None
         if not isinstance(answer, dict):
             raise SourceError("/api/comment: the answer has no json object", retriable=True)
@@ -153,7 +154,7 @@ class RedditApi:
             client=self._client,
             sleep=self._sleep,
         )
-        return _json(response, TOKEN_PATH)
+        return json_answer(response, TOKEN_PATH, "Reddit")
 
 
 _TRY_AGAIN_IN = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
@@ -194,13 +195,3 @@ def _float(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _json(response: httpx.Response, path: str) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise SourceError(
-            f"{path}: Reddit answered {response.headers.get('content-type', 'no content type')}, not JSON",
-            retriable=True,
-        ) from None

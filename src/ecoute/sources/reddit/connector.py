@@ -25,15 +25,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import httpx
-
-from ecoute.http import Sleep
-from ecoute.settings import Settings
-from ecoute.sources.api_source import ApiSource
+from ecoute.sources.api_source import ApiSource, Pooled
 from ecoute.sources.base import PollResult, RawItem, Rejected, ReplyTarget, SentReply, SourceError
 from ecoute.sources.credentials import secret
 from ecoute.sources.reddit.api import API_BASE, AUTH_BASE, Grant, RedditApi
-from ecoute.sources.reddit.payload import PLATFORM, SITE, Listing, PayloadError, Thing, to_item
+from ecoute.sources.reddit.payload import PLATFORM, SITE, Listing, Thing, to_item
 from ecoute.sources.setting_values import flag, names
 
 PAGE_LIMIT = 100  # Reddit's maximum per listing page
@@ -192,7 +188,7 @@ class RedditSource(ApiSource):
                 return SentReply(platform_reply_id=thing.name, url=thing.url)
         return None
 
-    def _api(self, settings: Mapping[str, Any]) -> _Session:
+    def _api(self, settings: Mapping[str, Any]) -> Pooled[RedditApi]:
         missing = [name for name in ("client_id", "username") if not str(settings.get(name) or "").strip()]
         if missing:
             raise SourceError(f"setting {missing[0]!r} is missing: add it to the source", retriable=False)
@@ -212,50 +208,18 @@ class RedditSource(ApiSource):
             password=password or None,
             refresh_token=refresh or None,
         )
-        return _Session(
-            grant,
-            api_base=str(settings.get("api_base") or API_BASE),
-            auth_base=str(settings.get("auth_base") or AUTH_BASE),
-            app_id=str(settings.get("app_id") or "ecoute"),
-            settings=app,
-            client=self._client,
-            sleep=self._sleep,
+        return Pooled(
+            self._client,
+            lambda client: RedditApi(
+                grant,
+                api_base=str(settings.get("api_base") or API_BASE),
+                auth_base=str(settings.get("auth_base") or AUTH_BASE),
+                app_id=str(settings.get("app_id") or "ecoute"),
+                settings=app,
+                client=client,
+                sleep=self._sleep,
+            ),
         )
-
-
-class _Session:
-    """A RedditApi over one connection pool for the length of a poll (or the caller's client)."""
-
-    def __init__(
-        self,
-        grant: Grant,
-        *,
-        api_base: str,
-        auth_base: str,
-        app_id: str,
-        settings: Settings,
-        client: httpx.Client | None,
-        sleep: Sleep,
-    ):
-        self._args = (grant, api_base, auth_base, app_id, settings, sleep)
-        self._given = client
-
-    def __enter__(self) -> RedditApi:
-        grant, api_base, auth_base, app_id, settings, sleep = self._args
-        self._client = self._given or httpx.Client()
-        return RedditApi(
-            grant,
-            api_base=api_base,
-            auth_base=auth_base,
-            app_id=app_id,
-            settings=settings,
-            client=self._client,
-            sleep=sleep,
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self._given is None:
-            self._client.close()
 
 
 def streams(settings: Mapping[str, Any]) -> list[Stream]:
@@ -330,4 +294,4 @@ def _where(thing: Thing) -> str:
     return thing.url or thing.name
 
 
-__all__ = ["REQUIRED_SETTINGS", "PayloadError", "RedditSource"]
+__all__ = ["REQUIRED_SETTINGS", "RedditSource"]

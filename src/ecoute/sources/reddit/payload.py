@@ -17,21 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecoute.sources.base import PayloadError, RawItem, Rejected
+from ecoute.sources.payload_fields import rejected
+from ecoute.sources.payload_fields import text_field as _text
 
 PLATFORM = "reddit"
 SITE = "https://www.reddit.com"
 GONE = frozenset({"[deleted]", "[removed]"})  # what Reddit shows for a deleted or removed body
 KINDS = frozenset({"t1", "t3"})
 _THREAD_IN_PATH = re.compile(r"/comments/([a-z0-9]+)(?:/|$)")
-
-
-def _text(payload: Mapping[str, Any], name: str, *, where: str, required: bool = True) -> str | None:
-    value = payload.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value):
-        raise PayloadError(f"{where}.{name}", f"expected a non-empty string, got {value!r:.60}")
-    return value
 
 
 def _number(payload: Mapping[str, Any], name: str, *, where: str) -> float:
@@ -201,10 +194,6 @@ def to_item(thing: Thing, *, location: str) -> RawItem:
         original=json.dumps(thing.raw, ensure_ascii=False)[:10_000],
         revision=thing.revision,
     )
-
-
-def rejected(error: PayloadError, *, location: str, payload: Any) -> Rejected:
-    return Rejected(location, error.reason, error.field, json.dumps(payload, ensure_ascii=False)[:10_000])
 
 
 def _epoch(value: float) -> str:
