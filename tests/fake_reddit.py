@@ -60,6 +60,7 @@ class FakeReddit(RecordingServer):
         self.searchable: list[str] = []
         self.posted: list[dict[str, Any]] = []
         self.comment_errors: deque[dict[str, Any]] = deque()
+        self.lose_next_answer = False  # post the next comment, then answer 502 as a proxy would
         self.remaining = float(RATE_LIMIT)
         self.reset_s = 420
 
@@ -196,6 +197,9 @@ class _Handler(RecordingHandler):
         )
         srv.posted.append({"kind": "t1", "data": data})
         srv.things[data["name"]] = {"kind": "t1", "data": {**data, "subreddit": "posted_by_us"}}
+        if srv.lose_next_answer:
+            srv.lose_next_answer = False
+            return 502, {"message": "Bad Gateway", "error": 502}
         return 200, answer_
 
     def reply(self, status: int, raw: bytes, headers: dict[str, str]) -> None:

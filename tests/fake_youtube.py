@@ -40,6 +40,7 @@ class FakeYouTube(RecordingServer):
         self.disabled: set[str] = set()  # videos whose comments are turned off
         self.posted: list[dict[str, Any]] = []
         self.units = 0  # quota spent
+        self.lose_next_answer = False  # post the next reply, then answer 503 as a proxy would
 
     # --- what YouTube holds ---------------------------------------------------------------
 
@@ -194,6 +195,11 @@ class _Handler(RecordingHandler):
         )
         srv.posted.append(comment)
         srv.keep_reply(comment)
+        if srv.lose_next_answer:
+            srv.lose_next_answer = False
+            return 503, {
+                "error": {"code": 503, "message": "The service is currently unavailable.", "errors": []}
+            }
         return 200, comment
 
 

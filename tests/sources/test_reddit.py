@@ -307,3 +307,27 @@ def test_the_inbox_shape_reads_its_thread_from_the_context_link():
         "/r/france/comments/1h8x2ab/livraison_de_café_en_retard/kq3m2a1/",
     )
     assert thing.edited is None and thing.gone is False
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("subreddits", "cafe, ../api/comment"), ("username", "cafe_lumiere/../x")]
+)
+def test_a_malformed_name_in_the_settings_is_refused_naming_the_setting(server, source, setting, value):
+    with pytest.raises(SourceError) as raised:
+        source.poll(settings_for(server, **{setting: value}), {})
+
+    assert f"setting {setting!r}" in str(raised.value) and raised.value.kind == "permanent"
+    assert server.requests == []
+
+
+def test_a_reply_that_reached_reddit_before_its_answer_was_lost_is_not_posted_again(server, source):
+    settings = settings_for(server)
+    server.lose_next_answer = True  # Reddit posts the comment, the answer never arrives
+
+    with pytest.raises(SourceError) as lost:
+        source.send_reply(settings, target(), "Bonjour Claire, on regarde.", "key-4")
+    sent = source.send_reply(settings, target(), "Bonjour Claire, on regarde.", "key-4")
+
+    assert lost.value.retriable is True
+    assert len(server.posted) == 1
+    assert sent.platform_reply_id == server.posted[0]["data"]["name"]

@@ -297,3 +297,16 @@ def test_a_refused_reply_is_classified(server, source):
 
     assert raised.value.kind == "rate_limit"
     assert server.posted == []
+
+
+def test_a_reply_that_reached_youtube_before_its_answer_was_lost_is_not_posted_again(server, source):
+    settings = settings_for(server)
+    server.lose_next_answer = True  # YouTube posts the reply, the answer never arrives
+
+    with pytest.raises(SourceError) as lost:
+        source.send_reply(settings, target(), "Merci Jane, on s'en occupe.", "key-4")
+    sent = source.send_reply(settings, target(), "Merci Jane, on s'en occupe.", "key-4")
+
+    assert lost.value.retriable is True
+    assert len(server.posted) == 1
+    assert sent.platform_reply_id == server.posted[0]["id"]

@@ -201,10 +201,17 @@ class RedditSource(ApiSource):
                 retriable=False,
                 kind="auth",
             )
+        username = str(settings["username"]).strip().removeprefix("/").removeprefix("u/")
+        if not _USERNAME.fullmatch(username):
+            raise SourceError(
+                "setting 'username': expected a Reddit username (letters, digits, _ and -), "
+                f"got {username!r:.40}",
+                retriable=False,
+            )
         grant = Grant(
             client_id=str(settings["client_id"]).strip(),
             client_secret=secret(settings, "client_secret", app),
-            username=str(settings["username"]).strip().removeprefix("u/").removeprefix("/u/"),
+            username=username,
             password=password or None,
             refresh_token=refresh or None,
         )
@@ -240,6 +247,12 @@ def streams(settings: Mapping[str, Any]) -> list[Stream]:
         else:
             found.append(Stream(f"search:{query}", "/search", {"q": words, "sort": "new", "type": "link"}))
     subreddits = [s.removeprefix("/").removeprefix("r/") for s in names(settings.get("subreddits"))]
+    wrong = [s for s in subreddits if not _SUBREDDIT.fullmatch(s)]
+    if wrong:
+        raise SourceError(
+            f"setting 'subreddits': {wrong[0]!r:.40} is not a subreddit name (letters, digits and _)",
+            retriable=False,
+        )
     if subreddits:
         joined = "+".join(sorted(set(subreddits), key=str.lower))
         keywords = tuple(names(settings.get("keywords")))
@@ -248,6 +261,8 @@ def streams(settings: Mapping[str, Any]) -> list[Stream]:
 
 
 _SCOPED = re.compile(r"^/?r/([A-Za-z0-9_]{2,21})\s+(.+)$")
+_SUBREDDIT = re.compile(r"[A-Za-z0-9_]{2,21}")
+_USERNAME = re.compile(r"[A-Za-z0-9_-]{3,20}")
 
 
 def _scoped(query: str) -> tuple[str | None, str]:
