@@ -56,7 +56,7 @@ class FakeReddit(RecordingServer):
         self.tokens: set[str] = set()
         self.issued = 0
         self.things: dict[str, dict[str, Any]] = {}  # every post and comment, by fullname
-        self.inbox: dict[str, list[str]] = {"mentions": [], "comments": []}
+        self.inbox: dict[str, list[str]] = {"mentions": [], "comments": [], "selfreply": []}
         self.searchable: list[str] = []
         self.posted: list[dict[str, Any]] = []
         self.comment_errors: deque[dict[str, Any]] = deque()
@@ -123,7 +123,7 @@ class _Handler(RecordingHandler):
         srv = self.server
         if method == "POST" and path == "/api/comment":
             return self._comment({k: v[0] for k, v in form.items()})
-        if path in ("/message/mentions", "/message/comments"):
+        if path in ("/message/mentions", "/message/comments", "/message/selfreply"):
             return self._listing(query, srv.inbox[path.rsplit("/", 1)[1]])
         if path == "/search" or (path.startswith("/r/") and path.endswith("/search")):
             q = query.get("q", [""])[0].lower()

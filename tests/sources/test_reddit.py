@@ -12,7 +12,7 @@ import pytest
 from ecoute.settings import Settings
 from ecoute.sources.base import Connector, RawItem, Rejected, ReplySender, ReplyTarget, SourceError
 from ecoute.sources.credentials import seal_secrets
-from ecoute.sources.reddit import REQUIRED_SETTINGS, RedditSource
+from ecoute.sources.reddit import ONE_OF_SETTINGS, REQUIRED_SETTINGS, RedditSource
 from ecoute.sources.reddit.payload import Thing
 from fake_reddit import (
     CLIENT_SECRET,
@@ -74,6 +74,7 @@ def test_reddit_is_a_registered_connector_that_sends_replies():
     assert isinstance(RedditSource(), ReplySender)
     assert entry_points(group="ecoute.sources")["reddit"].load() is RedditSource
     assert REQUIRED_SETTINGS == ("client_id", "client_secret", "username")
+    assert ONE_OF_SETTINGS == ("password", "refresh_token")
 
 
 def test_inbox_searches_and_subreddit_comments_become_items(server, source):
@@ -250,13 +251,27 @@ def test_failures_are_classified(server, source, sleeps, trouble, kind, retriabl
 
 def test_a_spent_rate_limit_stops_the_poll_where_it_is(server, source):
     settings = settings_for(server, searches="café", subreddits="cafe")
-    server.remaining = 2.0  # the token call is free; two listings more
+    first = source.poll(settings, {})
+    server.remaining = 2.0  # two listings more in this window
+    calls = len(server.requests)
 
-    result = source.poll(settings, {})
+    result = source.poll(settings, {k: v for k, v in first.cursor.items() if k != "mentions"})
 
-    assert set(result.cursor) == {"mentions", "comments", "watch"}
-    assert server.paths().count("/search") == 0
+    assert server.paths()[calls:] == ["/message/mentions", "/message/comments"]  # nothing past the budget
+    assert result.cursor["watch"] == first.cursor["watch"]  # rechecked at the next poll
     assert MENTION in items(result)
+
+
+def test_replies_to_the_account_s_posts_are_heard(server, source):
+    reply = copy.deepcopy(children("message_comments__comment_reply.json")[0])
+    reply["data"].update(
+        id="kq3n0p0", name="t1_kq3n0p0", type="post_reply", subject="post reply", parent_id="t3_1h8zzzz"
+    )
+    server.add([reply], inbox="selfreply")
+
+    found = items(source.poll(settings_for(server), {}))
+
+    assert (found["t1_kq3n0p0"].kind, found["t1_kq3n0p0"].parent_id) == ("comment", "t3_1h8zzzz")
 
 
 def target(external_id: str = MENTION) -> ReplyTarget:

@@ -1,6 +1,6 @@
-"""Hearing a brand on Reddit: its account's inbox (username mentions, replies to its comments),
-searches of posts, and the newest comments of chosen subreddits matched against the brand's
-words; replies posted as comments, never twice.
+"""Hearing a brand on Reddit: its account's inbox (username mentions, replies to its comments and
+posts), searches of posts, and the newest comments of chosen subreddits matched against the
+brand's words; replies posted as comments, never twice.
 
 Settings: ``client_id``, ``client_secret`` (sealed), ``username``, and either ``password`` (a
 script app; sealed) or ``refresh_token`` (from the authorization-code flow; sealed);
@@ -9,7 +9,7 @@ script app; sealed) or ``refresh_token`` (from the authorization-code flow; seal
 comment when no keyword is set), ``inbox`` (default true), ``app_id`` (the User-Agent's app id),
 ``api_base`` and ``auth_base`` (Reddit's hosts unless told).
 
-Cursors, per stream (``mentions``, ``comments``, ``search:<query>``, ``subreddits:<a+b>``): the
+Cursors, per stream (``mentions``, ``comments``, ``selfreply``, ``search:<query>``, ``subreddits:<a+b>``): the
 newest thing read and its time. The next poll asks for the things ``before`` it (newer, in
 Reddit's listing order) page by page, so nothing is missed or repeated. Reddit answers an empty
 page when the cursor's thing has since been deleted or removed from the listing: the newest page
@@ -38,6 +38,7 @@ MAX_PAGES = 10  # per stream and poll; the cursor carries the rest to the next p
 WATCHED = 100  # latest things asked for again at each poll (/api/info takes 100 fullnames)
 MAX_REPLY = 10_000  # characters in a comment (Reddit's VMarkdownLength)
 REQUIRED_SETTINGS = ("client_id", "client_secret", "username")
+ONE_OF_SETTINGS = ("password", "refresh_token")  # a script app's password, or a web app's refresh token
 SECRETS = ("client_secret", "password", "refresh_token")  # sealed at rest
 
 
@@ -71,6 +72,7 @@ class RedditSource(ApiSource):
             items: list[RawItem | Rejected] = []
             deleted: list[str] = []
             new_cursor: dict[str, Any] = dict(cursor)
+            spent = False
             for stream in streams(settings):
                 read = self._read(reddit, stream, cursor.get(stream.key))
                 new_cursor[stream.key] = read.cursor
@@ -82,8 +84,12 @@ class RedditSource(ApiSource):
                     elif not stream.keywords or _names_one(thing.text, stream.keywords):
                         found.setdefault(thing.name, thing)  # overlapping searches: each thing once
                 if read.exhausted:
+                    spent = True
                     break  # the rate-limit window is spent: the other streams wait for the next poll
-            edited, gone, watch = self._recheck(reddit, cursor.get("watch", []), found)
+            watched = [] if spent else cursor.get("watch", [])  # rechecked at the next poll then
+            edited, gone, watch = self._recheck(reddit, watched, found)
+            if spent and isinstance(cursor.get("watch"), list):
+                watch = [w for w in cursor["watch"] if _valid_watch(w) and w[0] not in found]
             items.extend(to_item(t, location=_where(t)) for t in [*found.values(), *edited])
             new_cursor["watch"] = _watch_list(found.values(), watch)
         return PollResult(items, new_cursor, deleted=[*deleted, *gone])
@@ -98,6 +104,7 @@ class RedditSource(ApiSource):
             page = reddit.get(stream.path, {**stream.params, "before": read.cursor[0], "limit": PAGE_LIMIT})
             listing = Listing.read(page.body)
             if not listing.children:
+                read.exhausted = page.exhausted
                 break
             self._take(read, listing, stream, page.exhausted)
             if len(listing.children) < PAGE_LIMIT or page.exhausted:
@@ -234,6 +241,7 @@ def streams(settings: Mapping[str, Any]) -> list[Stream]:
     if flag(settings.get("inbox", True)):
         found.append(Stream("mentions", "/message/mentions", {}))
         found.append(Stream("comments", "/message/comments", {}))
+        found.append(Stream("selfreply", "/message/selfreply", {}))
     for query in names(settings.get("searches")):
         subreddit, words = _scoped(query)
         if subreddit:
