@@ -17,7 +17,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecoute.http import MAX_RETRY_AFTER_S, backoff_seconds, fetch, is_retriable_status, retry_after_seconds
+from ecoute.http import (
+    MAX_RETRY_AFTER_S,
+    backoff_seconds,
+    fetch,
+    is_retriable_status,
+    request,
+    reset_seconds,
+    retry_after_seconds,
+)
 from ecoute.settings import Settings
 from ecoute.sources.base import SourceError
 
@@ -294,3 +302,31 @@ def test_backoff_grows_and_stays_under_the_retry_after_cap(attempt):
 def test_which_statuses_are_worth_retrying():
     assert [is_retriable_status(s) for s in (408, 429, 500, 502, 503, 504, 520)] == [True] * 7
     assert [is_retriable_status(s) for s in (400, 401, 403, 404, 410, 501, 505)] == [False] * 7
+
+
+def test_a_reset_header_in_seconds_from_now_is_not_read_as_a_1970_date():
+    now = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+    assert reset_seconds("420", now=now) == 420  # Reddit's X-Ratelimit-Reset
+    assert reset_seconds(str(now.timestamp() + 90), now=now) == 90  # epoch seconds
+    assert reset_seconds("2026-12-06T02:05:00Z", now=now) == 300  # Mastodon's ISO time
+    assert reset_seconds("soon", now=now) is None
+
+
+def test_a_429_whose_reset_is_in_seconds_waits_for_it(server, sleeps):
+    server.then(Reply(429, {"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": "540"}))
+
+    with pytest.raises(SourceError) as raised:
+        fetch(server.url, settings=settings(), sleep=sleeps.append)
+
+    assert (raised.value.kind, raised.value.retry_after) == ("rate_limit", 540)
+    assert sleeps == []  # beyond the cap: left to the next poll, not slept here
+
+
+def test_statuses_the_caller_handles_are_returned_for_it_to_read(server, sleeps):
+    server.then(Reply(403, body=b'{"error": {"errors": [{"reason": "quotaExceeded"}]}}'))
+
+    response = request("GET", server.url, settings=settings(), sleep=sleeps.append, handled=frozenset({403}))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["errors"][0]["reason"] == "quotaExceeded"
+    assert len(server.requests) == 1

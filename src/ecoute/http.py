@@ -32,6 +32,8 @@ BACKOFF_MAX_S = 30.0
 
 # 501 and 505 mean "this server will never do that": retrying cannot help.
 _PERMANENT_5XX = frozenset({501, 505})
+# Below this a reset "time" is a count of seconds from now, not epoch seconds (2001-09-09).
+_EPOCH_FLOOR = 1_000_000_000
 _RETRIABLE_4XX = frozenset({408, 425, 429})
 # Failures of the connection itself (refused, reset, dropped mid-response, timed out), as opposed
 # to a bad URL or a redirect loop, which no amount of retrying fixes.
@@ -69,10 +71,12 @@ def request(
     headers: Mapping[str, str] | None = None,
     params: Mapping[str, Any] | None = None,
     json: Any = None,
+    data: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
     client: httpx.Client | None = None,
     sleep: Sleep = time.sleep,
     retry: bool = True,
+    handled: frozenset[int] = frozenset(),
 ) -> httpx.Response:
     """Like :func:`fetch`, for any method (a platform API's POST with a JSON body too).
 
@@ -80,10 +84,13 @@ def request(
     reconnecting), 429 → ``rate_limit`` with the wait the server asked for (``Retry-After`` or a
     rate-limit reset header), 5xx and connection errors → ``transient``. ``retry=False`` makes
     one attempt only (for a write the caller retries itself, with its idempotency key).
+    ``data`` sends a form body (OAuth token endpoints, Reddit's API). Statuses in ``handled`` are
+    returned, not raised: the caller reads the platform's error body to classify it itself
+    (YouTube's 403 is a quota, a permission or comments turned off, told apart only there).
     """
     if settings is None:
         settings = get_settings()
-    call = _Call(method, url, headers, params, json, settings, sleep, retry)
+    call = _Call(method, url, headers, params, json, data, settings, sleep, retry, handled)
     if client is not None:
         return _send(client, call)
     with httpx.Client() as own_client:
@@ -130,9 +137,11 @@ class _Call:
     headers: Mapping[str, str] | None
     params: Mapping[str, Any] | None
     json: Any
+    data: Mapping[str, Any] | None
     settings: Settings
     sleep: Sleep
     retry: bool
+    handled: frozenset[int]
 
 
 def _send(client: httpx.Client, call: _Call) -> httpx.Response:
@@ -149,6 +158,7 @@ def _send(client: httpx.Client, call: _Call) -> httpx.Response:
                 headers=request_headers,
                 params=call.params,
                 json=call.json,
+                data=call.data,
                 timeout=timeout,
                 follow_redirects=call.method == "GET",
             )
@@ -163,7 +173,7 @@ def _send(client: httpx.Client, call: _Call) -> httpx.Response:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # Unsupported scheme, malformed URL, redirect loop: the configuration is wrong.
             raise SourceError(f"{what} failed: {_one_line(str(exc))}", retriable=False) from exc
-        if response.is_success or response.status_code == 304:
+        if response.is_success or response.status_code == 304 or response.status_code in call.handled:
             return response
         _raise_unless_retriable(what, response, attempt, attempts)
         _wait(call.sleep, call.url, attempt, _delay_for(what, response, attempt), problem=_status(response))
@@ -202,13 +212,17 @@ def wait_asked(response: httpx.Response, *, now: datetime | None = None) -> floa
 
 
 def reset_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds until a rate-limit reset given as epoch seconds or an ISO 8601 time (None if unreadable)."""
+    """Seconds until a rate-limit reset given as epoch seconds, seconds from now (Reddit's
+    ``X-Ratelimit-Reset``: a number too small to be a date) or an ISO 8601 time; None if unreadable."""
     if not value:
         return None
     now = now or datetime.now(UTC)
     value = value.strip()
     try:
-        when = datetime.fromtimestamp(float(value), UTC)
+        number = float(value)
+        if 0 <= number < _EPOCH_FLOOR:
+            return number
+        when = datetime.fromtimestamp(number, UTC)
     except ValueError:
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -17,6 +17,7 @@ PLATFORM_LIMITS: dict[str, int] = {
     "facebook": 8000,
     "google_reviews": 4096,
     "reddit": 10000,
+    "youtube": 10000,
 }
 DEFAULT_LIMIT = 1000
 

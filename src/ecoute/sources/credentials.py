@@ -14,7 +14,19 @@ from ecoute.settings import Settings, get_settings
 from ecoute.sources.base import SourceError
 from ecoute.webhooks.sealing import SecretUnreadable, seal, unseal
 
-SECRET_NAMES = frozenset({"access_token", "app_password", "secret", "refresh_jwt", "access_jwt"})
+SECRET_NAMES = frozenset(
+    {
+        "access_token",
+        "app_password",
+        "secret",
+        "refresh_jwt",
+        "access_jwt",
+        "client_secret",
+        "password",
+        "refresh_token",
+        "api_key",
+    }
+)
 SUFFIX = "_sealed"
 
 

@@ -38,6 +38,7 @@ from ecoute.sources.mastodon.payload import (
     rejected,
     to_item,
 )
+from ecoute.sources.setting_values import flag, names
 
 logger = logging.getLogger(__name__)
 PAGE_LIMIT = 40  # Mastodon's maximum per page for timelines, notifications and search
@@ -231,14 +232,14 @@ class _Session:
 
 def streams(settings: Mapping[str, Any]) -> list[Stream]:
     found: list[Stream] = []
-    if _flag(settings.get("mentions", True)):
+    if flag(settings.get("mentions", True)):
         found.append(
             Stream("notifications", "/api/v1/notifications", {"types[]": ["mention"]}, _notified, linked=True)
         )
-    for tag in _names(settings.get("hashtags")):
+    for tag in names(settings.get("hashtags")):
         tag = tag.lstrip("#")
         found.append(Stream(f"tag:{tag.lower()}", f"/api/v1/timelines/tag/{tag}", {}, _statuses, linked=True))
-    for query in _names(settings.get("searches")):
+    for query in names(settings.get("searches")):
         found.append(
             Stream(
                 f"search:{query}",
@@ -317,18 +318,6 @@ def _addressed(text: str, handle: str | None) -> str:
         return text
     mention = "@" + handle.lstrip("@")
     return text if mention.lower() in text.lower() else f"{mention} {text}"
-
-
-def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list):
-        return []
-    return [str(v).strip() for v in value if str(v).strip()]
-
-
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() not in ("false", "0", "no", "off", "")
 
 
 def _where(status: Status) -> str:

@@ -15,19 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ecoute.sources.base import PayloadError, RawItem, Rejected
+from ecoute.sources.base import PayloadError, RawItem
 from ecoute.sources.html_text import html_to_text
+from ecoute.sources.payload_fields import rejected as rejected
+from ecoute.sources.payload_fields import text_field as _text
 
 PLATFORM = "mastodon"
-
-
-def _text(payload: Mapping[str, Any], name: str, *, where: str, required: bool = True) -> str | None:
-    value = payload.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value):
-        raise PayloadError(f"{where}.{name}", f"expected a non-empty string, got {value!r:.60}")
-    return value
 
 
 def _count(payload: Mapping[str, Any], name: str) -> int:
@@ -170,7 +163,3 @@ def to_item(status: Status, instance: str, thread: Thread, *, location: str) -> 
         # A status never edited has no edited_at: its first revision is its creation time.
         revision=status.edited_at or status.created_at,
     )
-
-
-def rejected(error: PayloadError, *, location: str, payload: Any) -> Rejected:
-    return Rejected(location, error.reason, error.field, json.dumps(payload, ensure_ascii=False)[:10_000])
