@@ -42,6 +42,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.metrics",
     "ecoute.web.pages.insights",
     "ecoute.web.pages.alerts",
+    "ecoute.web.pages.incidents",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
     "ecoute.web.api.push",
