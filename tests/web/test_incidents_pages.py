@@ -143,8 +143,12 @@ def test_bad_input_is_a_clear_4xx(owner, login_as, world):
 
 
 def test_an_incident_opened_by_hand_links_conversations_saying_its_terms(owner, world):
-    response = post_form(owner, "/w/acme/incidents", {"title": "Cadenas bloqués", "terms": "cadenas, lock",
-                                                      "description": "Les cadenas ne s'ouvrent plus"})  # fmt: skip
+    form = {
+        "title": "Cadenas bloqués",
+        "terms": "cadenas, lock",
+        "description": "Les cadenas ne s'ouvrent plus",
+    }
+    response = post_form(owner, "/w/acme/incidents", form)
     page = owner.get(response.headers["location"]).text
 
     linked = set(map(int, re.findall(r'<li data-conversation="(\d+)"', page)))

@@ -1,8 +1,8 @@
 """Which conversations an incident affects: those of its alert's episode (or, for an impersonator,
 the customers it answered), those matching its search terms (and brand) since it started, and
 those an agent links by hand. Terms look back a day before the incident started: an incident is
-usually opened by hand once the first complaints are in. While the incident is open, ``link_new`` adds the ones that arrived
-since; a conversation unlinked by hand stays out.
+usually opened by hand once the first complaints are in. While the incident is open, ``link_new``
+adds the ones that arrived since; a conversation unlinked by hand stays out.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def contacted_conversations(session: Session, workspace_id: int, author_id: int)
 
 
 def term_conversations(session: Session, incident: Incident) -> list[int]:
-    """Conversations with a mention since the incident started (or the day before) that says one of its terms (about
-    its brand, when it has one)."""
+    """Conversations with a mention since the incident started (or the day before) that says one of
+    its terms (about its brand, when it has one)."""
     if not incident.terms:
         return []
     where: list[ColumnElement[bool]] = [
