@@ -56,6 +56,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.deadlines",
     "ecoute.web.api.replies",
     "ecoute.web.api.drafts",
+    "ecoute.web.api.incidents",
     "ecoute.web.pages.admin_members",
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",
