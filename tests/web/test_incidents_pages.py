@@ -154,3 +154,16 @@ def test_an_incident_opened_by_hand_links_conversations_saying_its_terms(owner, 
     linked = set(map(int, re.findall(r'<li data-conversation="(\d+)"', page)))
     assert linked == {world.inside[1], world.inside[2]}
     assert "Cadenas bloqués" in owner.get("/w/acme/incidents").text
+
+
+def test_a_conversation_is_linked_from_its_own_page_and_shows_its_incident(owner, world):
+    path = _open(owner, world)
+    incident_id = int(path.rsplit("/", 1)[1])
+
+    linked = post_form(owner, f"/w/acme/c/{world.calm}/incident", {"incident_id": str(incident_id)})
+    page = owner.get(f"/w/acme/c/{world.calm}").text
+    incident = owner.get(path).text
+
+    assert linked.status_code == 303
+    assert f'data-incident="{incident_id}"' in page.split("data-incidents")[1]
+    assert f'<li data-conversation="{world.calm}"' in incident

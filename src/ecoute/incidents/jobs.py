@@ -37,7 +37,10 @@ def send_update(ctx: JobContext, payload: dict[str, Any]) -> None:
         if update is None or update.state != "queued":
             return  # already handed over (a second delivery of this job), or gone
         conversation_id, text, name = update.conversation_id, update.text, submission(update)
-    request = ReplyRequest(text=text, submission=name, confirm_collision=True, confirm_similar=True)
+        mention_id = update.mention_id
+    request = ReplyRequest(
+        text=text, submission=name, in_reply_to_id=mention_id, confirm_collision=True, confirm_similar=True
+    )
     error: str | None = None
     try:
         submit_reply(

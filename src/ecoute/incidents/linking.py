@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ecoute.store.models import Conversation, Mention, MentionBrand
+from ecoute.store.models import Author, Brand, Conversation, Mention, MentionBrand
 from ecoute.store.repo import NotFound, record_audit
 from ecoute.store.types import utcnow
 from ecoute.warn.explain import window
@@ -35,10 +35,10 @@ def episode_conversations(session: Session, alert: Alert, now: datetime) -> list
         Mention.hidden.is_(False),
         Mention.created_at >= since,
         Mention.created_at < until,
+        # The people a spike affects are those it hurt: unhappy or complaining, not every post.
+        or_(Mention.sentiment == "negative", Mention.intent == "complaint"),
     ]
-    if alert.kind == "negative_share":
-        where.append(Mention.sentiment == "negative")
-    return _distinct(session, where)
+    return _distinct(session, where, alert.workspace_id)
 
 
 def contacted_conversations(session: Session, workspace_id: int, author_id: int) -> list[int]:
@@ -88,10 +88,26 @@ def term_conversations(session: Session, incident: Incident) -> list[int]:
                 )
             )
         )
-    return _distinct(session, where)
+    return _distinct(session, where, incident.workspace_id)
 
 
-def _distinct(session: Session, where: list[ColumnElement[bool]]) -> list[int]:
+def own_authors(session: Session, workspace_id: int) -> Select[tuple[int]]:
+    """The brand's own accounts (its declared handles): never among the people affected."""
+    handles = set()
+    for declared in session.scalars(
+        select(Brand.handles).where(Brand.workspace_id == workspace_id, Brand.competitor_of_id.is_(None))
+    ):
+        handles |= {str(h).split(":", 1)[-1].lstrip("@").lower() for h in declared or ()}
+    return select(Author.id).where(
+        Author.workspace_id == workspace_id, func.lower(Author.handle).in_(handles)
+    )
+
+
+def _distinct(session: Session, where: list[ColumnElement[bool]], workspace_id: int) -> list[int]:
+    where = [
+        *where,
+        or_(Mention.author_id.is_(None), Mention.author_id.not_in(own_authors(session, workspace_id))),
+    ]
     rows = session.scalars(
         select(Mention.conversation_id)
         .where(*where)

@@ -91,6 +91,8 @@ class PersonalUpdate(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     round: Mapped[str] = mapped_column(String(40))
+    # The message answered: the affected customer's, not the brand's nor a bystander's.
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="SET NULL"))
     lang: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     selected: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ecoute.respond import fields, sectors
@@ -20,7 +20,7 @@ from ecoute.respond.specifics import extract
 from ecoute.respond.types import limit_for
 from ecoute.store.models import Author, Brand, Conversation, Mention, Workspace
 
-from . import statements, wording
+from . import linking, statements, wording
 from .models import Incident
 from .wording import join, say
 
@@ -38,15 +38,22 @@ class Customer:
 
 
 def customer(session: Session, workspace_id: int, conversation: Conversation) -> Customer | None:
-    """The customer's latest visible message in the conversation (theirs, not someone else's)."""
-    query = select(Mention).where(
+    """Who in the conversation the incident hurt: the latest unhappy or complaining message that
+    is not the brand's own, else the conversation's author's latest; None when only the brand spoke."""
+    own = linking.own_authors(session, workspace_id)
+    visible = select(Mention).where(
         Mention.workspace_id == workspace_id,
         Mention.conversation_id == conversation.id,
         Mention.hidden.is_(False),
+        or_(Mention.author_id.is_(None), Mention.author_id.not_in(own)),
     )
-    if conversation.author_id is not None:
-        query = query.where(Mention.author_id == conversation.author_id)
-    mention = session.scalar(query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(1))
+    newest = (Mention.created_at.desc(), Mention.id.desc())
+    unhappy = or_(Mention.sentiment == "negative", Mention.intent == "complaint")
+    mention = session.scalar(visible.where(unhappy).order_by(*newest).limit(1))
+    if mention is None and conversation.author_id is not None:
+        mention = session.scalar(
+            visible.where(Mention.author_id == conversation.author_id).order_by(*newest).limit(1)
+        )
     if mention is None:
         return None
     author = session.get(Author, mention.author_id) if mention.author_id else None

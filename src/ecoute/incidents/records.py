@@ -74,6 +74,18 @@ def list_incidents(session: Session, workspace_id: int) -> list[Incident]:
     return sorted(rows, key=lambda i: i.status == "resolved")
 
 
+def open_incidents(session: Session, workspace_id: int, limit: int = 20) -> list[Incident]:
+    """The incidents still open, newest first (what a conversation may be linked to)."""
+    return list(
+        session.scalars(
+            select(Incident)
+            .where(Incident.workspace_id == workspace_id, Incident.status != "resolved")
+            .order_by(Incident.created_at.desc(), Incident.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def timeline(session: Session, workspace_id: int, incident_id: int) -> list[IncidentEvent]:
     return list(
         session.scalars(

@@ -91,6 +91,7 @@ def prepare(
                 incident_id=incident.id,
                 conversation_id=conversation_id,
                 round=name,
+                mention_id=who.mention.id,
                 lang=lang,
                 text=text,
                 created_at=now,

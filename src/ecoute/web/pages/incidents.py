@@ -233,6 +233,19 @@ def change_link(
     return redirect_back(request, next, _home(ctx, incident))
 
 
+@router.post("/w/{slug}/c/{conversation_id}/incident")
+def link_from_conversation(
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, require(Action.CHANGE_STATUS)],
+    conversation_id: int,
+    incident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """The conversation page's "link to an incident"."""
+    incident = records.get(session, ctx.workspace.id, incident_id)
+    linking.link_by_hand(session, incident, conversation_id, linked=True, actor=ctx.actor)
+    return redirect_back_to(f"/w/{ctx.workspace.slug}/c/{conversation_id}")
+
+
 @router.get("/w/{slug}/incidents/{incident_id}/updates")
 def updates_page(
     request: Request,

@@ -99,6 +99,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("round", sa.String(40), nullable=False),
+        sa.Column(
+            "mention_id", sa.Integer(), sa.ForeignKey("mentions.id", ondelete="SET NULL"), nullable=True
+        ),
         sa.Column("lang", sa.String(8), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("selected", sa.Boolean(), nullable=False),
