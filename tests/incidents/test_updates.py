@@ -39,7 +39,7 @@ def _send_round(db, workspace, incident_id, role="owner"):
         count = len(drafted)
     with db.session() as session:
         queued = updates.approve(
-            session, workspace.id, incident_id, user_id=None, role=role, actor="test", pace=PACE
+            session, updates.Approver(workspace.id, None, role, "test"), incident_id, pace=PACE
         )
     return count, queued
 
@@ -149,7 +149,7 @@ def test_deselected_and_edited_updates_are_honoured(db, workspace, world):
             actor="t",
         )
     with db.session() as session:
-        updates.approve(session, workspace.id, incident_id, user_id=None, role="owner", actor="t", pace=PACE)
+        updates.approve(session, updates.Approver(workspace.id, None, "owner", "t"), incident_id, pace=PACE)
 
     replies = _replies(db, workspace)
     assert len(replies) == 2 and replies[0].text == "Bonjour, c'est réparé, pardon !"
@@ -164,11 +164,8 @@ def test_updates_are_spaced_at_a_safe_rate_on_the_queue(db, workspace, world, jo
     with db.session() as session:
         updates.approve(
             session,
-            workspace.id,
+            updates.Approver(workspace.id, None, "owner", "t"),
             incident_id,
-            user_id=None,
-            role="owner",
-            actor="t",
             pace=timedelta(seconds=15),
         )
     with db.session() as session:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ecoute.jobs import defer
+from ecoute.settings import Settings
 from ecoute.store.models import Conversation, Reply, Workspace
 from ecoute.store.repo import Invalid, NotFound, record_audit
 from ecoute.store.types import utcnow
@@ -156,48 +157,57 @@ def edit(
     return changed
 
 
+@dataclass(frozen=True)
+class Approver:
+    """Who approves a round: their replies follow their role's approval rule."""
+
+    workspace_id: int
+    user_id: int | None
+    role: str
+    actor: str
+
+
+def pace_of(settings: Settings) -> timedelta:
+    """How far apart two personal updates go out (``ECOUTE_INCIDENT_UPDATE_PACE_S``)."""
+    return timedelta(seconds=max(0, settings.int("incident_update_pace_s")))
+
+
 def approve(
-    session: Session,
-    workspace_id: int,
-    incident_id: int,
-    *,
-    user_id: int | None,
-    role: str,
-    actor: str,
-    pace: timedelta,
-    now: datetime | None = None,
+    session: Session, who: Approver, incident_id: int, *, pace: timedelta, now: datetime | None = None
 ) -> int:
     """Queue every selected draft of the current round, ``pace`` apart; returns how many.
 
     A second call queues nothing more: only drafts are queued, and each job's key is its update's."""
     now = now or utcnow()
-    incident = get(session, workspace_id, incident_id)
-    slot = max(now, _last_slot(session, workspace_id) + pace)
+    incident = get(session, who.workspace_id, incident_id)
+    slot = max(now, _last_slot(session, who.workspace_id) + pace)
     queued = 0
     for update in round_updates(session, incident):
         if update.state != "draft" or not update.selected:
             continue
-        update.state, update.scheduled_at, update.approved_by_id = "queued", slot, user_id
+        update.state, update.scheduled_at, update.approved_by_id = "queued", slot, who.user_id
         update.updated_at = now
+        payload = {"update_id": update.id, "role": who.role, "user_id": who.user_id, "actor": who.actor}
         defer(
             session,
             JOB,
-            {"update_id": update.id, "role": role, "user_id": user_id, "actor": actor},
+            payload,
             key=f"incident-update:{update.id}",
-            workspace_id=workspace_id,
+            workspace_id=who.workspace_id,
             run_at=slot,
         )
         slot += pace
         queued += 1
     if queued:
+        after = {"round": incident.update_round, "queued": queued}
         record_audit(
             session,
-            workspace_id,
-            actor=actor,
+            who.workspace_id,
+            actor=who.actor,
             action="incident.updates_approve",
             target_type="incident",
             target_id=incident.id,
-            after={"round": incident.update_round, "queued": queued},
+            after=after,
         )
     return queued
 

@@ -294,12 +294,19 @@ def drafts(
     )
 
 
-@router.put(
-    "/incidents/{incident_id}/conversations/{conversation_id}",
-    status_code=204,
-    response_class=Response,
-    responses=errors(403, 404),
-)
+def _link(
+    session: DbSession, ctx: WorkspaceContext, incident_id: int, conversation_id: int, linked: bool
+) -> Response:
+    incident = records.get(session, ctx.workspace.id, incident_id)
+    linking.link_by_hand(session, incident, conversation_id, linked=linked, actor=ctx.actor)
+    return Response(status_code=204)
+
+
+LINK_PATH = "/incidents/{incident_id}/conversations/{conversation_id}"
+LINK_ANSWERS = {"status_code": 204, "response_class": Response, "responses": errors(403, 404)}
+
+
+@router.put(LINK_PATH, **LINK_ANSWERS)  # type: ignore[arg-type]
 def link(
     session: DbSession,
     incident_id: Id,
@@ -307,17 +314,10 @@ def link(
     ctx: Annotated[WorkspaceContext, api_require(Action.CHANGE_STATUS)],
 ) -> Response:
     """Link a conversation to the incident by hand."""
-    incident = records.get(session, ctx.workspace.id, incident_id)
-    linking.link_by_hand(session, incident, conversation_id, linked=True, actor=ctx.actor)
-    return Response(status_code=204)
+    return _link(session, ctx, incident_id, conversation_id, True)
 
 
-@router.delete(
-    "/incidents/{incident_id}/conversations/{conversation_id}",
-    status_code=204,
-    response_class=Response,
-    responses=errors(403, 404),
-)
+@router.delete(LINK_PATH, **LINK_ANSWERS)  # type: ignore[arg-type]
 def unlink(
     session: DbSession,
     incident_id: Id,
@@ -325,9 +325,7 @@ def unlink(
     ctx: Annotated[WorkspaceContext, api_require(Action.CHANGE_STATUS)],
 ) -> Response:
     """Unlink a conversation: the incident no longer counts it, and does not link it again."""
-    incident = records.get(session, ctx.workspace.id, incident_id)
-    linking.link_by_hand(session, incident, conversation_id, linked=False, actor=ctx.actor)
-    return Response(status_code=204)
+    return _link(session, ctx, incident_id, conversation_id, False)
 
 
 @router.get("/incidents/{incident_id}/updates", response_model=UpdateList, responses=errors(403, 404))
@@ -380,14 +378,6 @@ def send_updates(
 ) -> QueuedOut:
     """Approve every selected draft: each becomes a reply at a safe pace (approval rules apply). A
     second call queues nothing more."""
-    pace = timedelta(seconds=get_settings(request).int("incident_update_pace_s"))
-    queued = updates.approve(
-        session,
-        ctx.workspace.id,
-        incident_id,
-        user_id=_user_id(ctx),
-        role=ctx.role,
-        actor=ctx.actor,
-        pace=pace,
-    )
+    who = updates.Approver(ctx.workspace.id, _user_id(ctx), ctx.role, ctx.actor)
+    queued = updates.approve(session, who, incident_id, pace=updates.pace_of(get_settings(request)))
     return QueuedOut(queued=queued)

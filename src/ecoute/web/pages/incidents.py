@@ -297,16 +297,8 @@ async def change_updates(
     else:
         updates.edit(session, ctx.workspace.id, incident_id, _edits(form), actor=ctx.actor)
     if action == "send":
-        pace = timedelta(seconds=get_settings(request).int("incident_update_pace_s"))
-        updates.approve(
-            session,
-            ctx.workspace.id,
-            incident_id,
-            user_id=_user_id(ctx),
-            role=ctx.role,
-            actor=ctx.actor,
-            pace=pace,
-        )
+        who = updates.Approver(ctx.workspace.id, _user_id(ctx), ctx.role, ctx.actor)
+        updates.approve(session, who, incident_id, pace=updates.pace_of(get_settings(request)))
     return redirect_back_to(f"/w/{ctx.workspace.slug}/incidents/{incident_id}/updates")
 
 
