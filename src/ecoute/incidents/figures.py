@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ecoute.store.models import Conversation, Mention, Reply
@@ -45,7 +45,7 @@ def figures(session: Session, incident: Incident) -> Figures:
         IncidentLink.incident_id == incident.id,
         IncidentLink.removed.is_(False),
     )
-    person = func.coalesce(Conversation.author_id * 1, -Conversation.id)  # no author: the conversation
+    person = func.coalesce(Conversation.author_id, -Conversation.id)  # no author: the conversation
     affected = session.scalar(
         select(func.count(func.distinct(person))).where(
             Conversation.workspace_id == ws, Conversation.id.in_(linked)
@@ -83,7 +83,7 @@ def figures(session: Session, incident: Incident) -> Figures:
     )
 
 
-def _share(session: Session, where: list) -> Share:  # type: ignore[type-arg]
+def _share(session: Session, where: list[ColumnElement[bool]]) -> Share:
     negative, total = session.execute(
         select(func.count().filter(Mention.sentiment == "negative"), func.count()).where(*where)
     ).one()

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ecoute.auth.permissions import Action
 from ecoute.incidents import figures, linking, opening, records, statements, updates
@@ -152,7 +153,9 @@ def incident_page(
     )
 
 
-def _conversations(session, workspace_id: int, ids: list[int]) -> list[tuple[Conversation, Author | None]]:  # type: ignore[no-untyped-def]
+def _conversations(
+    session: Session, workspace_id: int, ids: list[int]
+) -> list[tuple[Conversation, Author | None]]:
     if not ids:
         return []
     rows = session.execute(
