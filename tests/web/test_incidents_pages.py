@@ -59,6 +59,7 @@ def test_the_alert_button_opens_an_incident_shown_in_both_languages(owner, world
     english = owner.get(path, headers={"accept-language": "en"}).text
     french = owner.get(path, headers={"accept-language": "fr"}).text
     assert f'href="{path}" data-incident-link' in alerts
+    assert 'href="/w/acme/incidents" data-incidents-link' in alerts
     assert (
         'data-affected="3"' in english
         and "people affected" in english
