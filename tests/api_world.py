@@ -41,6 +41,7 @@ class Side:
     invitation_id: int = 0
     rule_id: int = 0
     pending_reply_id: int = 0
+    incident_id: int = 0
     member: User | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)

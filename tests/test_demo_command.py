@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, func, select
 
 from ecoute.demo import replies as history
 from ecoute.inbox.queries import list_conversations
+from ecoute.incidents import records as incident_records
+from ecoute.incidents import updates
 from ecoute.keep_time.deadlines import open_clocks
 from ecoute.respond.outbox import recent_texts, variety_of
 from ecoute.store import repo
@@ -98,6 +100,11 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
                 Conversation.id.in_(select(Reply.conversation_id)),
             )
         )
+        incidents = {i.kind: i for i in incident_records.list_incidents(session, workspace.id)}
+        outage, fake = incidents["outage"], incidents["impersonation"]
+        outage_events = [e.kind for e in incident_records.timeline(session, workspace.id, outage.id)]
+        outage_updates = updates.round_updates(session, outage)
+        fake_updates = updates.round_updates(session, fake)
         latest = recent_texts(session, workspace.id, limit=1)[0]
         copied = variety_of(session, workspace.id, latest.replace("Lucie", "Sarah"))
     db.dispose()
@@ -121,6 +128,13 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
     assert sum(1 for row in inbox if row.conversation.needs_reply) >= 20 and len(clocks) >= 20
     # Customers who wrote again after the team's last reply are waiting again, as on a live desk.
     assert written_again >= 5
+    # The outage is an incident with a drafted statement and personal updates ready to send, not
+    # sent; the impersonator's incident has its messages to those it contacted ready (run twice: once).
+    assert outage.alert_id is not None and outage_events == ["opened", "statement"]
+    assert len(outage_updates) >= 20 and {u.state for u in outage_updates} == {"draft"}
+    assert all(u.selected and u.reply_id is None for u in outage_updates)
+    assert fake.title == "Faux compte @cyclune_service_client" and len(fake_updates) >= 2
+    assert all("@cyclune_service_client" in u.text and u.state == "draft" for u in fake_updates)
     # The composer's variety check has the team's recent replies to compare a new one with.
     assert copied.warning and copied.nearest_text == latest
 

@@ -74,6 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
         "New corrections by a workspace's agents that make the heads retrain on their own "
         "(kept only if held-out macro-F1 does not drop). 0: never on their own.",
     ),
+    Setting(
+        "incident_update_pace_s",
+        "15",
+        "Seconds between two personal updates of an incident going out (a safe rate for the platforms).",
+    ),
     Setting("http_timeout", "20", "Seconds before an outgoing HTTP request (feeds, APIs) gives up."),
     Setting("http_retries", "3", "Attempts for an outgoing HTTP request that fails in a retriable way."),
     Setting("user_agent", "Ecoute/0.1 (+self-hosted social listening)", "User-Agent sent to feeds and APIs."),

@@ -19,6 +19,7 @@ from ecoute import demo as demo_data
 from ecoute.cli.context import state
 from ecoute.cli.ingest import print_summary, run_ingest
 from ecoute.cli.output import console, print_json, progress_bar
+from ecoute.demo import incidents as demo_incidents
 from ecoute.demo import replies as demo_replies
 from ecoute.inbox import rule_admin
 from ecoute.inbox.rules import validate_spec
@@ -63,6 +64,8 @@ def demo_command(
     history = _load_history(db, setup.workspace)
     # The hourly spike scan, once now, so the outage's alert is there when the demo opens.
     raised = scan_workspace(db, setup.workspace.id)
+    # The outage's incident (a statement on its timeline, personal updates ready) and the impersonator's.
+    demo_incidents.open_demo_incidents(db, setup.workspace)
     summary = _summary(db, setup.workspace)
     where = _where(db)
     if as_json:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api_world import ROLES, Side, World, add_rule_and_held_reply
+from ecoute.incidents import records
 from ecoute.store.models import AuditEvent
 
 
@@ -171,6 +172,24 @@ CALLS = (
         targeted=False,
         shows_own=False,
     ),
+    Call("incidents.list", "GET", "/api/v1/incidents", None, (200,) * 4, targeted=False),
+    Call("incidents.get", "GET", "/api/v1/incidents/{incident}", None, (200,) * 4),
+    Call("incidents.drafts", "GET", "/api/v1/incidents/{incident}/drafts", None, (200,) * 4, shows_own=False),
+    Call(
+        "incidents.status",
+        "POST",
+        "/api/v1/incidents/{incident}/status",
+        {"status": "identified"},
+        (200, 200, 200, 403),
+    ),
+    Call(
+        "incidents.send",
+        "POST",
+        "/api/v1/incidents/{incident}/updates/send",
+        None,
+        (200, 200, 200, 403),
+        shows_own=False,
+    ),
     Call(
         "keep_time.set",
         "PUT",
@@ -212,6 +231,7 @@ def fill(template: Any, side: Side) -> Any:
         "tag": side.spare_tag_id,
         "rule": side.rule_id,
         "reply": side.pending_reply_id,
+        "incident": side.incident_id,
     }
     if isinstance(template, dict):
         return {key: fill(value, side) for key, value in template.items()}
@@ -234,6 +254,11 @@ def audit_count(db, side: Side) -> int:
 def full_world(db, world: World) -> World:
     for side in (world.acme, world.globex):
         add_rule_and_held_reply(db, side)
+        with db.session() as session:
+            facts = records.IncidentFacts(title=f"Panne {side.marker}")
+            side.incident_id = records.open_incident(
+                session, side.workspace.id, facts, user_id=None, actor="t"
+            ).id
     return world
 
 

@@ -15,6 +15,7 @@ from fastapi import Form, HTTPException, Request
 from fastapi.responses import Response
 
 from ecoute.auth.permissions import Action
+from ecoute.incidents import records as incident_records
 from ecoute.store.repo import Invalid, NotFound
 from ecoute.warn import explain as alerts
 from ecoute.warn.models import Alert
@@ -59,6 +60,7 @@ def alerts_page(
                 "observed": i18n.number(round(alert.observed)),
                 "expected": i18n.number(round(alert.expected, 1)),
                 "ratio": _ratio(i18n, alert),
+                "incident": incident_records.for_alert(session, ctx.workspace.id, alert.id),
             }
         )
     return render(

@@ -11,6 +11,8 @@ from fastapi.responses import Response
 from ecoute.auth.permissions import Action
 from ecoute.inbox import batch, notes, presence, queries, relabel, thread
 from ecoute.inbox.moderation import get_mention, set_hidden
+from ecoute.incidents import linking as incident_links
+from ecoute.incidents import records as incident_records
 from ecoute.store.repo import NotFound
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.pages import page_router
@@ -73,6 +75,8 @@ def conversation(
         flash=flash,
         back_url=back_url or f"/w/{ctx.workspace.slug}/",
         options={"status": STATUSES, "sentiment": SENTIMENTS, "intent": INTENTS},
+        incidents=incident_links.incidents_of(session, ws, c.id),
+        open_incidents=incident_records.open_incidents(session, ws),
     )
     return forget_flash(response) if flash else response
 
