@@ -61,7 +61,7 @@ def test_a_platform_source_without_its_credentials_is_refused_by_name(db, db_url
     )
 
     assert refused.returncode != 0
-    assert "a bluesky source needs --set app_password=…" in refused.stdout + refused.stderr
+    assert "--set app_password=…: a bluesky source needs it" in refused.stdout + refused.stderr
 
 
 def test_a_webhook_source_gets_a_secret_shown_once_and_stored_sealed(db, db_url, workspace, tmp_path):
