@@ -45,7 +45,8 @@ def poll_source(
     base = options or IngestOptions(after_store=compose_hooks(rules_hook(), enqueue_high_priority))
     options = replace(base, keep_unmatched=source.settings.get("keep_unmatched", False), cursor=result.cursor)
     report = ingest(db, workspace, result.items, source=source, options=options)
-    if result.deleted:
-        with db.session() as session:
+    with db.session() as session:
+        if result.deleted:
             mark_deleted(session, workspace.id, source.platform, result.deleted)
+        repo.record_source_success(session, workspace.id, source.id)
     return report

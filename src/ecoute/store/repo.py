@@ -145,6 +145,16 @@ def save_source_cursor(session: Session, workspace_id: int, source_id: int, curs
     source.last_run_at = utcnow()
 
 
+def record_source_success(session: Session, workspace_id: int, source_id: int) -> None:
+    """A poll went through: the source is healthy, its last success now."""
+    source = session.scalar(select(Source).where(Source.workspace_id == workspace_id, Source.id == source_id))
+    if source is None:
+        return
+    now = utcnow()
+    source.health, source.last_error, source.consecutive_failures = "ok", None, 0
+    source.last_run_at = source.last_success_at = now
+
+
 # What a source's health says after a failure of each kind (``SourceError.kind``): a 5xx or a
 # timeout is "failing" (backing off), never a disconnection; only an authorisation the platform
 # refused asks for reconnecting.
