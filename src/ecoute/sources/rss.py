@@ -108,7 +108,8 @@ class RssSource:
         entries = [item for item in result.items if isinstance(item, RawItem)]
         newest = max(entries, key=lambda item: str(item.created_at or ""), default=None)
         said = f"feed read: {len(result.items)} entries"
-        return said + (f", the newest: {newest.text[:80]!r}" if newest else "")
+        title = " ".join(newest.text.split())[:80] if newest else ""
+        return said + (f", the newest: “{title}”" if title else "")
 
 
 def _feed_url(settings: Mapping[str, Any]) -> str:
