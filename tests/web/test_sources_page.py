@@ -188,3 +188,17 @@ def test_another_workspaces_source_ids_are_404(app, db, workspace, other_workspa
 
     assert answers == [404] * 6
     assert source(db, other_workspace, "theirs").paused is False
+
+
+def test_reconnecting_without_the_credential_is_refused_by_field(db, workspace, owner):
+    post(owner, "/w/acme/sources", {"kind": "webhook", "name": "shop"})
+    form = {"kind": "mastodon", "name": "masto", "instance": "https://m.example", "access_token": "t"}
+    post(owner, "/w/acme/sources", form)
+
+    empty = post(
+        owner, f"/w/acme/sources/{source(db, workspace, 'masto').id}/reconnect", {"access_token": " "}
+    )
+    nothing_to_give = post(owner, f"/w/acme/sources/{source(db, workspace, 'shop').id}/reconnect")
+
+    assert empty.status_code == 400 and 'data-error="access_token"' in card(empty.text, "masto")
+    assert nothing_to_give.status_code == 400

@@ -161,34 +161,20 @@ def reconnect_source(
     """New credentials, tested against the platform first: saved (and the source healthy again)
     only when the platform accepts them."""
     source = _source(session, ctx, source_id)
+    needed = manage.CREDENTIALS.get(source.kind, ())
     given = {
-        k: v
-        for k, v in {"access_token": access_token, "app_password": app_password}.items()
-        if k in manage.CREDENTIALS.get(source.kind, ())
+        k: v for k, v in {"access_token": access_token, "app_password": app_password}.items() if k in needed
     }
     settings = get_settings(request)
-    missing = [k for k in manage.CREDENTIALS.get(source.kind, ()) if not given.get(k, "").strip()]
+    missing = [k for k in needed if not given.get(k, "").strip()] or (["access_token"] if not needed else [])
     if missing:
-        error = {
-            "source_id": source.id,
-            "field": missing[0],
-            "message": page_translator(request).t("sources.reconnect_missing"),
-        }
+        message = page_translator(request).t("sources.reconnect_missing")
+        error = {"source_id": source.id, "field": missing[0], "message": message}
         return _page(request, session, ctx, status_code=400, error=error)
     result = checks.check_source(source.kind, manage.credentials_for(source, given, settings), settings)
     if not result.ok:
-        return _page(
-            request,
-            session,
-            ctx,
-            status_code=400,
-            result=_shown(source, result),
-            error={
-                "source_id": source.id,
-                "field": missing[0] if missing else next(iter(given)),
-                "message": result.message,
-            },
-        )
+        error = {"source_id": source.id, "field": needed[0], "message": result.message}
+        return _page(request, session, ctx, status_code=400, result=_shown(source, result), error=error)
     manage.reconnect(session, source, given, settings=settings, actor=ctx.actor)
     session.flush()
     return _page(request, session, ctx, result=_shown(source, result))
