@@ -8,12 +8,14 @@ from datetime import datetime
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from ecoute.cli.context import CliError, state
 from ecoute.cli.ingest import ensure_workspace
 from ecoute.cli.output import console, print_json
 from ecoute.sources import checks, manage, registry, status
 from ecoute.sources.jobs import pollable
+from ecoute.store.models import Source
 from ecoute.store.repo import NotFound
 
 source_app = typer.Typer(
@@ -33,6 +35,7 @@ def source_add(
     brand: str = typer.Option(None, "--brand", help="Attach every item of this source to BRAND."),
     workspace: str = WORKSPACE,
 ) -> None:
+    """Add a source; its settings are checked, its secrets kept encrypted (see docs/sources/)."""
     values: dict[str, object] = {}
     for pair in settings:
         key, sep, value = pair.partition("=")
@@ -152,7 +155,7 @@ def source_types() -> None:
         console.print(f"[bold]{name}[/]: {getattr(cls, 'description', '')}")
 
 
-def _named(session, workspace_id: int, name: str):  # type: ignore[no-untyped-def]
+def _named(session: Session, workspace_id: int, name: str) -> Source:
     try:
         return manage.source_named(session, workspace_id, name)
     except NotFound as error:
