@@ -130,6 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         if method == "POST" and path == "/api/v1/statuses":
             return self._post_status(json.loads(body))
+        if path == "/api/v1/accounts/verify_credentials":
+            return 200, fixture("verify_credentials__ok.json"), None
         if path == "/api/v1/notifications":
             types = query.get("types[]")
             rows = [n for n in srv.notifications if not types or n["type"] in types]

@@ -7,12 +7,13 @@ from dataclasses import replace
 
 from ecoute.inbox.rule_engine import rules_hook
 from ecoute.ingest import IngestOptions, IngestReport, compose_hooks, ingest
-from ecoute.sources import registry
+from ecoute.sources import reconnect_notice, registry
 from ecoute.sources.base import Connector, SourceError
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
 from ecoute.store.revisions import mark_deleted
+from ecoute.store.types import utcnow
 from ecoute.webhooks.events import enqueue_high_priority
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def poll_source(
         result = connector.poll(source.settings, source.cursor or {})
     except SourceError as error:
         with db.session() as session:
-            repo.record_source_failure(session, workspace.id, source.id, str(error), kind=error.kind)
+            if repo.record_source_failure(session, workspace.id, source.id, str(error), kind=error.kind):
+                reconnect_notice.announce(session, workspace.id, source.id, utcnow())
         logger.warning(
             "source.poll_failed",
             extra={"source": source.name, "retriable": error.retriable, "kind": error.kind},
@@ -43,7 +45,8 @@ def poll_source(
     base = options or IngestOptions(after_store=compose_hooks(rules_hook(), enqueue_high_priority))
     options = replace(base, keep_unmatched=source.settings.get("keep_unmatched", False), cursor=result.cursor)
     report = ingest(db, workspace, result.items, source=source, options=options)
-    if result.deleted:
-        with db.session() as session:
+    with db.session() as session:
+        if result.deleted:
             mark_deleted(session, workspace.id, source.platform, result.deleted)
+        repo.record_source_success(session, workspace.id, source.id)
     return report

@@ -314,8 +314,8 @@ def test_quiet_weeks_stay_on_the_axis_and_a_week_at_zero_differs_from_one_withou
     [
         ("viewer", ["inbox", "insights", "alerts", "metrics"]),
         ("agent", ["inbox", "insights", "alerts", "metrics"]),
-        ("admin", ["inbox", "insights", "alerts", "metrics", "approvals", "settings"]),
-        ("owner", ["inbox", "insights", "alerts", "metrics", "approvals", "settings"]),
+        ("admin", ["inbox", "insights", "alerts", "metrics", "approvals", "sources", "settings"]),
+        ("owner", ["inbox", "insights", "alerts", "metrics", "approvals", "sources", "settings"]),
     ],
 )
 def test_the_top_bar_links_each_role_to_the_pages_it_may_open(app, db, workspace, role, links):

@@ -8,20 +8,17 @@ from rich.table import Table
 from ecoute.cli.context import CliError, state
 from ecoute.cli.ingest import ensure_workspace, ingest_options, print_summary
 from ecoute.cli.output import console, print_json
+from ecoute.cli.sources import source_app
 from ecoute.ingest import IngestReport
 from ecoute.listening import QuerySyntaxError, parse
-from ecoute.sources import registry
 from ecoute.sources.base import SourceError
-from ecoute.sources.credentials import seal_secrets
 from ecoute.sources.jobs import pollable
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
-from ecoute.webhooks.signing import new_standard_secret, standard_secret_bytes
 
 workspace_app = typer.Typer(help="Create and list workspaces.", no_args_is_help=True)
 brand_app = typer.Typer(help="Brands, competitors and their listening queries.", no_args_is_help=True)
-source_app = typer.Typer(help="Sources Écoute polls (RSS/Atom feeds, platform APIs).", no_args_is_help=True)
 WORKSPACE = typer.Option("default", "--workspace", "-w", help="Workspace slug.")
 
 
@@ -111,97 +108,6 @@ def brand_check(query: str) -> None:
         console.print(f"understood as: [bold]{parse(query)}[/]")
     except QuerySyntaxError as error:
         raise CliError(f"{error}\n{error.pointer(query)}") from None
-
-
-@source_app.command("add")
-def source_add(
-    name: str,
-    kind: str = typer.Option("rss", "--type", help="Source type (see: ecoute source types)."),
-    settings: list[str] = typer.Option(
-        [], "--set", help="KEY=VALUE setting, e.g. --set url=https://… (repeatable)."
-    ),
-    brand: str = typer.Option(None, "--brand", help="Attach every item of this source to BRAND."),
-    workspace: str = WORKSPACE,
-) -> None:
-    try:
-        registry.get(kind)
-    except registry.UnknownSource as error:
-        raise CliError(str(error)) from None
-    values: dict[str, object] = {}
-    for pair in settings:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise CliError(f"--set {pair!r}: expected KEY=VALUE")
-        values[key.strip()] = value.strip()
-    db = state.database()
-    ws = ensure_workspace(db, workspace)
-    with db.session() as session:
-        if brand:
-            values["brand_id"] = repo.get_brand(session, ws.id, brand).id
-        if repo.get_source(session, ws.id, name) is not None:
-            raise CliError(f"source {name!r} already exists")
-        platform = str(values.get("platform", kind))
-        shown = _secrets_for(kind, values)
-        sealed = seal_secrets(values, state.settings)
-        repo.ensure_source(session, ws.id, name, kind=kind, platform=platform, settings=sealed)
-    console.print(f"Source [bold]{name}[/] ({kind}) added.")
-    if kind == "webhook":
-        console.print(f"Send signed items to: POST /hooks/{ws.slug}/{name}")
-        console.print(f"Its signing secret (shown once, kept encrypted): [bold]{shown}[/]")
-    elif pollable(kind):
-        console.print(f"Poll it with: ecoute poll -w {ws.slug} --source {name}")
-
-
-def _secrets_for(kind: str, values: dict[str, object]) -> str | None:
-    """Check a platform's required settings; a webhook source gets a new secret unless given one."""
-    required = {"mastodon": ("instance", "access_token"), "bluesky": ("identifier", "app_password")}
-    missing = [key for key in required.get(kind, ()) if not values.get(key)]
-    if missing:
-        raise CliError(
-            f"a {kind} source needs --set {'=… --set '.join(missing)}=… (see docs/sources/{kind}.md)"
-        )
-    if kind != "webhook":
-        return None
-    values.setdefault("secret", new_standard_secret())
-    try:
-        standard_secret_bytes(str(values["secret"]))
-    except ValueError as error:
-        raise CliError(f"--set secret=…: {error}") from None
-    return str(values["secret"])
-
-
-@source_app.command("list")
-def source_list(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--json")) -> None:
-    db = state.database()
-    ws = ensure_workspace(db, workspace)
-    with db.session() as session:
-        sources = repo.list_sources(session, ws.id)
-    rows = [
-        {
-            "name": s.name,
-            "type": s.kind,
-            "health": s.health,
-            "last_run_at": s.last_run_at,
-            "last_error": s.last_error,
-        }
-        for s in sources
-    ]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("name", "type", "health", "last run", "last error")
-    for row in rows:
-        table.add_row(
-            row["name"], row["type"], row["health"], str(row["last_run_at"] or "—"), row["last_error"] or ""
-        )
-    console.print(table)
-
-
-@source_app.command("types")
-def source_types() -> None:
-    """List installed source types (built-in and third-party plug-ins)."""
-    for name, cls in registry.available().items():
-        console.print(f"[bold]{name}[/]: {getattr(cls, 'description', '')}")
 
 
 def poll_command(

@@ -50,17 +50,15 @@ def defer_due_polls(ctx: JobContext) -> None:
             )
         ).all()
         for source in due:
-            if not pollable(source.kind):
-                continue
-            # Held for the poll's lease: if its job dies, the source comes round again after it.
-            source.next_poll_at = now + POLL_LEASE
-            defer(
-                session,
-                "source.poll",
-                {"source_id": source.id},
-                key=f"source.poll:{source.id}:{int(now.timestamp())}",
-                workspace_id=source.workspace_id,
-            )
+            if pollable(source.kind):
+                defer_poll(session, source, now, key=f"source.poll:{source.id}:{int(now.timestamp())}")
+
+
+def defer_poll(session: Session, source: Source, now: datetime, *, key: str) -> None:
+    """One ``source.poll`` job for this source, in the caller's transaction."""
+    # Held for the poll's lease: if its job dies, the source comes round again after it.
+    source.next_poll_at = now + POLL_LEASE
+    defer(session, "source.poll", {"source_id": source.id}, key=key, workspace_id=source.workspace_id)
 
 
 @job("source.poll", queue="ingest", lease=INGEST_LEASE, max_attempts=2)

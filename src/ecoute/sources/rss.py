@@ -102,6 +102,15 @@ class RssSource:
         )
         return PollResult(items=items, cursor=_next_cursor(response, current_ids, cursor))
 
+    def check(self, settings: Mapping[str, Any]) -> str:
+        """Fetch and parse the feed, storing nothing: how many entries it holds and the newest."""
+        result = self.poll(settings, {})
+        entries = [item for item in result.items if isinstance(item, RawItem)]
+        newest = max(entries, key=lambda item: str(item.created_at or ""), default=None)
+        said = f"feed read: {len(result.items)} entries"
+        title = " ".join(newest.text.split())[:80] if newest else ""
+        return said + (f", the newest: “{title}”" if title else "")
+
 
 def _feed_url(settings: Mapping[str, Any]) -> str:
     url = settings.get("url")

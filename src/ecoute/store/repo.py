@@ -145,6 +145,16 @@ def save_source_cursor(session: Session, workspace_id: int, source_id: int, curs
     source.last_run_at = utcnow()
 
 
+def record_source_success(session: Session, workspace_id: int, source_id: int) -> None:
+    """A poll went through: the source is healthy, its last success now."""
+    source = session.scalar(select(Source).where(Source.workspace_id == workspace_id, Source.id == source_id))
+    if source is None:
+        return
+    now = utcnow()
+    source.health, source.last_error, source.consecutive_failures = "ok", None, 0
+    source.last_run_at = source.last_success_at = now
+
+
 # What a source's health says after a failure of each kind (``SourceError.kind``): a 5xx or a
 # timeout is "failing" (backing off), never a disconnection; only an authorisation the platform
 # refused asks for reconnecting.
@@ -153,14 +163,18 @@ HEALTH_AFTER = {"auth": "needs_reconnect", "rate_limit": "rate_limited", "transi
 
 def record_source_failure(
     session: Session, workspace_id: int, source_id: int, error: str, *, kind: str = "transient"
-) -> None:
+) -> bool:
+    """Count a failed poll; True when it is the one that makes the source need reconnecting
+    (the transition, which the admins are told of, not the hourly checks that follow)."""
     source = session.scalar(select(Source).where(Source.workspace_id == workspace_id, Source.id == source_id))
     if source is None:
         raise NotFound(f"no source #{source_id} in this workspace")
+    before = source.health
     source.consecutive_failures += 1
     source.health = HEALTH_AFTER.get(kind, "failing")
     source.last_error = error
     source.last_run_at = utcnow()
+    return source.health == "needs_reconnect" and before != "needs_reconnect"
 
 
 # --- counts ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ecoute.auth import api_tokens, login_attempts, sessions, users
 from ecoute.auth.permissions import Action, can
 from ecoute.settings import Settings
+from ecoute.sources.status import needing_reconnect
 from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import User, Workspace
@@ -81,6 +82,8 @@ class WorkspaceView:
     name: str
     timezone: str
     role: str
+    # Sources that need reconnecting, for the admins' banner (empty for other roles).
+    reconnect: tuple[str, ...] = ()
 
 
 def optional_login(request: Request, session: DbSession) -> Login | None:
@@ -130,8 +133,9 @@ def workspace_context(
         logger.info("workspace.denied", extra={"slug": slug[:64], "user_id": login.user.id})
         raise HTTPException(404, "Not Found")
     context = WorkspaceContext(workspace=workspace, role=role, user=login.user)
+    reconnect = tuple(needing_reconnect(session, workspace.id)) if can(role, Action.MANAGE_SOURCES) else ()
     request.state.workspace = WorkspaceView(
-        workspace.id, workspace.slug, workspace.name, workspace.timezone, role
+        workspace.id, workspace.slug, workspace.name, workspace.timezone, role, reconnect
     )
     return context
 

@@ -66,6 +66,14 @@ def enqueue_high_priority(session: Session, workspace_id: int, mention_ids: list
     logger.info("webhook.queued", extra={"workspace_id": workspace_id, "deliveries": queued})
 
 
+def subscribed(session: Session, workspace_id: int, event: str) -> list[WebhookEndpoint]:
+    """The workspace's enabled endpoints that asked for ``event``."""
+    query = select(WebhookEndpoint).where(
+        WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.enabled.is_(True)
+    )
+    return [e for e in session.scalars(query) if event in (e.events or [])]
+
+
 def queue_deliveries(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> int:
     """Insert these ``webhook_deliveries`` rows, skipping any whose (endpoint, event id) is already
     there (an event is sent once per endpoint), and have them sent once the transaction commits."""

@@ -32,7 +32,7 @@ def test_adding_a_webhook_shows_its_secret_once_and_keeps_it_sealed(login_as, db
     # A form without the event boxes (an older page, a script) subscribes to every event.
     assert (row.min_priority, row.events, row.enabled) == (
         75,
-        ["alert.raised", "conversation.breach_soon", "conversation.high_priority"],
+        ["alert.raised", "conversation.breach_soon", "conversation.high_priority", "source.needs_reconnect"],
         True,
     )
     assert event.after["url"] == "https://hooks.example/in"

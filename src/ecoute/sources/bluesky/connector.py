@@ -194,6 +194,16 @@ class BlueskySource(ApiSource):
             gone.extend(u for u in chunk if u not in alive)
         return gone
 
+    # --- checking -----------------------------------------------------------------------
+
+    def check(self, settings: Mapping[str, Any]) -> str:
+        """A real sign-in that stores nothing: ``createSession`` with the app password (the
+        session held in this process is dropped first, so the password itself is tried)."""
+        service = str(settings.get("service") or DEFAULT_SERVICE).rstrip("/")
+        sessions.forget(service, str(settings.get("identifier") or "").strip())
+        with _Xrpc(self, settings) as xrpc:
+            return f"signed in as @{xrpc.handle} ({xrpc.did}) on {xrpc.service}"
+
     # --- replying -----------------------------------------------------------------------
 
     def send_reply(

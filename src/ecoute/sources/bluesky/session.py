@@ -74,6 +74,13 @@ def session(
         return held
 
 
+def forget(service: str, identifier: str) -> None:
+    """Drop the session held for this account: the next ``session`` signs in with the password."""
+    key = (service, identifier.lower())
+    with _lock(key):
+        _SESSIONS.pop(key, None)
+
+
 def stale(service: str, identifier: str, access: str) -> None:
     """The PDS refused this access token before its time: the next ``session`` refreshes (unless
     another caller already did)."""

@@ -155,6 +155,17 @@ class MastodonSource(ApiSource):
                 kept.append([status_id, uri, now])
         return edited, deleted, kept
 
+    # --- checking -----------------------------------------------------------------------
+
+    def check(self, settings: Mapping[str, Any]) -> str:
+        """A real call that stores nothing: ``verify_credentials`` says whose token this is."""
+        with self._api(settings) as api:
+            body = api.get("/api/v1/accounts/verify_credentials").body
+        acct = body.get("acct") if isinstance(body, dict) else None
+        if not isinstance(acct, str) or not acct:
+            raise SourceError("verify_credentials: the instance's answer names no account", retriable=True)
+        return f"signed in as @{acct} on {api.instance}"
+
     # --- replying -----------------------------------------------------------------------
 
     def send_reply(
