@@ -98,7 +98,7 @@ def plan(
                     AlertMessage.workspace_id == workspace.id,
                     AlertMessage.channel == channel,
                     AlertMessage.crisis == crisis,
-                    AlertMessage.status != "folded",
+                    AlertMessage.status.in_(("pending", "sent")),  # not folded into one that failed
                     AlertMessage.created_at > now - settings.cooldown,
                 )
                 .order_by(AlertMessage.created_at.desc())
