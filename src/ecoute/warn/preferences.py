@@ -121,7 +121,7 @@ def update(
     """Apply ``changes`` (any of the public fields; ``slack_url``: a URL to set, "" to remove it),
     each validated; unknown fields are refused. Audited as ``alerts.settings``."""
     before = load(workspace)
-    unknown = sorted(set(changes) - {*AlertSettings.__dataclass_fields__, "slack"} - {"muted_terms"})
+    unknown = sorted(set(changes) - {*AlertSettings.__dataclass_fields__, "slack"})  # "slack" is read-only
     if unknown:
         raise Invalid(f"{unknown[0]}: not an alert setting")
     values: dict[str, Any] = {}
