@@ -1,4 +1,5 @@
-"""Sending one plain-text e-mail through the configured SMTP server (standard library only)."""
+"""Sending one e-mail through the configured SMTP server (standard library only): plain text, or
+plain text and HTML together (``multipart/alternative``) when an HTML body is given."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def mail_configured(settings: Settings) -> bool:
     return bool(settings.raw("smtp_host").strip())
 
 
-def send_mail(settings: Settings, to: list[str], subject: str, body: str) -> None:
-    """Hand the message to ``ECOUTE_SMTP_HOST``; raises ``MailError`` when that fails."""
+def send_mail(settings: Settings, to: list[str], subject: str, body: str, *, html: str | None = None) -> None:
+    """Hand the message to ``ECOUTE_SMTP_HOST``; raises ``MailError`` when that fails. With ``html``
+    the message carries both versions and the reader's mail program shows the one it can."""
     security = settings.raw("smtp_security").strip().lower()
     if security not in SECURITY_MODES:
         raise ValueError(f"ECOUTE_SMTP_SECURITY={security!r}: use {', '.join(SECURITY_MODES)}")
@@ -34,6 +36,8 @@ def send_mail(settings: Settings, to: list[str], subject: str, body: str) -> Non
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="ecoute")
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     host, port = settings.raw("smtp_host").strip(), settings.int("smtp_port")
     timeout = settings.int("http_timeout")
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -55,6 +56,8 @@ def explain(session: Session, alert: Alert, now: datetime | None = None) -> Expl
     inside = [*visible, Mention.created_at >= since, Mention.created_at < until]
     if alert.kind == "negative_share":
         inside.append(Mention.sentiment == "negative")
+    if alert.kind == "term":  # the posts that use the term
+        inside.append(Mention.text.ilike(f"%{term_of(alert)}%"))
     if alert.kind == "impersonation":  # what the account itself posted, whenever
         inside = [*visible, Mention.author_id == int(alert.details.get("author_id") or 0)]
     mentions, negative = session.execute(
@@ -93,6 +96,27 @@ def explain(session: Session, alert: Alert, now: datetime | None = None) -> Expl
         platforms=Counter(m.platform for m, _, _ in rows).most_common(TOP),
         samples=[m for m, _, _ in rows[:SAMPLES]],
     )
+
+
+def term_of(alert: Alert) -> str:
+    """A term alert's word or hashtag ("" for other alerts)."""
+    return str((alert.details or {}).get("term") or "") if alert.kind == "term" else ""
+
+
+def inbox_path(slug: str, alert: Alert, explanation: Explanation) -> str:
+    """The inbox filtered to exactly the alert's mentions (their dates, and the negative ones, or
+    those using the term)."""
+    params = {
+        "status": "all",
+        "scope": "mentions",
+        "since": explanation.since.isoformat(),
+        "until": explanation.until.isoformat(),
+    }
+    if alert.kind == "negative_share":
+        params["sentiment"] = "negative"
+    if alert.kind == "term":
+        params["q"] = term_of(alert).lstrip("#")
+    return f"/w/{slug}/?{urlencode(params)}"
 
 
 def current(session: Session, workspace_id: int, now: datetime | None = None) -> list[Alert]:

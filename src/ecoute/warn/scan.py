@@ -13,11 +13,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ecoute.store.db import Database
-from ecoute.store.models import Mention
+from ecoute.store.models import Mention, Workspace
+from ecoute.warn import deliver, preferences
 from ecoute.warn.announce import announce
 from ecoute.warn.impersonators import scan_authors
 from ecoute.warn.models import Alert
 from ecoute.warn.spikes import Episode, NegativeShareDetector, SpikeDetector
+from ecoute.warn.term_alerts import scan_terms
 
 HISTORY = timedelta(days=35)
 HOUR = timedelta(hours=1)
@@ -57,26 +59,36 @@ def _as_hour(stamp: datetime | str) -> datetime:
 
 
 def scan_workspace(db: Database, workspace_id: int, now: datetime | None = None) -> list[Alert]:
-    """Run both detectors over the workspace's last weeks; upsert their episodes; return them."""
-    until = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    """Run the detectors the workspace has on, at its sensitivity, over its last weeks; upsert
+    their episodes; announce and send what is new (within the cooldown); return them."""
+    moment = now or datetime.now(UTC)
+    until = moment.replace(minute=0, second=0, microsecond=0)
     since = until - HISTORY
     with db.session() as session:
+        workspace = session.get(Workspace, workspace_id)
         first = session.scalar(
             select(func.min(Mention.created_at)).where(Mention.workspace_id == workspace_id)
         )
-        if first is None:
+        if first is None or workspace is None:
             return []
+        chosen = preferences.load(workspace)
         since = max(since, first.replace(minute=0, second=0, microsecond=0))
         hours = hourly_counts(session, workspace_id, since, until)
-        volume, share = SpikeDetector(), NegativeShareDetector()
+        spike = chosen.spike_settings()
+        volume, share = SpikeDetector(spike), NegativeShareDetector(spike)
         for hour, total, negative in hours:
             naive = hour.replace(tzinfo=None)
             volume.update(naive, total)
             share.update(naive, negative, total)
         episodes = [("volume", e) for e in volume.episodes] + [("negative_share", e) for e in share.episodes]
-        spikes = [_upsert(session, workspace_id, kind, episode) for kind, episode in episodes]
-        alerts = spikes + scan_authors(session, workspace_id, now)
-        announce(session, workspace_id, alerts, now or datetime.now(UTC))
+        alerts = [_upsert(session, workspace_id, kind, e) for kind, e in episodes if kind in chosen.detectors]
+        if "term" in chosen.detectors:
+            alerts += scan_terms(session, workspace_id, until, chosen)
+        if "impersonation" in chosen.detectors:
+            alerts += scan_authors(session, workspace_id, now)
+        if chosen.webhook_event:
+            announce(session, workspace_id, alerts, moment)
+        deliver.plan(session, workspace, alerts, chosen, moment)
         return alerts
 
 

@@ -223,7 +223,8 @@ class SpikeDetector(_SeasonalDetector):
         return math.log1p(parts / len(self._recent))
 
     def _expected(self, expected_signal: float, wholes: float) -> float:
-        return math.expm1(expected_signal) * len(self._recent)
+        """Mentions the baseline expects in the window (never below none)."""
+        return max(0.0, math.expm1(expected_signal)) * len(self._recent)
 
 
 def _score(z: float, threshold: float) -> float:
@@ -242,9 +243,32 @@ def _hour_of_week(timestamp: datetime) -> int:
 
 
 class NegativeShareDetector(_SeasonalDetector):
-    """The same detector on the share of negative mentions: its signal is the log-odds of the
-    window's negative share, so a rise from 5 % to 20 % negative stands out even when volume is
-    flat; ``min_excess`` counts negative mentions above what the usual share would give."""
+    """Spikes in the share of negative mentions, so a rise from 5 % to 20 % negative stands out
+    even when volume is flat.
+
+    The usual share is read from counts, not from each interval's own share: the negative and total
+    mentions of the same hour of day over the last ``baseline_days``, pooled, and shrunk toward the
+    share over all hours (``PRIOR`` mentions' worth), so an hour that usually holds one or two
+    mentions does not make its share 0 % or 100 %. The window's negatives are compared with what
+    that share expects of its mentions (a binomial z, divided by the recent spread of those z when
+    they vary more than chance alone would). A share needs mentions to mean something: when the
+    window holds fewer than ``MIN_MENTIONS``, it reaches back over earlier intervals until it does
+    (at most ``LONGEST``), so a small brand's burst of a dozen complaints an hour is read over its
+    first hours together rather than one sparse hour at a time. An interval without any mention
+    says nothing about the share: it is neither scored nor learnt. The threshold's calibration to
+    a target rate, the episodes and ``min_excess`` (negative mentions above the usual share) are
+    the volume detector's."""
+
+    PRIOR = 20.0
+    MIN_MENTIONS = 30
+    LONGEST = timedelta(hours=6)
+
+    def __init__(self, settings: SpikeSettings | None = None) -> None:
+        super().__init__(settings)
+        self._by_hour: dict[int, deque[tuple[float, float]]] = {}
+        self._overall: deque[tuple[float, float]] = deque()
+        self._history: deque[tuple[float, float]] = deque()
+        self._hour_size = 1
 
     def update(self, timestamp: datetime, negative: float, total: float) -> Decision:
         _check_count("negative", negative)
@@ -253,11 +277,68 @@ class NegativeShareDetector(_SeasonalDetector):
             raise ValueError(f"negative ({negative}) cannot exceed total ({total})")
         return self._step(timestamp, negative, total)
 
-    def _signal(self, parts: float, wholes: float) -> float:
-        return math.log((parts + 0.5) / (wholes - parts + 0.5))
+    def _size_memories(self) -> None:
+        super()._size_memories()
+        per_hour = max(1, round(timedelta(hours=1) / self._interval))
+        per_day = max(1, round(timedelta(days=1) / self._interval))
+        self._hour_size = per_hour * self.settings.baseline_days
+        self._by_hour = {k: deque(v, maxlen=self._hour_size) for k, v in self._by_hour.items()}
+        self._overall = deque(self._overall, maxlen=per_day * self.settings.baseline_days)
+        self._history = deque(self._history, maxlen=max(1, round(self.LONGEST / self._interval)))
 
-    def _expected(self, expected_signal: float, wholes: float) -> float:
-        return wholes / (1.0 + math.exp(-expected_signal))
+    def usual_share(self, timestamp: datetime) -> float | None:
+        """The share of negative mentions usual at this hour of day (None before any mention)."""
+        overall_negative = sum(n for n, _ in self._overall)
+        overall_total = sum(t for _, t in self._overall)
+        if not overall_total:
+            return None
+        everywhere = (overall_negative + 0.5) / (overall_total + 1.0)
+        hour = self._by_hour.get(_hour_of_day(timestamp), ())
+        negative, total = sum(n for n, _ in hour), sum(t for _, t in hour)
+        return min(0.99, max(0.01, (negative + self.PRIOR * everywhere) / (total + self.PRIOR)))
+
+    def _window(self) -> tuple[float, float]:
+        """Negative and total mentions of the window, reaching back while it holds too few."""
+        parts = wholes = 0.0
+        for rows, (part, whole) in enumerate(reversed(self._history), start=1):
+            parts, wholes = parts + part, wholes + whole
+            if rows >= len(self._recent) and wholes >= self.MIN_MENTIONS:
+                break
+        return parts, wholes
+
+    def _step(self, timestamp: datetime, part: float, whole: float) -> Decision:
+        self._advance_clock(timestamp)
+        self._recent.append((part, whole))
+        self._history.append((part, whole))
+        parts, wholes = self._window()
+        share = self.usual_share(timestamp)
+        informative = wholes > 0 and share is not None
+        expected = wholes * share if share is not None else 0.0
+        raw = (parts - expected) / math.sqrt(wholes * share * (1.0 - share)) if informative else 0.0
+        z = raw / self._spread() if informative else 0.0
+        ready = timestamp - self._first >= self.settings.warmup
+        big_enough = parts - expected >= self.settings.min_excess
+        alert = self._track_episode(timestamp, z, informative and ready and big_enough, parts, expected)
+        if whole > 0:
+            key = _hour_of_day(timestamp)
+            self._by_hour.setdefault(key, deque(maxlen=self._hour_size)).append((part, whole))
+            self._overall.append((part, whole))
+        if informative and self._interval is not None:
+            self._residuals.append(raw)
+            self._zs.append(z)
+        if self._interval is not None and (
+            self._calibrated_at is None or timestamp - self._calibrated_at >= timedelta(days=1)
+        ):
+            self._calibrate(timestamp)
+        return Decision(timestamp, part, _score(z, self._threshold), alert, expected, z)
+
+    def _spread(self) -> float:
+        """How much more than chance the binomial z varies lately (never less than chance)."""
+        if len(self._residuals) < 12:
+            return 1.0
+        values = np.fromiter(self._residuals, float, len(self._residuals))
+        mad = float(np.median(np.abs(values - np.median(values))))
+        return max(MAD_TO_SIGMA * mad, 1.0)
 
 
 def _check_count(name: str, value: float) -> None:

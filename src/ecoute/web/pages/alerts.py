@@ -1,6 +1,8 @@
 """The Alerts page: what the spike scan raised, each alert explaining itself (observed against
 expected, when it started and peaked, the terms that rose, who and where, a few posts, the inbox
-filtered to exactly its mentions), and its triage: acknowledge, snooze, resolve, reopen.
+filtered to exactly its mentions), and its triage: acknowledge, snooze, resolve, reopen; a rising
+term's alert can mute the term (no more alerts on it; the muted terms are listed, and unmuted, in
+Settings › Alerts).
 
 Any member reads it; changing an alert takes the right to change conversations' status (agents and
 up). Works without JavaScript: each action is a small form.
@@ -9,16 +11,18 @@ up). Works without JavaScript: each action is a small form.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException, Path, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from ecoute.auth.permissions import Action
 from ecoute.incidents import records as incident_records
 from ecoute.store.repo import Invalid, NotFound
 from ecoute.warn import explain as alerts
+from ecoute.warn import preferences
 from ecoute.warn.models import Alert
+from ecoute.web.api.schemas import MAX_ID
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
@@ -27,18 +31,6 @@ from ecoute.web.pages.inbox_support import Formatting, redirect_back
 from ecoute.web.templating import render
 
 router = page_router()
-
-
-def inbox_link(slug: str, alert: Alert, explanation: alerts.Explanation) -> str:
-    params = {
-        "status": "all",
-        "scope": "mentions",
-        "since": explanation.since.isoformat(),
-        "until": explanation.until.isoformat(),
-    }
-    if alert.kind == "negative_share":
-        params["sentiment"] = "negative"
-    return f"/w/{slug}/?{urlencode(params)}"
 
 
 @router.get("/w/{slug}/alerts")
@@ -56,7 +48,7 @@ def alerts_page(
                 "alert": alert,
                 "status": alerts.shown_status(alert, now),
                 "why": explanation,
-                "inbox": inbox_link(ctx.workspace.slug, alert, explanation),
+                "inbox": alerts.inbox_path(ctx.workspace.slug, alert, explanation),
                 "observed": i18n.number(round(alert.observed)),
                 "expected": i18n.number(round(alert.expected, 1)),
                 "ratio": _ratio(i18n, alert),
@@ -70,6 +62,7 @@ def alerts_page(
         fmt=Formatting(i18n, now),
         snoozes=tuple(alerts.SNOOZES),
         can_change=ctx.can(Action.CHANGE_STATUS),
+        muted=set(preferences.load(ctx.workspace).muted_terms),
     )
 
 
@@ -102,4 +95,24 @@ def change_alert(
         raise HTTPException(404, str(error)) from None
     except Invalid as error:
         raise HTTPException(400, str(error)) from None
+    return redirect_back(request, None, f"/w/{ctx.workspace.slug}/alerts")
+
+
+@router.post("/w/{slug}/alerts/{alert_id}/mute")
+def mute_term(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, require(Action.CHANGE_STATUS)],
+    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    """Mute the term of a term alert for the workspace, and resolve the alert (audited)."""
+    alert = session.scalar(select(Alert).where(Alert.workspace_id == ctx.workspace.id, Alert.id == alert_id))
+    if alert is None:
+        raise HTTPException(404, f"no alert #{alert_id}")
+    term = alerts.term_of(alert)
+    if not term:
+        raise HTTPException(400, "alert: only a rising term's alert can be muted")
+    preferences.mute(session, ctx.workspace, term, actor=ctx.actor)
+    alerts.change(session, ctx.workspace.id, alert.id, "resolve", user_id=ctx.user.id if ctx.user else None,
+                  actor=ctx.actor, now=current_time())  # fmt: skip
     return redirect_back(request, None, f"/w/{ctx.workspace.slug}/alerts")
