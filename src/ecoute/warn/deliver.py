@@ -153,10 +153,12 @@ def send(session: Session, message: AlertMessage, settings: Settings, now: datet
         )
     )
     content = compose(session, workspace, alert, folded, i18n, settings.public_url, now or utcnow())
+    # Everything is read before the first change to the message: nothing is written (no lock held
+    # on SQLite) while the mail server or the chat tool takes its time to answer.
+    to = preferences.recipients(session, workspace.id, chosen) if message.channel == "email" else []
     message.attempts += 1
     try:
         if message.channel == "email":
-            to = preferences.recipients(session, workspace.id, chosen)
             if not to or not mail_configured(settings):
                 message.status, message.error = "failed", "no recipient or no SMTP server configured"
                 return True
