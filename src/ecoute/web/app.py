@@ -55,6 +55,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.deadlines",
     "ecoute.web.api.replies",
     "ecoute.web.api.drafts",
+    "ecoute.web.api.topics",
     "ecoute.web.pages.admin_members",
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",

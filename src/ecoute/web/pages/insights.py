@@ -14,17 +14,19 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
-from fastapi import HTTPException, Query, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ecoute.auth.permissions import Action
 from ecoute.insights.listening import PERIODS, SENTIMENTS, Listening, Period, Tally, listening
+from ecoute.store.repo import Invalid, NotFound
+from ecoute.topics import edit as topic_edit
 from ecoute.topics import queries as topic_queries
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
 from ecoute.web.pages.deadline_view import current_time
-from ecoute.web.pages.inbox_support import Formatting
+from ecoute.web.pages.inbox_support import Formatting, redirect_back
 from ecoute.web.pages.insights_view import DayChart, Series, stacked_days
 from ecoute.web.templating import render
 
@@ -147,7 +149,38 @@ def insights_page(
             t.topic_id for t in topic_queries.trending(session, ctx.workspace.id, period.start, period.end, 3)
         },
         samples=samples,
+        can_edit_topics=ctx.can(Action.EDIT_TOPICS),
+        back=f"/w/{slug}/insights?days={period.days}&by={split}#topics",
     )
+
+
+@router.post("/w/{slug}/insights/topics/{topic_id}")
+def change_topic(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, require(Action.EDIT_TOPICS)],
+    topic_id: int,
+    action: Annotated[str, Form(max_length=10)],
+    name: Annotated[str | None, Form(max_length=topic_edit.MAX_NAME)] = None,
+    into: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    next: Annotated[str | None, Form(max_length=300)] = None,
+) -> Response:
+    """Rename a topic (``action=rename``, ``name``) or merge it into another (``action=merge``,
+    ``into``); both are kept by later rebuilds."""
+    try:
+        if action == "rename":
+            topic_edit.rename_topic(session, ctx.workspace.id, topic_id, name, actor=ctx.actor)
+        elif action == "merge":
+            if into is None:
+                raise Invalid("into: choose the topic to merge this one into")
+            topic_edit.merge_topics(session, ctx.workspace.id, into, [topic_id], actor=ctx.actor)
+        else:
+            raise Invalid(f"action: {action!r}: use rename or merge")
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    except Invalid as error:
+        raise HTTPException(400, str(error)) from None
+    return redirect_back(request, next, f"/w/{ctx.workspace.slug}/insights#topics")
 
 
 def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
