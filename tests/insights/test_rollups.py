@@ -17,6 +17,8 @@ from ecoute.jobs import defer
 from ecoute.jobs.registry import spec
 from ecoute.store import repo
 from ecoute.store.models import Mention, MentionBrand
+from ecoute.topics.models import MentionTopic, Topic
+from ecoute.topics.queries import topic_summaries
 
 NOW = datetime(2026, 10, 8, 13, 0, tzinfo=UTC)  # Thursday 8 October, 15:00 in Paris
 ZONE = "Europe/Paris"
@@ -55,6 +57,13 @@ def world(db, workspace, other_workspace):
             if n % 4 == 1:
                 session.add(MentionBrand(mention_id=mention_id, brand_id=rival.id, workspace_id=workspace.id))
         session.get(Mention, ids[5]).hidden = True
+        topics = [Topic(workspace_id=workspace.id, label=f"sujet {n}", size=0) for n in range(3)]
+        session.add_all(topics)
+        session.flush()
+        for n, mention_id in enumerate(ids):
+            if n % 7:
+                topic_id = topics[n % 3].id
+                session.add(MentionTopic(mention_id=mention_id, workspace_id=workspace.id, topic_id=topic_id))
     return ids, ours, rival
 
 
@@ -66,13 +75,20 @@ def _periods() -> list[Period]:
 
 def _check_exact(db, workspace) -> None:
     """Every period's figures equal the direct count (the same session without roll-ups)."""
+
+    def topics(session, period: Period, offset):
+        return topic_summaries(session, workspace.id, period.start, period.end, offset)
+
     with db.session() as session:
         got = [listening(session, workspace.id, p) for p in _periods()]
+        got_topics = [topics(session, p, p.offset_minutes) for p in _periods()]
         session.execute(delete(MentionDaysBuilt))
         expected = [listening(session, workspace.id, p) for p in _periods()]
+        expected_topics = [topics(session, p, None) for p in _periods()]
         session.rollback()
     for g, e in zip(got, expected, strict=True):
         assert g == e
+    assert got_topics == expected_topics and sum(t.mentions for t in expected_topics[2]) > 20
     assert expected[2].total.mentions > 20 and expected[2].brands[0].tally.mentions > 5
 
 
@@ -107,7 +123,10 @@ def test_rollups_match_the_mentions_through_every_kind_of_change(db, workspace, 
         session.add(MentionBrand(mention_id=added, brand_id=rival.id, workspace_id=workspace.id))
         session.execute(delete(MentionBrand).where(MentionBrand.mention_id == ids[3]))
         session.execute(delete(MentionBrand).where(MentionBrand.mention_id == ids[12]))
+        session.execute(delete(MentionTopic).where(MentionTopic.mention_id == ids[12]))
         session.execute(delete(Mention).where(Mention.id == ids[12]))
+        moved = session.get(MentionTopic, ids[13])
+        moved.topic_id = session.get(MentionTopic, ids[15]).topic_id  # as a merge moves them
     with db.session() as session:
         stale = set(
             session.scalars(select(MentionDayStale.day).where(MentionDayStale.workspace_id == workspace.id))

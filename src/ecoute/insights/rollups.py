@@ -2,13 +2,15 @@
 rows instead of every mention.
 
 ``mention_days`` counts, per workspace and *local* day, per brand (0: every mention, brand or not),
-platform and language: the visible mentions, their sentiments and their engagement. A day is cut at
+platform and language: the visible mentions, their sentiments and their engagement; ``topic_days``
+the same per topic (sentiments only). A day is cut at
 a fixed UTC offset (``offset_minutes``), exactly as ``ecoute.insights.listening`` cuts them, and
 each workspace keeps one set of rows per offset its time zone uses (two where clocks change).
 
-Exactness does not depend on the roll-ups being fresh. Triggers on ``mentions`` and
-``mention_brands`` (migration ``insights_day_rollups``) mark the UTC day of every insert, delete and
-change that could move a figure in ``mention_days_stale``, in the writer's own transaction; the
+Exactness does not depend on the roll-ups being fresh. Triggers on ``mentions``,
+``mention_brands`` and ``mention_topics`` (migration ``insights_day_rollups``) mark the UTC day of
+every insert, delete and change that could move a figure in ``mention_days_stale``, in the
+writer's own transaction; the
 ``insights.rollup`` job recomputes the local days around each marked day and extends the roll-ups
 to yesterday. A reader takes from the roll-ups only the days that are whole inside its period,
 already rolled up and not marked, and counts everything else (today, the partial days at the edges,
@@ -39,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ecoute.store.models import Base, Mention, MentionBrand
+from ecoute.topics.models import MentionTopic
 
 ALL = 0  # the brand_id of the rows that count every mention
 BUILD_DAYS = 62  # days rebuilt in one statement on a first build
@@ -60,6 +63,23 @@ class MentionDay(Base):
     neutral: Mapped[int] = mapped_column(Integer)
     negative: Mapped[int] = mapped_column(Integer)
     engagement: Mapped[int] = mapped_column(BigInteger)
+
+
+class TopicDay(Base):
+    """The visible mentions of a topic on a local day, and their sentiments."""
+
+    __tablename__ = "topic_days"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    offset_minutes: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer)
+    positive: Mapped[int] = mapped_column(Integer)
+    neutral: Mapped[int] = mapped_column(Integer)
+    negative: Mapped[int] = mapped_column(Integer)
 
 
 class MentionDaysBuilt(Base):
@@ -192,6 +212,29 @@ def rolled_rows(
     return [row for row in rows if row.day in wanted]
 
 
+def rolled_topic_rows(session: Session, workspace_id: int, offset: int, days: list[date]) -> list[Any]:
+    """(topic_id, mentions, positive, neutral, negative) summed over the rolled-up days."""
+    if not days:
+        return []
+    return list(
+        session.execute(
+            select(
+                TopicDay.topic_id,
+                func.sum(TopicDay.mentions),
+                func.sum(TopicDay.positive),
+                func.sum(TopicDay.neutral),
+                func.sum(TopicDay.negative),
+            )
+            .where(
+                TopicDay.workspace_id == workspace_id,
+                TopicDay.offset_minutes == offset,
+                TopicDay.day.in_([d.isoformat() for d in days]),
+            )
+            .group_by(TopicDay.topic_id)
+        )
+    )
+
+
 # --- building -------------------------------------------------------------------------------
 
 
@@ -200,14 +243,15 @@ def build_days(session: Session, workspace_id: int, offset: int, first: date, la
     if last < first:
         return
     dialect = session.get_bind().dialect.name
-    session.execute(
-        delete(MentionDay).where(
-            MentionDay.workspace_id == workspace_id,
-            MentionDay.offset_minutes == offset,
-            MentionDay.day >= first.isoformat(),
-            MentionDay.day <= last.isoformat(),
+    for model in (MentionDay, TopicDay):
+        session.execute(
+            delete(model).where(
+                model.workspace_id == workspace_id,
+                model.offset_minutes == offset,
+                model.day >= first.isoformat(),
+                model.day <= last.isoformat(),
+            )
         )
-    )
     day = local_day(Mention.created_at, offset, dialect)
     lang = func.coalesce(Mention.lang, "")
     where = (
@@ -248,6 +292,14 @@ def build_days(session: Session, workspace_id: int, offset: int, first: date, la
     )
     for query in (every, by_brand):
         session.execute(insert(MentionDay).from_select(columns, query))
+    by_topic = (
+        select(literal(workspace_id), literal(offset), day, MentionTopic.topic_id, *figures[:4])
+        .join(MentionTopic, MentionTopic.mention_id == Mention.id)
+        .where(*where, MentionTopic.workspace_id == workspace_id)
+        .group_by(day, MentionTopic.topic_id)
+    )
+    topic_columns = ["workspace_id", "offset_minutes", "day", "topic_id", *columns[6:10]]
+    session.execute(insert(TopicDay).from_select(topic_columns, by_topic))
 
 
 def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -270,7 +322,7 @@ class Refreshed:
 def refresh(session: Session, workspace_id: int, timezone: str, now: datetime) -> Refreshed:
     """Bring the workspace's roll-ups up to yesterday, recomputing the days marked since."""
     offsets = zone_offsets(timezone, now)
-    for model in (MentionDay, MentionDaysBuilt):
+    for model in (MentionDay, TopicDay, MentionDaysBuilt):
         session.execute(
             delete(model).where(model.workspace_id == workspace_id, model.offset_minutes.not_in(offsets))
         )

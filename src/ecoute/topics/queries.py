@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ecoute.insights import rollups
 from ecoute.store.models import Mention
 
 from .models import MentionTopic, MentionVector, Topic
@@ -41,11 +42,12 @@ class TopicSummary:
 
 
 def topic_summaries(
-    session: Session, workspace_id: int, start: datetime, end: datetime
+    session: Session, workspace_id: int, start: datetime, end: datetime, offset: int | None = None
 ) -> list[TopicSummary]:
-    """Every topic with mentions in [start, end) or in the period before, largest first."""
-    current = _counts(session, workspace_id, start, end)
-    before = _counts(session, workspace_id, start - (end - start), start)
+    """Every topic with mentions in [start, end) or in the period before, largest first. With the
+    reader's UTC ``offset`` (minutes), whole days come from the daily roll-ups."""
+    current = _counts(session, workspace_id, start, end, offset)
+    before = _counts(session, workspace_id, start - (end - start), start, offset)
     topics = session.scalars(
         select(Topic).where(Topic.workspace_id == workspace_id, Topic.id.in_(set(current) | set(before)))
     )
@@ -63,10 +65,18 @@ def topic_summaries(
 
 
 def trending(
-    session: Session, workspace_id: int, start: datetime, end: datetime, limit: int = 5
+    session: Session,
+    workspace_id: int,
+    start: datetime,
+    end: datetime,
+    limit: int = 5,
+    summaries: list[TopicSummary] | None = None,
 ) -> list[TopicSummary]:
-    """The topics that gained most mentions against the period before (only those that gained)."""
-    rising = [s for s in topic_summaries(session, workspace_id, start, end) if s.growth > 0]
+    """The topics that gained most mentions against the period before (only those that gained);
+    from ``summaries`` when the caller has them already."""
+    if summaries is None:
+        summaries = topic_summaries(session, workspace_id, start, end)
+    rising = [s for s in summaries if s.growth > 0]
     return sorted(rising, key=lambda s: (-s.growth, s.topic_id))[:limit]
 
 
@@ -91,18 +101,39 @@ def sample_posts(
 
 
 def _counts(
-    session: Session, workspace_id: int, start: datetime, end: datetime
+    session: Session, workspace_id: int, start: datetime, end: datetime, offset: int | None
 ) -> dict[int, tuple[int, int, int, int]]:
     def count(value: str):  # type: ignore[no-untyped-def]
         return func.sum(case((Mention.sentiment == value, 1), else_=0))
 
-    rows = session.execute(
-        select(MentionTopic.topic_id, func.count(), count("positive"), count("neutral"), count("negative"))
-        .join(Mention, Mention.id == MentionTopic.mention_id)
-        .where(*_in_period(workspace_id, start, end))
-        .group_by(MentionTopic.topic_id)
+    split = (
+        rollups.Plan([], [(start, end)])
+        if offset is None
+        else rollups.plan(session, workspace_id, offset, start, end)
     )
-    return {topic_id: (int(n), int(p or 0), int(u or 0), int(g or 0)) for topic_id, n, p, u, g in rows}
+    totals: dict[int, tuple[int, int, int, int]] = {}
+
+    def add(topic_id: int, *figures: int | None) -> None:
+        before = totals.get(topic_id, (0, 0, 0, 0))
+        totals[topic_id] = tuple(a + int(b or 0) for a, b in zip(before, figures, strict=True))  # type: ignore[assignment]
+
+    if split.rolled:
+        for topic_id, n, p, u, g in rollups.rolled_topic_rows(
+            session, workspace_id, offset or 0, split.rolled
+        ):
+            add(topic_id, n, p, u, g)
+    for low, high in split.direct:
+        rows = session.execute(
+            select(
+                MentionTopic.topic_id, func.count(), count("positive"), count("neutral"), count("negative")
+            )
+            .join(Mention, Mention.id == MentionTopic.mention_id)
+            .where(*_in_period(workspace_id, low, high))
+            .group_by(MentionTopic.topic_id)
+        )
+        for topic_id, n, p, u, g in rows:
+            add(topic_id, n, p, u, g)
+    return totals
 
 
 def _in_period(workspace_id: int, start: datetime, end: datetime) -> tuple:  # type: ignore[type-arg]

@@ -122,7 +122,9 @@ def insights_page(
     period = Period.ending(current_time(), length, i18n.timezone)
     data = listening(session, ctx.workspace.id, period)
     slug = ctx.workspace.slug
-    topics = topic_queries.topic_summaries(session, ctx.workspace.id, period.start, period.end)
+    topics = topic_queries.topic_summaries(
+        session, ctx.workspace.id, period.start, period.end, period.offset_minutes
+    )
     shown = [t for t in topics if t.mentions][:TOPICS_SHOWN]
     samples = {
         t.topic_id: topic_queries.sample_posts(
@@ -146,7 +148,8 @@ def insights_page(
         headline=_headline(data, fmt),
         topics=shown,
         rising={
-            t.topic_id for t in topic_queries.trending(session, ctx.workspace.id, period.start, period.end, 3)
+            t.topic_id
+            for t in topic_queries.trending(session, ctx.workspace.id, period.start, period.end, 3, topics)
         },
         samples=samples,
         can_edit_topics=ctx.can(Action.EDIT_TOPICS),

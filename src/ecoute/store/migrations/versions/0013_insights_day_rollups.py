@@ -1,6 +1,7 @@
 """insights roll-ups: mentions counted per workspace, day, brand, platform and language (with
-sentiment counts and engagement), the days each workspace's roll-ups reach, and the days changed
-since (marked by triggers on mentions and brand links, so no write path can forget them)
+sentiment counts and engagement) and per topic, the days each workspace's roll-ups reach, and the
+days changed since (marked by triggers on mentions, brand links and topic assignments, so no write
+path can forget them)
 
 Revision ID: insights_day_rollups
 Revises: topics_mention_vectors
@@ -39,6 +40,10 @@ SQLITE_TRIGGERS = [
         SELECT workspace_id, date(created_at) FROM mentions
         WHERE id IN (old.mention_id, new.mention_id); END""",
 ]
+SQLITE_TRIGGERS += [
+    trigger.replace("mention_days_brand_", "mention_days_topic_").replace("mention_brands", "mention_topics")
+    for trigger in SQLITE_TRIGGERS[3:6]
+]
 SQLITE_DROP = [
     "mention_days_insert",
     "mention_days_delete",
@@ -46,6 +51,9 @@ SQLITE_DROP = [
     "mention_days_brand_insert",
     "mention_days_brand_delete",
     "mention_days_brand_update",
+    "mention_days_topic_insert",
+    "mention_days_topic_delete",
+    "mention_days_topic_update",
 ]
 
 _PG_DAY = "to_char({row}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
@@ -62,7 +70,7 @@ POSTGRES_TRIGGERS = [
         END IF;
         RETURN NULL;
     END $$""",
-    f"""CREATE FUNCTION mention_days_mark_brand() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION mention_days_mark_link() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN
             INSERT INTO mention_days_stale (workspace_id, day)
@@ -79,7 +87,9 @@ POSTGRES_TRIGGERS = [
     f"""CREATE TRIGGER mention_days_mark AFTER INSERT OR DELETE OR UPDATE OF {COUNTED}
         ON mentions FOR EACH ROW EXECUTE FUNCTION mention_days_mark()""",
     """CREATE TRIGGER mention_days_mark_brand AFTER INSERT OR DELETE OR UPDATE
-        ON mention_brands FOR EACH ROW EXECUTE FUNCTION mention_days_mark_brand()""",
+        ON mention_brands FOR EACH ROW EXECUTE FUNCTION mention_days_mark_link()""",
+    """CREATE TRIGGER mention_days_mark_topic AFTER INSERT OR DELETE OR UPDATE
+        ON mention_topics FOR EACH ROW EXECUTE FUNCTION mention_days_mark_link()""",
 ]
 
 
@@ -99,6 +109,19 @@ def upgrade() -> None:
         sa.Column("neutral", sa.Integer(), nullable=False),
         sa.Column("negative", sa.Integer(), nullable=False),
         sa.Column("engagement", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "topic_days",
+        sa.Column(
+            "workspace_id", sa.Integer(), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("offset_minutes", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.String(10), primary_key=True),
+        sa.Column("topic_id", sa.Integer(), primary_key=True),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.Column("neutral", sa.Integer(), nullable=False),
+        sa.Column("negative", sa.Integer(), nullable=False),
     )
     op.create_table(
         "mention_days_built",
@@ -125,8 +148,10 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER IF EXISTS mention_days_mark ON mentions")
         op.execute("DROP TRIGGER IF EXISTS mention_days_mark_brand ON mention_brands")
+        op.execute("DROP TRIGGER IF EXISTS mention_days_mark_topic ON mention_topics")
         op.execute("DROP FUNCTION IF EXISTS mention_days_mark()")
-        op.execute("DROP FUNCTION IF EXISTS mention_days_mark_brand()")
+        op.execute("DROP FUNCTION IF EXISTS mention_days_mark_link()")
     op.drop_table("mention_days_stale")
     op.drop_table("mention_days_built")
+    op.drop_table("topic_days")
     op.drop_table("mention_days")
