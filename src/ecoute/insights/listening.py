@@ -156,15 +156,19 @@ def _gather(
     dialect = session.get_bind().dialect.name
     split = rollups.plan(session, workspace_id, offset, window.start, window.end)
     figures = _Figures()
-    for row in rollups.rolled_rows(session, workspace_id, offset, split.rolled, brands=False):
-        key = (row.day, row.platform, row.lang) if series else ("", "", "")
-        figures.cells[key].add_counts(row.mentions, row.positive, row.neutral, row.negative, row.engagement)
-    for row in rollups.rolled_rows(session, workspace_id, offset, split.rolled, brands=True):
-        figures.brands[(row.brand_id, row.day)].add_counts(
-            row.mentions, row.positive, row.neutral, row.negative, row.engagement
-        )
+    cell_keys = ("day", "platform", "lang") if series else ()
+    for *key, n, p, u, g, e in rollups.rolled_sums(
+        session, workspace_id, offset, split.rolled, cell_keys, False
+    ):
+        figures.cells[tuple(key) if series else ("", "", "")].add_counts(n, p, u, g, e)  # type: ignore[index]
+    brand_keys = ("brand_id", "day") if series else ("brand_id",)
+    for brand_id, *day, n, p, u, g, e in rollups.rolled_sums(
+        session, workspace_id, offset, split.rolled, brand_keys, True
+    ):
+        figures.brands[(brand_id, day[0] if series else "")].add_counts(n, p, u, g, e)
     day = _day(Mention.created_at, offset, dialect).label("day")
     engagement = rollups.engagement_sum()
+    connection = session.connection()  # plain rows: no ORM work per row
     for start, end in split.direct:  # one range each, so the index on creation time reads only it
         if series:
             query = (
@@ -172,7 +176,7 @@ def _gather(
                 .where(*_in(workspace_id, start, end))
                 .group_by(day, Mention.platform, Mention.lang, Mention.sentiment)
             )
-            for day_text, platform, lang, sentiment, count, total in session.execute(query):
+            for day_text, platform, lang, sentiment, count, total in connection.execute(query):
                 figures.cells[(day_text, platform, lang or "")].add(sentiment, count, int(total))
         else:
             query = (
@@ -180,7 +184,7 @@ def _gather(
                 .where(*_in(workspace_id, start, end))
                 .group_by(Mention.sentiment)
             )
-            for sentiment, count, total in session.execute(query):
+            for sentiment, count, total in connection.execute(query):
                 figures.cells[("", "", "")].add(sentiment, count, int(total))
         linked = (
             select(MentionBrand.brand_id, day, Mention.sentiment, func.count(), engagement)
@@ -188,8 +192,8 @@ def _gather(
             .where(MentionBrand.workspace_id == workspace_id, *_in(workspace_id, start, end))
             .group_by(MentionBrand.brand_id, day, Mention.sentiment)
         )
-        for brand_id, day_text, sentiment, count, total in session.execute(linked):
-            figures.brands[(brand_id, day_text)].add(sentiment, count, int(total))
+        for brand_id, day_text, sentiment, count, total in connection.execute(linked):
+            figures.brands[(brand_id, day_text if series else "")].add(sentiment, count, int(total))
     return figures
 
 

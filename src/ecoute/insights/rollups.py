@@ -19,7 +19,7 @@ marked days) from the mentions directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -182,34 +182,32 @@ def plan(session: Session, workspace_id: int, offset: int, start: datetime, end:
     return Plan(rolled, direct)
 
 
-def rolled_rows(
-    session: Session, workspace_id: int, offset: int, days: list[date], brands: bool
+def rolled_sums(
+    session: Session, workspace_id: int, offset: int, days: list[date], keys: Sequence[str], brands: bool
 ) -> list[Any]:
-    """(day, brand_id, platform, lang, mentions, positive, neutral, negative, engagement) of the
-    rolled-up days: every mention's rows, or the brands' rows."""
+    """Sums (mentions, positive, neutral, negative, engagement) over the rolled-up ``days``, per
+    ``keys`` (columns of ``mention_days``), of every mention's rows or of the brands' rows."""
     if not days:
         return []
-    wanted = {d.isoformat() for d in days}
-    rows = session.execute(
+    columns = [getattr(MentionDay, key) for key in keys]
+    query = (
         select(
-            MentionDay.day,
-            MentionDay.brand_id,
-            MentionDay.platform,
-            MentionDay.lang,
-            MentionDay.mentions,
-            MentionDay.positive,
-            MentionDay.neutral,
-            MentionDay.negative,
-            MentionDay.engagement,
-        ).where(
+            *columns,
+            func.sum(MentionDay.mentions),
+            func.sum(MentionDay.positive),
+            func.sum(MentionDay.neutral),
+            func.sum(MentionDay.negative),
+            func.sum(MentionDay.engagement),
+        )
+        .where(
             MentionDay.workspace_id == workspace_id,
             MentionDay.offset_minutes == offset,
-            MentionDay.day >= min(wanted),
-            MentionDay.day <= max(wanted),
+            MentionDay.day.in_([d.isoformat() for d in days]),
             MentionDay.brand_id != ALL if brands else MentionDay.brand_id == ALL,
         )
+        .group_by(*columns)
     )
-    return [row for row in rows if row.day in wanted]
+    return [row for row in session.connection().execute(query) if row[len(keys)]]
 
 
 def rolled_topic_rows(session: Session, workspace_id: int, offset: int, days: list[date]) -> list[Any]:
@@ -217,7 +215,7 @@ def rolled_topic_rows(session: Session, workspace_id: int, offset: int, days: li
     if not days:
         return []
     return list(
-        session.execute(
+        session.connection().execute(
             select(
                 TopicDay.topic_id,
                 func.sum(TopicDay.mentions),

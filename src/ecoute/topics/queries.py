@@ -20,6 +20,8 @@ from ecoute.store.models import Mention
 from .models import MentionTopic, MentionVector, Topic
 from .packing import unpack, unpack_many
 
+SAMPLED = 100
+
 
 @dataclass(frozen=True, slots=True)
 class TopicSummary:
@@ -84,20 +86,43 @@ def sample_posts(
     session: Session, workspace_id: int, topic_id: int, start: datetime, end: datetime, limit: int = 3
 ) -> list[Mention]:
     """The topic's posts in the period that are closest to its centre: the most typical ones."""
-    centroid = session.scalar(
-        select(Topic.centroid).where(Topic.workspace_id == workspace_id, Topic.id == topic_id)
+    return typical_posts(session, workspace_id, [topic_id], start, end, limit).get(topic_id, [])
+
+
+def typical_posts(
+    session: Session, workspace_id: int, topic_ids: list[int], start: datetime, end: datetime, limit: int = 3
+) -> dict[int, list[Mention]]:
+    """For each topic, its posts in the period closest to its centre, chosen among the most recent
+    posts of these topics in the period (``SAMPLED`` a topic on average, read in one pass, so large
+    topics and long periods cost no more)."""
+    centroids = dict(
+        session.execute(
+            select(Topic.id, Topic.centroid).where(
+                Topic.workspace_id == workspace_id, Topic.id.in_(topic_ids), Topic.centroid.is_not(None)
+            )
+        ).all()
     )
-    rows = session.execute(
-        select(Mention, MentionVector.vector)
+    if not centroids:
+        return {}
+    rows = session.connection().execute(
+        select(Mention.id, MentionTopic.topic_id, MentionVector.vector)
         .join(MentionTopic, MentionTopic.mention_id == Mention.id)
         .join(MentionVector, MentionVector.mention_id == Mention.id)
-        .where(*_in_period(workspace_id, start, end), MentionTopic.topic_id == topic_id)
-    ).all()
-    if not rows or centroid is None:
-        return []
-    similarity = unpack_many([row.vector for row in rows]) @ unpack(centroid)
-    order = np.argsort(-similarity, kind="stable")[:limit]
-    return [rows[i].Mention for i in order]
+        .where(*_in_period(workspace_id, start, end), MentionTopic.topic_id.in_(list(centroids)))
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(SAMPLED * len(centroids))
+    )
+    by_topic: dict[int, list[tuple[int, bytes]]] = {}
+    for mention_id, topic_id, vector in rows:
+        by_topic.setdefault(topic_id, []).append((mention_id, vector))
+    chosen: dict[int, list[int]] = {}
+    for topic_id, members in by_topic.items():
+        members.reverse()  # oldest first, as a topic's posts came
+        similarity = unpack_many([vector for _, vector in members]) @ unpack(centroids[topic_id])
+        chosen[topic_id] = [members[i][0] for i in np.argsort(-similarity, kind="stable")[:limit]]
+    wanted = [mention_id for ids in chosen.values() for mention_id in ids]
+    found = {m.id: m for m in session.scalars(select(Mention).where(Mention.id.in_(wanted)))}
+    return {topic_id: [found[i] for i in ids] for topic_id, ids in chosen.items()}
 
 
 def _counts(

@@ -126,12 +126,14 @@ def insights_page(
         session, ctx.workspace.id, period.start, period.end, period.offset_minutes
     )
     shown = [t for t in topics if t.mentions][:TOPICS_SHOWN]
-    samples = {
-        t.topic_id: topic_queries.sample_posts(
-            session, ctx.workspace.id, t.topic_id, period.start, period.end, 2
-        )
-        for t in shown[:TOPICS_WITH_SAMPLES]
-    }
+    samples = topic_queries.typical_posts(
+        session,
+        ctx.workspace.id,
+        [t.topic_id for t in shown[:TOPICS_WITH_SAMPLES]],
+        period.start,
+        period.end,
+        2,
+    )
     return render(
         request,
         "insights.html",
