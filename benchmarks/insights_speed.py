@@ -136,8 +136,7 @@ def run(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         for label in ("roll-ups brought up to date (s)", "roll-ups, nothing new (s)"):
             started = time.perf_counter()
-            with db.session() as session:
-                done = refresh(session, workspace_id, timezone, inbox_seed.NOW)
+            done = refresh(db, workspace_id, timezone, inbox_seed.NOW)
             results[label] = round(time.perf_counter() - started, 2)
             print(f"  {label:<58} {results[label]:>7.2f} s ({done.built} days built)")
     insights_page.current_time = lambda: inbox_seed.NOW  # the seeded data ends there

@@ -101,8 +101,7 @@ def _rolled_days(db, workspace, days: int = 90) -> int:
 def test_rollups_match_the_mentions_through_every_kind_of_change(db, workspace, world):
     ids, ours, rival = world
     _check_exact(db, workspace)  # nothing rolled up yet: all counted directly
-    with db.session() as session:
-        first = refresh(session, workspace.id, ZONE, NOW)
+    first = refresh(db, workspace.id, ZONE, NOW)
     with db.session() as session:
         marks = select(func.count()).where(MentionDayStale.workspace_id == workspace.id)
         assert session.scalar(marks) == 0  # the other workspace's are its own
@@ -135,16 +134,14 @@ def test_rollups_match_the_mentions_through_every_kind_of_change(db, workspace, 
     assert _rolled_days(db, workspace) < 89  # the changed days are counted directly meanwhile
     _check_exact(db, workspace)
 
-    with db.session() as session:
-        again = refresh(session, workspace.id, ZONE, NOW)
+    again = refresh(db, workspace.id, ZONE, NOW)
     assert again.recomputed > 0 and again.built == 0
     assert _rolled_days(db, workspace) == 89
     _check_exact(db, workspace)
 
 
 def test_a_rolled_up_day_holds_the_days_counts(db, workspace, world):
-    with db.session() as session:
-        refresh(session, workspace.id, ZONE, NOW)
+    refresh(db, workspace.id, ZONE, NOW)
     day = date(2026, 10, 1)
     start = datetime(2026, 9, 30, 22, 0, tzinfo=UTC)  # midnight in Paris (summer time)
     with db.session() as session:

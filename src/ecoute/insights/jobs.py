@@ -24,8 +24,7 @@ def rollup_all(ctx: JobContext) -> None:
         workspaces = list(session.execute(select(Workspace.id, Workspace.timezone).order_by(Workspace.id)))
         forget_gone_workspaces(session)
     for workspace_id, timezone in workspaces:
-        with ctx.db.session() as session:
-            done = refresh(session, workspace_id, timezone, utcnow())
+        done = refresh(ctx.db, workspace_id, timezone, utcnow())
         if done.built or done.recomputed:
             logger.info(
                 "insights.rolled_up",

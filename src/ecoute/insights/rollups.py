@@ -31,6 +31,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    and_,
     case,
     delete,
     func,
@@ -40,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ecoute.store.db import Database
 from ecoute.store.models import Base, Mention, MentionBrand
 from ecoute.topics.models import MentionTopic
 
@@ -182,6 +184,13 @@ def plan(session: Session, workspace_id: int, offset: int, start: datetime, end:
     return Plan(rolled, direct)
 
 
+def _among(column: Any, days: list[date]) -> ColumnElement[bool]:
+    """The column is one of these days: a range when they follow each other (the usual case)."""
+    if (days[-1] - days[0]).days + 1 == len(days):
+        return and_(column >= days[0].isoformat(), column <= days[-1].isoformat())
+    return column.in_([d.isoformat() for d in days])
+
+
 def rolled_sums(
     session: Session, workspace_id: int, offset: int, days: list[date], keys: Sequence[str], brands: bool
 ) -> list[Any]:
@@ -202,7 +211,7 @@ def rolled_sums(
         .where(
             MentionDay.workspace_id == workspace_id,
             MentionDay.offset_minutes == offset,
-            MentionDay.day.in_([d.isoformat() for d in days]),
+            _among(MentionDay.day, days),
             MentionDay.brand_id != ALL if brands else MentionDay.brand_id == ALL,
         )
         .group_by(*columns)
@@ -226,7 +235,7 @@ def rolled_topic_rows(session: Session, workspace_id: int, offset: int, days: li
             .where(
                 TopicDay.workspace_id == workspace_id,
                 TopicDay.offset_minutes == offset,
-                TopicDay.day.in_([d.isoformat() for d in days]),
+                _among(TopicDay.day, days),
             )
             .group_by(TopicDay.topic_id)
         )
@@ -317,55 +326,55 @@ class Refreshed:
     recomputed: int  # days recomputed because their mentions changed
 
 
-def refresh(session: Session, workspace_id: int, timezone: str, now: datetime) -> Refreshed:
-    """Bring the workspace's roll-ups up to yesterday, recomputing the days marked since."""
+def refresh(db: Database, workspace_id: int, timezone: str, now: datetime) -> Refreshed:
+    """Bring the workspace's roll-ups up to yesterday, recomputing the days marked since. One
+    transaction recomputes the marked days and removes their marks (at every offset at once), then
+    each chunk of new days is its own, so a first build never holds other writers for long."""
     offsets = zone_offsets(timezone, now)
-    for model in (MentionDay, TopicDay, MentionDaysBuilt):
-        session.execute(
-            delete(model).where(model.workspace_id == workspace_id, model.offset_minutes.not_in(offsets))
-        )
-    marked = [
-        date.fromisoformat(day)
-        for day in session.scalars(
-            select(MentionDayStale.day).where(MentionDayStale.workspace_id == workspace_id)
-        )
-    ]
-    if marked:  # deleted first: a change committed from now on marks its day again
-        session.execute(
-            delete(MentionDayStale).where(
-                MentionDayStale.workspace_id == workspace_id,
-                MentionDayStale.day.in_([d.isoformat() for d in marked]),
+    recomputed = 0
+    todo: list[tuple[int, date, date]] = []  # offset, last day built, yesterday
+    with db.session() as session:
+        for model in (MentionDay, TopicDay, MentionDaysBuilt):
+            session.execute(
+                delete(model).where(model.workspace_id == workspace_id, model.offset_minutes.not_in(offsets))
             )
-        )
-    built = recomputed = 0
-    for offset in sorted(offsets):
-        yesterday = (now + timedelta(minutes=offset)).date() - timedelta(days=1)
-        record = session.get(MentionDaysBuilt, (workspace_id, offset))
-        if record is None:
-            earliest = session.scalar(
-                select(func.min(Mention.created_at)).where(Mention.workspace_id == workspace_id)
+        query = select(MentionDayStale.day).where(MentionDayStale.workspace_id == workspace_id)
+        marked = [date.fromisoformat(day) for day in session.scalars(query)]
+        if marked:  # deleted first: a change committed from now on marks its day again
+            session.execute(
+                delete(MentionDayStale).where(
+                    MentionDayStale.workspace_id == workspace_id,
+                    MentionDayStale.day.in_([d.isoformat() for d in marked]),
+                )
             )
-            first = (
-                (earliest + timedelta(minutes=offset)).date() if earliest else yesterday + timedelta(days=1)
-            )
-            done = first - timedelta(days=1)
-            record = MentionDaysBuilt(
-                workspace_id=workspace_id, offset_minutes=offset, through=done.isoformat()
-            )
-            session.add(record)
-        done = date.fromisoformat(record.through)
-        again = [d + timedelta(days=k) for d in marked for k in (-1, 0, 1) if d + timedelta(days=k) <= done]
-        for first, last in _runs(again):
-            build_days(session, workspace_id, offset, first, last)
-            recomputed += (last - first).days + 1
+        for offset in sorted(offsets):
+            yesterday = (now + timedelta(minutes=offset)).date() - timedelta(days=1)
+            record = session.get(MentionDaysBuilt, (workspace_id, offset))
+            if record is None:
+                record = MentionDaysBuilt(
+                    workspace_id=workspace_id,
+                    offset_minutes=offset,
+                    through=_before_first(session, workspace_id, offset, yesterday).isoformat(),
+                )
+                session.add(record)
+            done = date.fromisoformat(record.through)
+            again = [
+                d + timedelta(days=k) for d in marked for k in (-1, 0, 1) if d + timedelta(days=k) <= done
+            ]
+            for first, last in _runs(again):
+                build_days(session, workspace_id, offset, first, last)
+                recomputed += (last - first).days + 1
+            todo.append((offset, done, yesterday))
+    built = 0
+    for offset, done, yesterday in todo:
         day = done + timedelta(days=1)
         while day <= yesterday:
             last = min(yesterday, day + timedelta(days=BUILD_DAYS - 1))
-            build_days(session, workspace_id, offset, day, last)
+            with db.session() as session:
+                build_days(session, workspace_id, offset, day, last)
+                session.get_one(MentionDaysBuilt, (workspace_id, offset)).through = last.isoformat()
             built += (last - day).days + 1
             day = last + timedelta(days=1)
-        record.through = max(done, yesterday).isoformat()
-        session.flush()
     return Refreshed(built, recomputed)
 
 
