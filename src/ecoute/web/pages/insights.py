@@ -41,9 +41,13 @@ class InsightsFormat:
     def __init__(self, i18n: Translator) -> None:
         self.i18n = i18n
         self._days: dict[date, str] = {}
+        self._counts: dict[int, str] = {}  # a 90-day page formats a few thousand, mostly the same
 
     def count(self, value: float) -> str:
-        return self.i18n.number(int(value))
+        n = int(value)
+        if n not in self._counts:
+            self._counts[n] = self.i18n.number(n)
+        return self._counts[n]
 
     def mentions(self, n: int) -> str:
         return (
