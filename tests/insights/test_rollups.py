@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 import inbox_factories
+from ecoute.insights import rollups
 from ecoute.insights.listening import Period, listening
 from ecoute.insights.rollups import MentionDay, MentionDaysBuilt, MentionDayStale, plan, refresh
 from ecoute.jobs import defer
@@ -173,4 +174,30 @@ def test_the_job_rolls_up_every_workspace_and_clears_the_marks(db, workspace, ot
         marks = session.scalar(select(func.count()).select_from(MentionDayStale))
     assert built == {(workspace.id, 60), (workspace.id, 120), (other_workspace.id, 0)}
     assert marks == 0
+    _check_exact(db, workspace)
+
+
+def test_a_topic_rebuild_marks_every_day_and_is_recomputed_a_chunk_at_a_time(
+    db, workspace, world, monkeypatch
+):
+    monkeypatch.setattr(rollups, "BUILD_DAYS", 5)  # many small transactions, as with a long history
+    first = refresh(db, workspace.id, ZONE, NOW)
+    with db.session() as session:  # what a rebuild does: every assignment replaced
+        rows = session.execute(select(MentionTopic.mention_id, MentionTopic.topic_id)).all()
+        session.execute(delete(MentionTopic))
+        topic_ids = sorted({topic_id for _, topic_id in rows})
+        session.add_all(
+            MentionTopic(
+                mention_id=m, workspace_id=workspace.id, topic_id=topic_ids[(m + 1) % len(topic_ids)]
+            )
+            for m, _ in rows
+        )
+    with db.session() as session:
+        marked = session.scalar(select(func.count()).where(MentionDayStale.workspace_id == workspace.id))
+    assert marked > 10 and first.built > 90
+    _check_exact(db, workspace)
+    again = refresh(db, workspace.id, ZONE, NOW)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).where(MentionDayStale.workspace_id == workspace.id)) == 0
+    assert again.recomputed >= marked and _rolled_days(db, workspace) == 89
     _check_exact(db, workspace)

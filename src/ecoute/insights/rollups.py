@@ -327,49 +327,52 @@ class Refreshed:
 
 
 def refresh(db: Database, workspace_id: int, timezone: str, now: datetime) -> Refreshed:
-    """Bring the workspace's roll-ups up to yesterday, recomputing the days marked since. One
-    transaction recomputes the marked days and removes their marks (at every offset at once), then
-    each chunk of new days is its own, so a first build never holds other writers for long."""
-    offsets = zone_offsets(timezone, now)
-    recomputed = 0
-    todo: list[tuple[int, date, date]] = []  # offset, last day built, yesterday
+    """Bring the workspace's roll-ups up to yesterday, recomputing the days marked since. Work is
+    cut into transactions of at most ``BUILD_DAYS`` days (the marks of a chunk of days go in the
+    transaction that recomputes them), so a first build, or the whole history marked by a topic
+    rebuild, never holds other writers for long."""
+    offsets = sorted(zone_offsets(timezone, now))
+    yesterday = {o: (now + timedelta(minutes=o)).date() - timedelta(days=1) for o in offsets}
     with db.session() as session:
         for model in (MentionDay, TopicDay, MentionDaysBuilt):
             session.execute(
                 delete(model).where(model.workspace_id == workspace_id, model.offset_minutes.not_in(offsets))
             )
+        for offset in offsets:
+            if session.get(MentionDaysBuilt, (workspace_id, offset)) is None:
+                start = _before_first(session, workspace_id, offset, yesterday[offset])
+                session.add(
+                    MentionDaysBuilt(
+                        workspace_id=workspace_id, offset_minutes=offset, through=start.isoformat()
+                    )
+                )
         query = select(MentionDayStale.day).where(MentionDayStale.workspace_id == workspace_id)
-        marked = [date.fromisoformat(day) for day in session.scalars(query)]
-        if marked:  # deleted first: a change committed from now on marks its day again
-            session.execute(
+        marked = sorted(date.fromisoformat(day) for day in session.scalars(query))
+    recomputed = 0
+    for start in range(0, len(marked), BUILD_DAYS):
+        chunk = marked[start : start + BUILD_DAYS]
+        with db.session() as session:
+            session.execute(  # first: a change committed from now on marks its day again
                 delete(MentionDayStale).where(
                     MentionDayStale.workspace_id == workspace_id,
-                    MentionDayStale.day.in_([d.isoformat() for d in marked]),
+                    MentionDayStale.day.in_([d.isoformat() for d in chunk]),
                 )
             )
-        for offset in sorted(offsets):
-            yesterday = (now + timedelta(minutes=offset)).date() - timedelta(days=1)
-            record = session.get(MentionDaysBuilt, (workspace_id, offset))
-            if record is None:
-                record = MentionDaysBuilt(
-                    workspace_id=workspace_id,
-                    offset_minutes=offset,
-                    through=_before_first(session, workspace_id, offset, yesterday).isoformat(),
-                )
-                session.add(record)
-            done = date.fromisoformat(record.through)
-            again = [
-                d + timedelta(days=k) for d in marked for k in (-1, 0, 1) if d + timedelta(days=k) <= done
-            ]
-            for first, last in _runs(again):
-                build_days(session, workspace_id, offset, first, last)
-                recomputed += (last - first).days + 1
-            todo.append((offset, done, yesterday))
+            for offset in offsets:
+                done = date.fromisoformat(session.get_one(MentionDaysBuilt, (workspace_id, offset)).through)
+                again = [
+                    d + timedelta(days=k) for d in chunk for k in (-1, 0, 1) if d + timedelta(days=k) <= done
+                ]
+                for first, last in _runs(again):
+                    build_days(session, workspace_id, offset, first, last)
+                    recomputed += (last - first).days + 1
     built = 0
-    for offset, done, yesterday in todo:
-        day = done + timedelta(days=1)
-        while day <= yesterday:
-            last = min(yesterday, day + timedelta(days=BUILD_DAYS - 1))
+    for offset in offsets:
+        with db.session() as session:
+            day = date.fromisoformat(session.get_one(MentionDaysBuilt, (workspace_id, offset)).through)
+        day += timedelta(days=1)
+        while day <= yesterday[offset]:
+            last = min(yesterday[offset], day + timedelta(days=BUILD_DAYS - 1))
             with db.session() as session:
                 build_days(session, workspace_id, offset, day, last)
                 session.get_one(MentionDaysBuilt, (workspace_id, offset)).through = last.isoformat()
