@@ -55,7 +55,7 @@ def drill(db_url: str, tmp_path, queue_url: str, *, wipe_queue=None) -> None:
             server.hold_at = KILL_AT
 
             with worker(env, "--queues", "interactive", "--concurrency", "4") as first:
-                assert server.held.wait(120), "the worker never reached the held post"
+                assert server.held.wait(300), "the worker never reached the held post"
                 kill_9(first)  # mid-job: the platform made the post, the worker never heard back
             server.release.set()
             with db.session() as session:

@@ -1,8 +1,9 @@
 """What people say, counted: volume and sentiment over time, and share of voice against competitors.
 
-Everything is read from the visible mentions of one workspace whose ``created_at`` falls in a
-period (start included, end excluded), grouped in the database: one query for the series (day,
-platform, language, sentiment) and one for the brands, for the period and for the one before it.
+Everything is counted from the visible mentions of one workspace whose ``created_at`` falls in a
+period (start included, end excluded): whole days from the daily roll-ups
+(``ecoute.insights.rollups``) where they are ready, and the rest (today, partial days at the edges,
+days changed since the roll-ups were made) grouped from the mentions directly, with identical figures.
 Days are the reader's days: the period's UTC offset is applied before cutting them (an offset that
 changes inside the period, at a daylight-saving switch, moves one hour of one day).
 
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
+from ecoute.insights import rollups
 from ecoute.store.models import Brand, Mention, MentionBrand
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -75,6 +77,16 @@ class Tally:
     negative: int = 0
     engagement: int = 0
 
+    def add_counts(self, mentions: int, positive: int, neutral: int, negative: int, engagement: int) -> None:
+        self.mentions += mentions
+        self.positive += positive
+        self.neutral += neutral
+        self.negative += negative
+        self.engagement += int(engagement)
+
+    def merge(self, other: Tally) -> None:
+        self.add_counts(other.mentions, other.positive, other.neutral, other.negative, other.engagement)
+
     def add(self, sentiment: str | None, count: int, engagement: int) -> None:
         self.mentions += count
         self.engagement += engagement
@@ -116,81 +128,118 @@ class Listening:
 
 def _day(column: Any, offset_minutes: int, dialect: str) -> ColumnElement[Any]:
     """The local day of a UTC timestamp column, as ``YYYY-MM-DD`` text."""
-    if dialect == "postgresql":
-        shifted = func.timezone("UTC", column) + timedelta(minutes=offset_minutes)
-        return func.to_char(shifted, "YYYY-MM-DD")
-    return cast(func.date(column, f"{offset_minutes:+d} minutes"), String)
+    return cast(rollups.local_day(column, offset_minutes, dialect), String)
 
 
-def _engagement() -> ColumnElement[Any]:
-    return func.coalesce(func.sum(Mention.likes + Mention.shares + Mention.replies_count), 0)
-
-
-def _in(period: Period, workspace_id: int) -> list[Any]:
+def _in(workspace_id: int, start: datetime, end: datetime) -> list[Any]:
+    """The visible mentions of the workspace in [start, end)."""
     return [
         Mention.workspace_id == workspace_id,
-        Mention.created_at >= period.start,
-        Mention.created_at < period.end,
+        Mention.created_at >= start,
+        Mention.created_at < end,
         Mention.hidden.is_(False),
     ]
 
 
-def listening(session: Session, workspace_id: int, period: Period) -> Listening:
+@dataclass
+class _Figures:
+    """What a window holds, from the roll-ups and the mentions: per (day, platform, language) and
+    per (brand, day), as Tallies."""
+
+    cells: dict[tuple[str, str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    brands: dict[tuple[int, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+
+
+def _gather(
+    session: Session, workspace_id: int, window: Period, offset: int, series: bool = True
+) -> _Figures:
     dialect = session.get_bind().dialect.name
-    day = _day(Mention.created_at, period.offset_minutes, dialect).label("day")
+    split = rollups.plan(session, workspace_id, offset, window.start, window.end)
+    figures = _Figures()
+    cell_keys = ("day", "platform", "lang") if series else ()
+    for *key, n, p, u, g, e in rollups.rolled_sums(
+        session, workspace_id, offset, split.rolled, cell_keys, False
+    ):
+        figures.cells[tuple(key) if series else ("", "", "")].add_counts(n, p, u, g, e)  # type: ignore[index]
+    brand_keys = ("brand_id", "day") if series else ("brand_id",)
+    for brand_id, *day, n, p, u, g, e in rollups.rolled_sums(
+        session, workspace_id, offset, split.rolled, brand_keys, True
+    ):
+        figures.brands[(brand_id, day[0] if series else "")].add_counts(n, p, u, g, e)
+    day = _day(Mention.created_at, offset, dialect).label("day")
+    engagement = rollups.engagement_sum()
+    connection = session.connection()  # plain rows: no ORM work per row
+    for start, end in split.direct:  # one range each, so the index on creation time reads only it
+        if series:
+            query = (
+                select(day, Mention.platform, Mention.lang, Mention.sentiment, func.count(), engagement)
+                .where(*_in(workspace_id, start, end))
+                .group_by(day, Mention.platform, Mention.lang, Mention.sentiment)
+            )
+            for day_text, platform, lang, sentiment, count, total in connection.execute(query):
+                figures.cells[(day_text, platform, lang or "")].add(sentiment, count, int(total))
+        else:
+            query = (
+                select(Mention.sentiment, func.count(), engagement)
+                .where(*_in(workspace_id, start, end))
+                .group_by(Mention.sentiment)
+            )
+            for sentiment, count, total in connection.execute(query):
+                figures.cells[("", "", "")].add(sentiment, count, int(total))
+        linked = (
+            select(MentionBrand.brand_id, day, Mention.sentiment, func.count(), engagement)
+            .join(Mention, Mention.id == MentionBrand.mention_id)
+            .where(MentionBrand.workspace_id == workspace_id, *_in(workspace_id, start, end))
+            .group_by(MentionBrand.brand_id, day, Mention.sentiment)
+        )
+        for brand_id, day_text, sentiment, count, total in connection.execute(linked):
+            figures.brands[(brand_id, day_text if series else "")].add(sentiment, count, int(total))
+    return figures
+
+
+def listening(session: Session, workspace_id: int, period: Period) -> Listening:
+    """The period's figures: whole days from the roll-ups where they are ready and unchanged
+    since, the rest (today, edges, days just changed) counted from the mentions."""
+    offset = period.offset_minutes
     by_day: dict[date, Tally] = {d: Tally() for d in period.day_list}
     by_platform: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     by_language: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     total = Tally()
-    series = (
-        select(day, Mention.platform, Mention.lang, Mention.sentiment, func.count(), _engagement())
-        .where(*_in(period, workspace_id))
-        .group_by(day, Mention.platform, Mention.lang, Mention.sentiment)
-    )
-    for day_text, platform, lang, sentiment, count, engagement in session.execute(series):
+    current = _gather(session, workspace_id, period, offset)
+    for (day_text, platform, lang), tally in current.cells.items():
         d = date.fromisoformat(day_text)
         if d not in by_day:  # an offset change inside the period: nearest day
             d = min(max(d, period.first_day), period.day_list[-1])
-        by_day[d].add(sentiment, count, int(engagement))
-        total.add(sentiment, count, int(engagement))
-        by_platform[platform][d] += count
-        by_language[lang or "und"][d] += count
+        by_day[d].merge(tally)
+        total.merge(tally)
+        by_platform[platform][d] += tally.mentions
+        by_language[lang or "und"][d] += tally.mentions
 
+    before = _gather(session, workspace_id, period.previous(), offset, series=False)
     previous = Tally()
-    before = (
-        select(Mention.sentiment, func.count(), _engagement())
-        .where(*_in(period.previous(), workspace_id))
-        .group_by(Mention.sentiment)
-    )
-    for sentiment, count, engagement in session.execute(before):
-        previous.add(sentiment, count, int(engagement))
+    for tally in before.cells.values():
+        previous.merge(tally)
 
     brands = {
         b.id: BrandShare(b.id, b.name, b.competitor_of_id is not None)
         for b in session.scalars(select(Brand).where(Brand.workspace_id == workspace_id).order_by(Brand.id))
     }
     by_brand: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for window, current in ((period, True), (period.previous(), False)):
-        linked = (
-            select(MentionBrand.brand_id, day, Mention.sentiment, func.count(), _engagement())
-            .join(Mention, Mention.id == MentionBrand.mention_id)
-            .where(MentionBrand.workspace_id == workspace_id, *_in(window, workspace_id))
-            .group_by(MentionBrand.brand_id, day, Mention.sentiment)
-        )
-        for brand_id, day_text, sentiment, count, engagement in session.execute(linked):
+    for figures, is_current in ((current, True), (before, False)):
+        for (brand_id, day_text), tally in figures.brands.items():
             share = brands.get(brand_id)
             if share is None:
                 continue
-            (share.tally if current else share.previous).add(sentiment, count, int(engagement))
-            if current:
-                by_brand[brand_id][date.fromisoformat(day_text)] += count
+            (share.tally if is_current else share.previous).merge(tally)
+            if is_current:
+                by_brand[brand_id][date.fromisoformat(day_text)] += tally.mentions
     return Listening(
         period=period,
         total=total,
         previous=previous,
         by_day=by_day,
-        by_platform=dict(by_platform),
-        by_language=dict(by_language),
-        by_brand=dict(by_brand),
+        by_platform={k: dict(v) for k, v in by_platform.items()},
+        by_language={k: dict(v) for k, v in by_language.items()},
+        by_brand={k: dict(v) for k, v in by_brand.items()},
         brands=list(brands.values()),
     )

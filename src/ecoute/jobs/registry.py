@@ -38,6 +38,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.auth.jobs",
     "ecoute.learning.jobs",
     "ecoute.topics.jobs",
+    "ecoute.insights.jobs",
     "ecoute.warn.jobs",
     "ecoute.incidents.jobs",
 )

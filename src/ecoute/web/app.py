@@ -60,6 +60,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.incidents",
     "ecoute.web.api.sources",
     "ecoute.web.api.alerts",
+    "ecoute.web.api.topics",
     "ecoute.web.pages.admin_members",
     "ecoute.web.pages.admin_tokens",
     "ecoute.web.pages.admin_webhooks",

@@ -14,17 +14,19 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
-from fastapi import HTTPException, Query, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ecoute.auth.permissions import Action
 from ecoute.insights.listening import PERIODS, SENTIMENTS, Listening, Period, Tally, listening
+from ecoute.store.repo import Invalid, NotFound
+from ecoute.topics import edit as topic_edit
 from ecoute.topics import queries as topic_queries
 from ecoute.web.deps import DbSession, WorkspaceContext, page_translator, require
 from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
 from ecoute.web.pages.deadline_view import current_time
-from ecoute.web.pages.inbox_support import Formatting
+from ecoute.web.pages.inbox_support import Formatting, redirect_back
 from ecoute.web.pages.insights_view import DayChart, Series, stacked_days
 from ecoute.web.templating import render
 
@@ -39,9 +41,13 @@ class InsightsFormat:
     def __init__(self, i18n: Translator) -> None:
         self.i18n = i18n
         self._days: dict[date, str] = {}
+        self._counts: dict[int, str] = {}  # a 90-day page formats a few thousand, mostly the same
 
     def count(self, value: float) -> str:
-        return self.i18n.number(int(value))
+        n = int(value)
+        if n not in self._counts:
+            self._counts[n] = self.i18n.number(n)
+        return self._counts[n]
 
     def mentions(self, n: int) -> str:
         return (
@@ -120,14 +126,18 @@ def insights_page(
     period = Period.ending(current_time(), length, i18n.timezone)
     data = listening(session, ctx.workspace.id, period)
     slug = ctx.workspace.slug
-    topics = topic_queries.topic_summaries(session, ctx.workspace.id, period.start, period.end)
+    topics = topic_queries.topic_summaries(
+        session, ctx.workspace.id, period.start, period.end, period.offset_minutes
+    )
     shown = [t for t in topics if t.mentions][:TOPICS_SHOWN]
-    samples = {
-        t.topic_id: topic_queries.sample_posts(
-            session, ctx.workspace.id, t.topic_id, period.start, period.end, 2
-        )
-        for t in shown[:TOPICS_WITH_SAMPLES]
-    }
+    samples = topic_queries.typical_posts(
+        session,
+        ctx.workspace.id,
+        [t.topic_id for t in shown[:TOPICS_WITH_SAMPLES]],
+        period.start,
+        period.end,
+        2,
+    )
     return render(
         request,
         "insights.html",
@@ -144,10 +154,42 @@ def insights_page(
         headline=_headline(data, fmt),
         topics=shown,
         rising={
-            t.topic_id for t in topic_queries.trending(session, ctx.workspace.id, period.start, period.end, 3)
+            t.topic_id
+            for t in topic_queries.trending(session, ctx.workspace.id, period.start, period.end, 3, topics)
         },
         samples=samples,
+        can_edit_topics=ctx.can(Action.EDIT_TOPICS),
+        back=f"/w/{slug}/insights?days={period.days}&by={split}#topics",
     )
+
+
+@router.post("/w/{slug}/insights/topics/{topic_id}")
+def change_topic(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, require(Action.EDIT_TOPICS)],
+    topic_id: int,
+    action: Annotated[str, Form(max_length=10)],
+    name: Annotated[str | None, Form(max_length=topic_edit.MAX_NAME)] = None,
+    into: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    next: Annotated[str | None, Form(max_length=300)] = None,
+) -> Response:
+    """Rename a topic (``action=rename``, ``name``) or merge it into another (``action=merge``,
+    ``into``); both are kept by later rebuilds."""
+    try:
+        if action == "rename":
+            topic_edit.rename_topic(session, ctx.workspace.id, topic_id, name, actor=ctx.actor)
+        elif action == "merge":
+            if into is None:
+                raise Invalid("into: choose the topic to merge this one into")
+            topic_edit.merge_topics(session, ctx.workspace.id, into, [topic_id], actor=ctx.actor)
+        else:
+            raise Invalid(f"action: {action!r}: use rename or merge")
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    except Invalid as error:
+        raise HTTPException(400, str(error)) from None
+    return redirect_back(request, next, f"/w/{ctx.workspace.slug}/insights#topics")
 
 
 def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
