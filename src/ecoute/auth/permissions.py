@@ -30,6 +30,7 @@ class Action(StrEnum):
     MANAGE_PRIVACY = "manage_privacy"  # export or erase a person's data, retention
     MANAGE_WORKSPACE = "manage_workspace"  # name, locale, time zone; transfer or delete
     MANAGE_DRAFTS = "manage_drafts"  # the drafts' sector, the business's own words and wordings
+    SHARE_REPORTS = "share_reports"  # make and revoke links that open a report without logging in
 
 
 ROLES: tuple[str, ...] = ("owner", "admin", "agent", "viewer")
@@ -42,6 +43,7 @@ _AGENT = _VIEWER | {
     Action.NOTE,
     Action.REPLY,
     Action.CORRECT_LABEL,
+    Action.SHARE_REPORTS,
 }
 _ADMIN = _AGENT | {
     Action.APPROVE_REPLY,

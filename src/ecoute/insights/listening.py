@@ -39,12 +39,16 @@ class Period:
 
     @classmethod
     def ending(cls, today: datetime, days: int, timezone: str) -> Period:
+        last = today.astimezone(ZoneInfo(timezone)).date()
+        return cls.between(last - timedelta(days=days - 1), last, timezone)
+
+    @classmethod
+    def between(cls, first: date, last: date, timezone: str) -> Period:
+        """The days from ``first`` to ``last`` (both included) in ``timezone``."""
         zone = ZoneInfo(timezone)
-        last = today.astimezone(zone).date()
-        first = last - timedelta(days=days - 1)
         start = datetime.combine(first, time(), zone)
         end = datetime.combine(last + timedelta(days=1), time(), zone)
-        return cls(start, end, days, timezone, first)
+        return cls(start, end, (last - first).days + 1, timezone, first)
 
     def previous(self) -> Period:
         first = self.first_day - timedelta(days=self.days)
@@ -126,16 +130,29 @@ def _engagement() -> ColumnElement[Any]:
     return func.coalesce(func.sum(Mention.likes + Mention.shares + Mention.replies_count), 0)
 
 
-def _in(period: Period, workspace_id: int) -> list[Any]:
-    return [
+def mentions_in(period: Period, workspace_id: int, brand_id: int | None = None) -> list[Any]:
+    """Conditions for the visible mentions of the period (about one brand, with ``brand_id``)."""
+    where = [
         Mention.workspace_id == workspace_id,
         Mention.created_at >= period.start,
         Mention.created_at < period.end,
         Mention.hidden.is_(False),
     ]
+    if brand_id is not None:
+        where.append(Mention.id.in_(about_brand(workspace_id, brand_id)))
+    return where
 
 
-def listening(session: Session, workspace_id: int, period: Period) -> Listening:
+def about_brand(workspace_id: int, brand_id: int) -> Any:
+    """The ids of the workspace's mentions about one brand (or competitor), as a subquery."""
+    return select(MentionBrand.mention_id).where(
+        MentionBrand.workspace_id == workspace_id, MentionBrand.brand_id == brand_id
+    )
+
+
+def listening(session: Session, workspace_id: int, period: Period, brand_id: int | None = None) -> Listening:
+    """The period's figures; with ``brand_id``, the series and totals count only that brand's
+    mentions (share of voice still compares every brand)."""
     dialect = session.get_bind().dialect.name
     day = _day(Mention.created_at, period.offset_minutes, dialect).label("day")
     by_day: dict[date, Tally] = {d: Tally() for d in period.day_list}
@@ -144,7 +161,7 @@ def listening(session: Session, workspace_id: int, period: Period) -> Listening:
     total = Tally()
     series = (
         select(day, Mention.platform, Mention.lang, Mention.sentiment, func.count(), _engagement())
-        .where(*_in(period, workspace_id))
+        .where(*mentions_in(period, workspace_id, brand_id))
         .group_by(day, Mention.platform, Mention.lang, Mention.sentiment)
     )
     for day_text, platform, lang, sentiment, count, engagement in session.execute(series):
@@ -159,7 +176,7 @@ def listening(session: Session, workspace_id: int, period: Period) -> Listening:
     previous = Tally()
     before = (
         select(Mention.sentiment, func.count(), _engagement())
-        .where(*_in(period.previous(), workspace_id))
+        .where(*mentions_in(period.previous(), workspace_id, brand_id))
         .group_by(Mention.sentiment)
     )
     for sentiment, count, engagement in session.execute(before):
@@ -174,7 +191,7 @@ def listening(session: Session, workspace_id: int, period: Period) -> Listening:
         linked = (
             select(MentionBrand.brand_id, day, Mention.sentiment, func.count(), _engagement())
             .join(Mention, Mention.id == MentionBrand.mention_id)
-            .where(MentionBrand.workspace_id == workspace_id, *_in(window, workspace_id))
+            .where(MentionBrand.workspace_id == workspace_id, *mentions_in(window, workspace_id))
             .group_by(MentionBrand.brand_id, day, Mention.sentiment)
         )
         for brand_id, day_text, sentiment, count, engagement in session.execute(linked):

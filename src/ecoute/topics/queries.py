@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ecoute.insights.listening import about_brand
 from ecoute.store.models import Mention
 
 from .models import MentionTopic, MentionVector, Topic
@@ -41,11 +42,12 @@ class TopicSummary:
 
 
 def topic_summaries(
-    session: Session, workspace_id: int, start: datetime, end: datetime
+    session: Session, workspace_id: int, start: datetime, end: datetime, brand_id: int | None = None
 ) -> list[TopicSummary]:
-    """Every topic with mentions in [start, end) or in the period before, largest first."""
-    current = _counts(session, workspace_id, start, end)
-    before = _counts(session, workspace_id, start - (end - start), start)
+    """Every topic with mentions in [start, end) or in the period before, largest first (with
+    ``brand_id``, counting only the mentions about that brand)."""
+    current = _counts(session, workspace_id, start, end, brand_id)
+    before = _counts(session, workspace_id, start - (end - start), start, brand_id)
     topics = session.scalars(
         select(Topic).where(Topic.workspace_id == workspace_id, Topic.id.in_(set(current) | set(before)))
     )
@@ -71,7 +73,13 @@ def trending(
 
 
 def sample_posts(
-    session: Session, workspace_id: int, topic_id: int, start: datetime, end: datetime, limit: int = 3
+    session: Session,
+    workspace_id: int,
+    topic_id: int,
+    start: datetime,
+    end: datetime,
+    limit: int = 3,
+    brand_id: int | None = None,
 ) -> list[Mention]:
     """The topic's posts in the period that are closest to its centre: the most typical ones."""
     centroid = session.scalar(
@@ -81,7 +89,7 @@ def sample_posts(
         select(Mention, MentionVector.vector)
         .join(MentionTopic, MentionTopic.mention_id == Mention.id)
         .join(MentionVector, MentionVector.mention_id == Mention.id)
-        .where(*_in_period(workspace_id, start, end), MentionTopic.topic_id == topic_id)
+        .where(*_in_period(workspace_id, start, end, brand_id), MentionTopic.topic_id == topic_id)
     ).all()
     if not rows or centroid is None:
         return []
@@ -91,7 +99,7 @@ def sample_posts(
 
 
 def _counts(
-    session: Session, workspace_id: int, start: datetime, end: datetime
+    session: Session, workspace_id: int, start: datetime, end: datetime, brand_id: int | None
 ) -> dict[int, tuple[int, int, int, int]]:
     def count(value: str):  # type: ignore[no-untyped-def]
         return func.sum(case((Mention.sentiment == value, 1), else_=0))
@@ -99,17 +107,20 @@ def _counts(
     rows = session.execute(
         select(MentionTopic.topic_id, func.count(), count("positive"), count("neutral"), count("negative"))
         .join(Mention, Mention.id == MentionTopic.mention_id)
-        .where(*_in_period(workspace_id, start, end))
+        .where(*_in_period(workspace_id, start, end, brand_id))
         .group_by(MentionTopic.topic_id)
     )
     return {topic_id: (int(n), int(p or 0), int(u or 0), int(g or 0)) for topic_id, n, p, u, g in rows}
 
 
-def _in_period(workspace_id: int, start: datetime, end: datetime) -> tuple:  # type: ignore[type-arg]
-    return (
+def _in_period(workspace_id: int, start: datetime, end: datetime, brand_id: int | None = None) -> tuple:  # type: ignore[type-arg]
+    where = (
         MentionTopic.workspace_id == workspace_id,
         Mention.workspace_id == workspace_id,
         Mention.hidden.is_(False),
         Mention.created_at >= start,
         Mention.created_at < end,
     )
+    if brand_id is None:
+        return where
+    return (*where, Mention.id.in_(about_brand(workspace_id, brand_id)))
