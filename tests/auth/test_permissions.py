@@ -12,6 +12,7 @@ AGENT_WORK = {
     Action.NOTE,
     Action.REPLY,
     Action.CORRECT_LABEL,
+    Action.SHARE_REPORTS,
 }
 
 

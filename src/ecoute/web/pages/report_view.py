@@ -18,6 +18,7 @@ from ecoute.web.i18n import Translator, translator
 from ecoute.web.pages.inbox_support import Formatting
 from ecoute.web.pages.insights import InsightsFormat, sentiment_series, volume_series
 from ecoute.web.pages.insights_view import DayChart, Series, stacked_days
+from ecoute.web.pages.metrics_view import MetricsFormat
 from ecoute.web.templating import STATIC_DIR, TEMPLATE_DIR
 
 STYLES = ("report.css",)
@@ -72,7 +73,7 @@ def render_report(report: Report, locale: str, *, nonce: str = "", toolbar: Tool
             fmt=fmt,
             when=Formatting(i18n),
             long_day=lambda d: _long_day(i18n, d),
-            duration=lambda s: "—" if s is None else i18n.duration(s),
+            duration=MetricsFormat(i18n).duration,  # "3 h 05 min", as on the Metrics page
             volume=_chart(report, volume_series(report.listening, "platform", i18n), fmt),
             mood=_chart(report, sentiment_series(report.listening, i18n), fmt),
             sentiments=SENTIMENTS,
