@@ -158,3 +158,27 @@ def test_only_agents_and_up_share_and_no_workspace_reaches_another(
 def db_link_id(db) -> int:
     with db.session() as session:
         return session.scalars(select(ReportLink.id)).one()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"days": "0"},
+        {"days": "many"},
+        {"days": "400"},
+        {"from": "soon"},
+        {"brand": "Nobody"},
+        {"lang": "de"},
+        {"from": "2026-10-08", "to": "2026-10-01"},
+    ],
+)
+def test_a_bad_share_link_is_a_clear_400_and_nothing_is_stored(db, owner, world, fields):
+    page = owner.get("/w/acme/report/links").text
+    data = {"from": "2026-10-02", "to": "2026-10-08", "csrf_token": csrf_of(page), **fields}
+
+    answer = owner.post("/w/acme/report/links", data=data)
+
+    assert answer.status_code == 400
+    assert re.search(r"days|from|to|brand|lang", answer.text)
+    with db.session() as session:
+        assert session.scalars(select(ReportLink)).all() == []
