@@ -13,6 +13,7 @@ AGENT_WORK = {
     Action.REPLY,
     Action.CORRECT_LABEL,
     Action.EDIT_TOPICS,
+    Action.SHARE_REPORTS,
 }
 
 

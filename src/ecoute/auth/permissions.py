@@ -31,6 +31,7 @@ class Action(StrEnum):
     MANAGE_WORKSPACE = "manage_workspace"  # name, locale, time zone; transfer or delete
     MANAGE_DRAFTS = "manage_drafts"  # the drafts' sector, the business's own words and wordings
     EDIT_TOPICS = "edit_topics"  # rename and merge the topics found in the mentions
+    SHARE_REPORTS = "share_reports"  # make and revoke links that open a report without logging in
 
 
 ROLES: tuple[str, ...] = ("owner", "admin", "agent", "viewer")
@@ -44,6 +45,7 @@ _AGENT = _VIEWER | {
     Action.REPLY,
     Action.CORRECT_LABEL,
     Action.EDIT_TOPICS,
+    Action.SHARE_REPORTS,
 }
 _ADMIN = _AGENT | {
     Action.APPROVE_REPLY,

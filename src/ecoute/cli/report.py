@@ -1,5 +1,6 @@
 """``ecoute report``: response rate and time to first response, overall or per agent, brand,
-source, intent or week, as a table, JSON or CSV."""
+source, intent or week, as a table, JSON or CSV; with ``--format``, the shareable report (HTML, PDF
+or CSV) of a brand and a period written to a file (``report_file``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from ecoute.cli.context import CliError, state
 from ecoute.cli.ingest import ensure_workspace
 from ecoute.cli.output import console
+from ecoute.cli.report_file import Format, write_report
 from ecoute.insights.export import human_duration, percent, report_records, write_csv
 from ecoute.insights.response_metrics import MetricRow, ResponseReport, response_report
 from ecoute.keep_time.deadlines import KeepTime
@@ -43,12 +45,27 @@ def report_command(
     by: By = typer.Option(None, "--by", help="One row per agent, brand, source, intent or ISO week."),
     csv_path: Path = typer.Option(None, "--csv", help="Also write the figures to this CSV file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    fmt: Format = typer.Option(
+        None, "--format", help="Write the shareable report (figures, charts, topics, posts, alerts) instead."
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help="The file --format writes."),
+    brand: str = typer.Option(
+        None, "--brand", "-b", help="With --format: one brand (name or id); default all."
+    ),
+    lang: str = typer.Option(None, "--lang", help="With --format: fr or en (default: the workspace's)."),
 ) -> None:
     """Response rate, complaints answered, and time to first response (median, p90) in business
-    and wall-clock time, for conversations that opened in the period (definitions: docs/metrics.md)."""
+    and wall-clock time, for conversations that opened in the period (definitions: docs/metrics.md).
+
+    With --format html|pdf|csv -o FILE: the whole report of the period (default: the last 30 days)
+    for one brand or all (docs/reports.md)."""
     first, last = _day(since), _day(until)
     if first and last and last < first:
         raise CliError("--to is before --from")
+    if fmt is not None:
+        written = write_report(workspace, brand, first, last, fmt, output, lang)
+        console.print(f"Report written to {written}")
+        return
     db = state.database()
     ws = ensure_workspace(db, workspace)
     with db.session() as session:

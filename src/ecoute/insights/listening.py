@@ -41,12 +41,16 @@ class Period:
 
     @classmethod
     def ending(cls, today: datetime, days: int, timezone: str) -> Period:
+        last = today.astimezone(ZoneInfo(timezone)).date()
+        return cls.between(last - timedelta(days=days - 1), last, timezone)
+
+    @classmethod
+    def between(cls, first: date, last: date, timezone: str) -> Period:
+        """The days from ``first`` to ``last`` (both included) in ``timezone``."""
         zone = ZoneInfo(timezone)
-        last = today.astimezone(zone).date()
-        first = last - timedelta(days=days - 1)
         start = datetime.combine(first, time(), zone)
         end = datetime.combine(last + timedelta(days=1), time(), zone)
-        return cls(start, end, days, timezone, first)
+        return cls(start, end, (last - first).days + 1, timezone, first)
 
     def previous(self) -> Period:
         first = self.first_day - timedelta(days=self.days)
@@ -131,14 +135,29 @@ def _day(column: Any, offset_minutes: int, dialect: str) -> ColumnElement[Any]:
     return cast(rollups.local_day(column, offset_minutes, dialect), String)
 
 
-def _in(workspace_id: int, start: datetime, end: datetime) -> list[Any]:
-    """The visible mentions of the workspace in [start, end)."""
-    return [
+def _in(workspace_id: int, start: datetime, end: datetime, brand_id: int | None = None) -> list[Any]:
+    """The visible mentions of the workspace in [start, end) (about one brand, with ``brand_id``)."""
+    where = [
         Mention.workspace_id == workspace_id,
         Mention.created_at >= start,
         Mention.created_at < end,
         Mention.hidden.is_(False),
     ]
+    if brand_id is not None:
+        where.append(Mention.id.in_(about_brand(workspace_id, brand_id)))
+    return where
+
+
+def mentions_in(period: Period, workspace_id: int, brand_id: int | None = None) -> list[Any]:
+    """Conditions for the visible mentions of the period (about one brand, with ``brand_id``)."""
+    return _in(workspace_id, period.start, period.end, brand_id)
+
+
+def about_brand(workspace_id: int, brand_id: int) -> Any:
+    """The ids of the workspace's mentions about one brand (or competitor), as a subquery."""
+    return select(MentionBrand.mention_id).where(
+        MentionBrand.workspace_id == workspace_id, MentionBrand.brand_id == brand_id
+    )
 
 
 @dataclass
@@ -151,10 +170,21 @@ class _Figures:
 
 
 def _gather(
-    session: Session, workspace_id: int, window: Period, offset: int, series: bool = True
+    session: Session,
+    workspace_id: int,
+    window: Period,
+    offset: int,
+    series: bool = True,
+    about: int | None = None,
 ) -> _Figures:
+    """With ``about`` (one brand's report), the series and totals count only that brand's
+    mentions, all from the mentions (the roll-ups are not split by brand and platform); the
+    brands' figures still cover every brand."""
     dialect = session.get_bind().dialect.name
-    split = rollups.plan(session, workspace_id, offset, window.start, window.end)
+    if about is None:
+        split = rollups.plan(session, workspace_id, offset, window.start, window.end)
+    else:
+        split = rollups.Plan(rolled=[], direct=[(window.start, window.end)])
     figures = _Figures()
     cell_keys = ("day", "platform", "lang") if series else ()
     for *key, n, p, u, g, e in rollups.rolled_sums(
@@ -173,7 +203,7 @@ def _gather(
         if series:
             query = (
                 select(day, Mention.platform, Mention.lang, Mention.sentiment, func.count(), engagement)
-                .where(*_in(workspace_id, start, end))
+                .where(*_in(workspace_id, start, end, about))
                 .group_by(day, Mention.platform, Mention.lang, Mention.sentiment)
             )
             for day_text, platform, lang, sentiment, count, total in connection.execute(query):
@@ -181,7 +211,7 @@ def _gather(
         else:
             query = (
                 select(Mention.sentiment, func.count(), engagement)
-                .where(*_in(workspace_id, start, end))
+                .where(*_in(workspace_id, start, end, about))
                 .group_by(Mention.sentiment)
             )
             for sentiment, count, total in connection.execute(query):
@@ -197,15 +227,17 @@ def _gather(
     return figures
 
 
-def listening(session: Session, workspace_id: int, period: Period) -> Listening:
+def listening(session: Session, workspace_id: int, period: Period, brand_id: int | None = None) -> Listening:
     """The period's figures: whole days from the roll-ups where they are ready and unchanged
-    since, the rest (today, edges, days just changed) counted from the mentions."""
+    since, the rest (today, edges, days just changed) counted from the mentions. With
+    ``brand_id``, the series and totals count only that brand's mentions (share of voice still
+    compares every brand)."""
     offset = period.offset_minutes
     by_day: dict[date, Tally] = {d: Tally() for d in period.day_list}
     by_platform: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     by_language: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     total = Tally()
-    current = _gather(session, workspace_id, period, offset)
+    current = _gather(session, workspace_id, period, offset, about=brand_id)
     for (day_text, platform, lang), tally in current.cells.items():
         d = date.fromisoformat(day_text)
         if d not in by_day:  # an offset change inside the period: nearest day
@@ -215,7 +247,7 @@ def listening(session: Session, workspace_id: int, period: Period) -> Listening:
         by_platform[platform][d] += tally.mentions
         by_language[lang or "und"][d] += tally.mentions
 
-    before = _gather(session, workspace_id, period.previous(), offset, series=False)
+    before = _gather(session, workspace_id, period.previous(), offset, series=False, about=brand_id)
     previous = Tally()
     for tally in before.cells.values():
         previous.merge(tally)

@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ecoute.insights import rollups
+from ecoute.insights.listening import about_brand
 from ecoute.store.models import Mention
 
 from .models import MentionTopic, MentionVector, Topic
@@ -44,12 +45,18 @@ class TopicSummary:
 
 
 def topic_summaries(
-    session: Session, workspace_id: int, start: datetime, end: datetime, offset: int | None = None
+    session: Session,
+    workspace_id: int,
+    start: datetime,
+    end: datetime,
+    offset: int | None = None,
+    brand_id: int | None = None,
 ) -> list[TopicSummary]:
     """Every topic with mentions in [start, end) or in the period before, largest first. With the
-    reader's UTC ``offset`` (minutes), whole days come from the daily roll-ups."""
-    current = _counts(session, workspace_id, start, end, offset)
-    before = _counts(session, workspace_id, start - (end - start), start, offset)
+    reader's UTC ``offset`` (minutes), whole days come from the daily roll-ups; with ``brand_id``,
+    only the mentions about that brand count (from the mentions: roll-ups are not split by brand)."""
+    current = _counts(session, workspace_id, start, end, offset, brand_id)
+    before = _counts(session, workspace_id, start - (end - start), start, offset, brand_id)
     topics = session.scalars(
         select(Topic).where(Topic.workspace_id == workspace_id, Topic.id.in_(set(current) | set(before)))
     )
@@ -83,14 +90,26 @@ def trending(
 
 
 def sample_posts(
-    session: Session, workspace_id: int, topic_id: int, start: datetime, end: datetime, limit: int = 3
+    session: Session,
+    workspace_id: int,
+    topic_id: int,
+    start: datetime,
+    end: datetime,
+    limit: int = 3,
+    brand_id: int | None = None,
 ) -> list[Mention]:
     """The topic's posts in the period that are closest to its centre: the most typical ones."""
-    return typical_posts(session, workspace_id, [topic_id], start, end, limit).get(topic_id, [])
+    return typical_posts(session, workspace_id, [topic_id], start, end, limit, brand_id).get(topic_id, [])
 
 
 def typical_posts(
-    session: Session, workspace_id: int, topic_ids: list[int], start: datetime, end: datetime, limit: int = 3
+    session: Session,
+    workspace_id: int,
+    topic_ids: list[int],
+    start: datetime,
+    end: datetime,
+    limit: int = 3,
+    brand_id: int | None = None,
 ) -> dict[int, list[Mention]]:
     """For each topic, its posts in the period closest to its centre, chosen among the most recent
     posts of these topics in the period (``SAMPLED`` a topic on average, read in one pass, so large
@@ -108,7 +127,7 @@ def typical_posts(
         select(Mention.id, MentionTopic.topic_id, MentionVector.vector)
         .join(MentionTopic, MentionTopic.mention_id == Mention.id)
         .join(MentionVector, MentionVector.mention_id == Mention.id)
-        .where(*_in_period(workspace_id, start, end), MentionTopic.topic_id.in_(list(centroids)))
+        .where(*_in_period(workspace_id, start, end, brand_id), MentionTopic.topic_id.in_(list(centroids)))
         .order_by(Mention.created_at.desc(), Mention.id.desc())
         .limit(SAMPLED * len(centroids))
     )
@@ -126,14 +145,19 @@ def typical_posts(
 
 
 def _counts(
-    session: Session, workspace_id: int, start: datetime, end: datetime, offset: int | None
+    session: Session,
+    workspace_id: int,
+    start: datetime,
+    end: datetime,
+    offset: int | None,
+    brand_id: int | None = None,
 ) -> dict[int, tuple[int, int, int, int]]:
     def count(value: str):  # type: ignore[no-untyped-def]
         return func.sum(case((Mention.sentiment == value, 1), else_=0))
 
     split = (
         rollups.Plan([], [(start, end)])
-        if offset is None
+        if offset is None or brand_id is not None
         else rollups.plan(session, workspace_id, offset, start, end)
     )
     totals: dict[int, tuple[int, int, int, int]] = {}
@@ -153,7 +177,7 @@ def _counts(
                 MentionTopic.topic_id, func.count(), count("positive"), count("neutral"), count("negative")
             )
             .join(Mention, Mention.id == MentionTopic.mention_id)
-            .where(*_in_period(workspace_id, low, high))
+            .where(*_in_period(workspace_id, low, high, brand_id))
             .group_by(MentionTopic.topic_id)
         )
         for topic_id, n, p, u, g in rows:
@@ -161,11 +185,14 @@ def _counts(
     return totals
 
 
-def _in_period(workspace_id: int, start: datetime, end: datetime) -> tuple:  # type: ignore[type-arg]
-    return (
+def _in_period(workspace_id: int, start: datetime, end: datetime, brand_id: int | None = None) -> tuple:  # type: ignore[type-arg]
+    where = (
         MentionTopic.workspace_id == workspace_id,
         Mention.workspace_id == workspace_id,
         Mention.hidden.is_(False),
         Mention.created_at >= start,
         Mention.created_at < end,
     )
+    if brand_id is None:
+        return where
+    return (*where, Mention.id.in_(about_brand(workspace_id, brand_id)))

@@ -41,6 +41,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.live",
     "ecoute.web.pages.metrics",
     "ecoute.web.pages.insights",
+    "ecoute.web.pages.reports",
     "ecoute.web.pages.alerts",
     "ecoute.web.pages.incidents",
     "ecoute.web.pages.sources",

@@ -192,7 +192,8 @@ def change_topic(
     return redirect_back(request, next, f"/w/{ctx.workspace.slug}/insights#topics")
 
 
-def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
+def volume_series(data: Listening, split: str, i18n: Translator) -> list[Series]:
+    """Mentions per day split by platform, language or brand, the largest series first."""
     if split == "brand":
         names = {b.brand_id: b.name for b in data.brands}
         series = [Series(str(k), names.get(k, "?"), v) for k, v in data.by_brand.items() if k in names]
@@ -201,6 +202,19 @@ def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i
     else:
         series = [Series(k, Formatting(i18n).platform(k), v) for k, v in data.by_platform.items()]
     series.sort(key=lambda s: -sum(s.values.values()))
+    return series
+
+
+def sentiment_series(data: Listening, i18n: Translator) -> list[Series]:
+    """Negative, neutral and positive mentions per day."""
+    return [
+        Series(s, i18n.t(f"sentiment.{s}"), {d: getattr(t, s) for d, t in data.by_day.items()})
+        for s in ("negative", "neutral", "positive")
+    ]
+
+
+def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
+    series = volume_series(data, split, i18n)
     label_of = {"platform": "platform", "lang": "lang", "brand": "brand"}
 
     def href(day: date, s: Series) -> str:
@@ -218,13 +232,9 @@ def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i
 
 
 def _sentiment_chart(data: Listening, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
-    series = [
-        Series(s, i18n.t(f"sentiment.{s}"), {d: getattr(t, s) for d, t in data.by_day.items()})
-        for s in ("negative", "neutral", "positive")
-    ]
     return stacked_days(
         data.period.day_list,
-        series,
+        sentiment_series(data, i18n),
         href=lambda day, s: drill(slug, data.period, day, sentiment=s.key),
         title=lambda day, s, n: f"{fmt.day(day)} · {s.label} · {fmt.mentions(n)}",
         day_label=fmt.day,
