@@ -53,7 +53,7 @@ def announce(session: Session, workspace_id: int, source_id: int, now: datetime)
     source = session.scalar(select(Source).where(Source.workspace_id == workspace_id, Source.id == source_id))
     if source is None:
         return 0
-    stamp = int(now.timestamp())
+    stamp = _stamp(now)
     admins = [
         u for u, role in list_members(session, workspace_id) if role in ADMIN_ROLES and u.disabled_at is None
     ]
@@ -102,12 +102,18 @@ def compose(workspace: Workspace, source: Source, locale: str, public_url: str) 
     return text["subject"].format(**values), text["body"].format(**values)
 
 
+def _stamp(now: datetime) -> int:
+    """The transition's moment in microseconds: a source reconnected and refused again within the
+    same second is announced again (its mail jobs and event get keys of their own)."""
+    return int(now.timestamp() * 1_000_000)
+
+
 def _queue_event(session: Session, workspace_id: int, source: Source, now: datetime) -> int:
     hooks = subscribed(session, workspace_id, SOURCE_NEEDS_RECONNECT)
     if not hooks:
         return 0
     workspace = session.get(Workspace, workspace_id)
-    event_id = f"{SOURCE_NEEDS_RECONNECT}:{source.id}:{int(now.timestamp())}"
+    event_id = f"{SOURCE_NEEDS_RECONNECT}:{source.id}:{_stamp(now)}"
     body = event_payload(workspace, source, event_id, now)
     rows = [
         {
