@@ -46,6 +46,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.api.mentions",
     "ecoute.web.api.push",
     "ecoute.web.api.conversations",
+    "ecoute.web.api.exports",
     "ecoute.web.api.notes",
     "ecoute.web.api.tags",
     "ecoute.web.api.corrections",
