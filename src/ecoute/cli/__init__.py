@@ -25,6 +25,7 @@ from ecoute.cli import (
 )
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.digests import commands as digest_commands
 from ecoute.live import signals as _live_signals  # noqa: F401 - commands' changes reach the pages
 from ecoute.ops import logs
 from ecoute.privacy import commands as privacy_commands
@@ -67,6 +68,7 @@ topics.register(app)
 privacy_commands.register(app)
 alerts.register(app)
 export.register(app)
+digest_commands.register(app)
 
 
 def _register_analysis() -> None:

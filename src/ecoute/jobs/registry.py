@@ -38,6 +38,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.learning.jobs",
     "ecoute.topics.jobs",
     "ecoute.warn.jobs",
+    "ecoute.digests.jobs",
 )
 
 DEFAULT_LEASE = timedelta(minutes=5)

@@ -42,6 +42,8 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.metrics",
     "ecoute.web.pages.insights",
     "ecoute.web.pages.alerts",
+    "ecoute.web.pages.digests",
+    "ecoute.web.pages.digest_unsubscribe",
     "ecoute.web.api.v1",
     "ecoute.web.api.mentions",
     "ecoute.web.api.push",
