@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import inbox_factories
 from cli_run import ecoute
@@ -22,7 +22,7 @@ from ecoute.digests.send import send_due, set_preference, set_slack, unsubscribe
 from ecoute.digests.tokens import BadToken, read_token, unsubscribe_token
 from ecoute.insights.listening import listening
 from ecoute.settings import Settings
-from ecoute.store.models import Membership, User, Workspace
+from ecoute.store.models import Membership, Mention, User, Workspace
 from ecoute.warn.models import Alert
 from ecoute.web.app import create_app
 from smtp_receiver import running_smtp
@@ -71,6 +71,8 @@ def team(db, workspace, other_workspace):
         )
         ids = {"fr": fr.id, "en": en.id}
     waiting = inbox_factories.conversation(db, workspace, text="Mon colis n'est jamais arrivé", priority=90)
+    with db.session() as session:  # it needed a reply: its first-response deadline passed on 1 October
+        session.execute(update(Mention).where(Mention.conversation_id == waiting.id).values(needs_reply=True))
     inbox_factories.conversation(db, other_workspace, text="globex secret plan", priority=99)
     return {**ids, "waiting": waiting.id}
 
@@ -100,17 +102,19 @@ def test_each_person_gets_the_week_once_in_their_language(db, workspace, team):
     for body in (fr_text, fr_html):
         assert "à traiter" in body.lower() and "1 conversation attend une réponse." in body
         assert "Volume inhabituel" in body and "Sentiment net" in body
+        assert "1 première réponse était attendue dans la période" in body and "toujours sans réponse" in body
         assert f"https://ecoute.example/w/acme/c/{team['waiting']}" in body
         assert "globex" not in body
     for body in (en_text, en_html):
         assert "needs an answer" in body.lower() and "1 conversation is waiting for an answer." in body
         assert "Unusual volume" in body and "Response rate" in body
+        assert "Priority 90 on x, due" in body and "still unanswered" in body
     with db.session() as session:
         heard = listening(
             session, workspace.id, schedule.period_ending("weekly", MONDAY.date(), "Europe/Paris").listening
         )
     assert heard.total.mentions == 1
-    assert "Mentions: 1 (before: 0)" in en_text
+    assert "Mentions: 1 (before: 0)" in en_text and "Response rate: 0%" in en_text
     assert french["List-Unsubscribe"] == f"<{unsubscribe_url(mail_settings(0), workspace.id, team['fr'])}>"
     assert french["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

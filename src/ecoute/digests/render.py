@@ -221,6 +221,7 @@ def slack(digest: Digest, i18n: Translator, links: Links) -> dict[str, Any]:
             "elements": [{"type": "mrkdwn", "text": f"<{links.home}|{e(i18n.t('digest.open'))}>"}],
         },
     ]
-    figures = ", ".join(f"{label}: {value}" for label, value, _ in words["figures"][:2])
+    colon = i18n.t("digest.colon")
+    figures = ", ".join(f"{label}{colon} {value}" for label, value, _ in words["figures"][:2])
     text = f"{words['subject']} — {words['waiting_count']} {figures}"
     return {"text": e(text), "blocks": blocks}
