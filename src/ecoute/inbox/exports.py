@@ -324,7 +324,9 @@ def _mention_page(
         select(m)
         .join(Conversation, Conversation.id == m.conversation_id)
         .where(*queries._scope(session, workspace_id, rest, now))
-        .where(m.workspace_id == workspace_id, m.hidden.is_(False), m.id > after)
+        # ``+ 0``: walk the primary key from ``after`` (rows come in id order, a batch costs its
+        # own rows) rather than a workspace index whose rows would all be sorted for every batch.
+        .where((m.workspace_id + 0) == workspace_id, m.hidden.is_(False), m.id > after)
     )
     stmt = queries._filtered(stmt, workspace_id, rest)
     if f.since:
