@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, aliased
 
 from ecoute.inbox import queries
 from ecoute.inbox.queries import InboxFilters
@@ -315,13 +315,38 @@ def _mention_batches(
             return
 
 
+# The columns a row needs, read as plain rows: no ORM objects to build for a million mentions.
+MENTION_FIELDS = (
+    "id",
+    "conversation_id",
+    "created_at",
+    "platform",
+    "source_id",
+    "kind",
+    "author_id",
+    "lang",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "intent",
+    "needs_reply",
+    "priority",
+    "likes",
+    "shares",
+    "replies_count",
+    "rating",
+    "url",
+    "text",
+)
+
+
 def _mention_page(
     session: Session, workspace_id: int, f: InboxFilters, now: datetime, after: int
-) -> list[Mention]:
+) -> list[Any]:
     m = aliased(Mention)  # the probes of the conversation filters read ``mentions`` themselves
     rest = replace(f, **MENTION_LEVEL)  # type: ignore[arg-type]
     stmt = (
-        select(m)
+        select(*(getattr(m, name) for name in MENTION_FIELDS))
         .join(Conversation, Conversation.id == m.conversation_id)
         .where(*queries._scope(session, workspace_id, rest, now))
         # ``+ 0``: walk the primary key from ``after`` (rows come in id order, a batch costs its
@@ -350,17 +375,19 @@ def _mention_page(
             .where(MentionTopic.mention_id == m.id, MentionTopic.topic_id == f.topic_id)
             .exists()
         )
-    stmt = stmt.order_by(m.id).limit(MENTION_BATCH).options(defer(m.raw), defer(m.analysis))
-    return list(session.scalars(stmt))
+    stmt = stmt.order_by(m.id).limit(MENTION_BATCH)
+    return list(session.execute(stmt))
 
 
-def _mention_rows(session: Session, workspace_id: int, mentions: list[Mention]) -> list[Row]:
+def _mention_rows(session: Session, workspace_id: int, mentions: list[Any]) -> list[Row]:
     ids = [m.id for m in mentions]
     author_ids = {m.author_id for m in mentions if m.author_id}
     authors = {
-        a.id: a
-        for a in session.scalars(
-            select(Author).where(Author.workspace_id == workspace_id, Author.id.in_(author_ids))
+        row.id: row
+        for row in session.execute(
+            select(Author.id, Author.handle, Author.display_name, Author.followers).where(
+                Author.workspace_id == workspace_id, Author.id.in_(author_ids)
+            )
         )
     }
     sources = {
