@@ -9,9 +9,23 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from ecoute.cli import admin, alerts, demo, drafts, ingest, replies, report, sla, status, topics, worker
+from ecoute.cli import (
+    admin,
+    alerts,
+    demo,
+    drafts,
+    export,
+    ingest,
+    replies,
+    report,
+    sla,
+    status,
+    topics,
+    worker,
+)
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
+from ecoute.digests import commands as digest_commands
 from ecoute.live import signals as _live_signals  # noqa: F401 - commands' changes reach the pages
 from ecoute.ops import logs
 from ecoute.privacy import commands as privacy_commands
@@ -53,6 +67,8 @@ drafts.register(app)
 topics.register(app)
 privacy_commands.register(app)
 alerts.register(app)
+export.register(app)
+digest_commands.register(app)
 
 
 def _register_analysis() -> None:

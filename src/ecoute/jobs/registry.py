@@ -41,6 +41,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ecoute.insights.jobs",
     "ecoute.warn.jobs",
     "ecoute.incidents.jobs",
+    "ecoute.digests.jobs",
 )
 
 DEFAULT_LEASE = timedelta(minutes=5)

@@ -1,5 +1,5 @@
-"""Sending one e-mail through the configured SMTP server (standard library only): plain text, or
-plain text and HTML together (``multipart/alternative``) when an HTML body is given."""
+"""Sending one e-mail (plain text, or plain text and HTML) through the configured SMTP server
+(standard library only)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,16 @@ def mail_configured(settings: Settings) -> bool:
     return bool(settings.raw("smtp_host").strip())
 
 
-def send_mail(settings: Settings, to: list[str], subject: str, body: str, *, html: str | None = None) -> None:
-    """Hand the message to ``ECOUTE_SMTP_HOST``; raises ``MailError`` when that fails. With ``html``
-    the message carries both versions and the reader's mail program shows the one it can."""
-    security = settings.raw("smtp_security").strip().lower()
-    if security not in SECURITY_MODES:
-        raise ValueError(f"ECOUTE_SMTP_SECURITY={security!r}: use {', '.join(SECURITY_MODES)}")
+def send_mail(settings: Settings, to: list[str], subject: str, body: str, html: str | None = None) -> None:
+    """Hand the message to ``ECOUTE_SMTP_HOST``; raises ``MailError`` when that fails. With ``html``,
+    the message is multipart/alternative: the plain text first, then the HTML."""
+    send_message(settings, build_message(settings, to, subject, body, html))
+
+
+def build_message(
+    settings: Settings, to: list[str], subject: str, body: str, html: str | None = None
+) -> EmailMessage:
+    """The message ``send_mail`` sends, for callers that add headers (``List-Unsubscribe``)."""
     message = EmailMessage()
     message["From"] = settings.raw("smtp_from")
     message["To"] = ", ".join(to)
@@ -38,6 +42,15 @@ def send_mail(settings: Settings, to: list[str], subject: str, body: str, *, htm
     message.set_content(body)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    return message
+
+
+def send_message(settings: Settings, message: EmailMessage) -> None:
+    """Send a built message to its ``To`` recipients; raises ``MailError`` when that fails."""
+    security = settings.raw("smtp_security").strip().lower()
+    if security not in SECURITY_MODES:
+        raise ValueError(f"ECOUTE_SMTP_SECURITY={security!r}: use {', '.join(SECURITY_MODES)}")
+    to = [a.strip() for a in str(message["To"]).split(",") if a.strip()]
     host, port = settings.raw("smtp_host").strip(), settings.int("smtp_port")
     timeout = settings.int("http_timeout")
     try:

@@ -282,6 +282,7 @@ class AuditEvent(Base):
 from ecoute.auth import models as _auth  # noqa: E402, F401
 from ecoute.incidents import models as _incidents  # noqa: E402, F401
 from ecoute.insights import report_models as _report_models  # noqa: E402, F401
+from ecoute.digests import models as _digests  # noqa: E402, F401
 from ecoute.jobs import models as _jobs  # noqa: E402, F401
 from ecoute.keep_time import notices as _keep_time_notices  # noqa: E402, F401
 from ecoute.learning import models as _learning  # noqa: E402, F401

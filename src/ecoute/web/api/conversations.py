@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ecoute.auth.permissions import Action
 from ecoute.inbox import queries, triage
-from ecoute.inbox.queries import ConversationDetail, InboxRow
+from ecoute.inbox.queries import ConversationDetail, InboxFilters, InboxRow
 from ecoute.keep_time.deadlines import page_deadlines
 from ecoute.keep_time.targets import DeadlineStatus
 from ecoute.store.models import Author, Conversation, User, Workspace
@@ -50,11 +50,7 @@ FIELD_ACTIONS = {
 }
 
 
-@router.get("", response_model=ConversationPage, responses=errors(403))
-def list_conversations(
-    request: Request,
-    session: DbSession,
-    ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)],
+def inbox_filters(
     status: Annotated[
         str | None,
         Query(
@@ -83,10 +79,8 @@ def list_conversations(
             "(the last quarter of the target, by default), `at_risk` (either)."
         ),
     ] = None,
-    cursor: paging.Cursor = None,
-    limit: paging.Limit = paging.DEFAULT_LIMIT,
-) -> ConversationPage:
-    """Conversations by priority, then the most recent, with the reasons each is urgent."""
+) -> InboxFilters:
+    """The inbox's filters as query parameters (the list and the exports take the same)."""
     given = {
         "status": status,
         "assignee": _assignee(assignee),
@@ -104,7 +98,22 @@ def list_conversations(
         "deadline": deadline,
     }
     params = {name: str(value) for name, value in given.items() if value is not None}
-    filters = parse_filters(params, me=None, default_open=False)
+    return parse_filters(params, me=None, default_open=False)
+
+
+Filters = Annotated[InboxFilters, Depends(inbox_filters)]
+
+
+@router.get("", response_model=ConversationPage, responses=errors(403))
+def list_conversations(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, api_require(Action.VIEW)],
+    filters: Filters,
+    cursor: paging.Cursor = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+) -> ConversationPage:
+    """Conversations by priority, then the most recent, with the reasons each is urgent."""
     now = utcnow()
     page = queries.list_conversations(
         session,

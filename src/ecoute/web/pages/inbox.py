@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from ecoute.auth.permissions import Action
 from ecoute.inbox import batch, counts, presence, queries
 from ecoute.inbox import views as saved_views
+from ecoute.web.api.exports import export_response
 from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_translator, require
 from ecoute.web.filters import FILTER_PARAMS, parse_filters
 from ecoute.web.pages import page_router
@@ -185,3 +186,12 @@ def _flash(op: str, target: str | int | None, changed: int, ids: list[int]) -> F
     if op == "assign":
         return Flash("assigned" if target is not None else "unassigned", changed, (), str(target or ""))
     return Flash("tagged" if op == "tag" else "untagged", changed, (), str(target))
+
+
+@router.get("/w/{slug}/export/{kind}.{fmt}")
+def export(
+    request: Request, ctx: Annotated[WorkspaceContext, require(Action.VIEW)], kind: str, fmt: str
+) -> Response:
+    """The Export menu: the mentions or conversations of the inbox's current filters, CSV or XLSX."""
+    filters = parse_filters(filter_params(request), me=ctx.user.id if ctx.user else None)
+    return export_response(request, ctx.workspace.id, ctx.workspace.slug, kind, fmt, filters)
