@@ -280,9 +280,9 @@ class AuditEvent(Base):
 # The people and triage tables live in their own module; importing it here puts them on
 # ``Base.metadata`` for migrations and for anyone who imports this module.
 from ecoute.auth import models as _auth  # noqa: E402, F401
+from ecoute.digests import models as _digests  # noqa: E402, F401
 from ecoute.incidents import models as _incidents  # noqa: E402, F401
 from ecoute.insights import report_models as _report_models  # noqa: E402, F401
-from ecoute.digests import models as _digests  # noqa: E402, F401
 from ecoute.jobs import models as _jobs  # noqa: E402, F401
 from ecoute.keep_time import notices as _keep_time_notices  # noqa: E402, F401
 from ecoute.learning import models as _learning  # noqa: E402, F401
