@@ -26,6 +26,7 @@ from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Conversation, Reply
 from ecoute.store.people import Rule
+from ecoute.topics.models import MentionTopic, Topic
 from ecoute.web.filters import parse_filters
 
 LOGIN = re.compile(r"Open\s+(http://\S+)\s.*?E-mail\s+(\S+)\s.*?Password\s+(\S+)", re.S)
@@ -105,6 +106,12 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
         outage_events = [e.kind for e in incident_records.timeline(session, workspace.id, outage.id)]
         outage_updates = updates.round_updates(session, outage)
         fake_updates = updates.round_updates(session, fake)
+        topics = session.scalars(
+            select(Topic).where(Topic.workspace_id == workspace.id, Topic.merged_into.is_(None))
+        ).all()
+        in_topics = session.scalar(
+            select(func.count()).select_from(MentionTopic).where(MentionTopic.workspace_id == workspace.id)
+        )
         latest = recent_texts(session, workspace.id, limit=1)[0]
         copied = variety_of(session, workspace.id, latest.replace("Lucie", "Sarah"))
     db.dispose()
@@ -135,6 +142,8 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
     assert all(u.selected and u.reply_id is None for u in outage_updates)
     assert fake.title == "Faux compte @cyclune_service_client" and len(fake_updates) >= 2
     assert all("@cyclune_service_client" in u.text and u.state == "draft" for u in fake_updates)
+    # Insights and the report have topics from the start, each with a label, most posts in one.
+    assert len(topics) >= 4 and all(t.label for t in topics) and in_topics >= 200
     # The composer's variety check has the team's recent replies to compare a new one with.
     assert copied.warning and copied.nearest_text == latest
 

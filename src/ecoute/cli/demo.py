@@ -28,6 +28,8 @@ from ecoute.store import repo
 from ecoute.store.db import Database
 from ecoute.store.models import Author, Brand, Conversation, Mention, MentionBrand, Reply, User, Workspace
 from ecoute.store.reply_models import DONE_STATUSES
+from ecoute.topics import vectors as topic_vectors
+from ecoute.topics import workspace as topics_workspace
 from ecoute.warn.scan import scan_workspace
 from ecoute.web.demo_login import ensure_demo_login
 
@@ -66,6 +68,11 @@ def demo_command(
     raised = scan_workspace(db, setup.workspace.id)
     # The outage's incident (a statement on its timeline, personal updates ready) and the impersonator's.
     demo_incidents.open_demo_incidents(db, setup.workspace)
+    if analysis if analysis is not None else state.settings.flag("analysis"):
+        # The topics, built now rather than at the workers' first run, so that Insights and the
+        # report show them as soon as the demo opens (the posts are embedded once, then kept).
+        with db.session() as session:
+            topics_workspace.rebuild(session, setup.workspace.id, topic_vectors.embed)
     summary = _summary(db, setup.workspace)
     where = _where(db)
     if as_json:
