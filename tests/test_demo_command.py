@@ -123,7 +123,10 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
     # The metrics page's headline figures are neither 0 % nor 100 %...
     assert 0.4 <= total["response_rate"] <= 0.9
     assert 0 < total["complaints_answered"] < total["complaints"]
-    assert 0 < total["first_response_business_median_s"] <= total["first_response_business_p90_s"]
+    # (In business hours the median can be 0: the demo's posts keep their intervals but move with
+    # the hour it is loaded at, and at some hours most first replies fall outside opening hours.)
+    assert 0 <= total["first_response_business_median_s"] <= total["first_response_business_p90_s"]
+    assert total["first_response_business_p90_s"] > 0
     assert 0 < total["first_response_wall_median_s"] <= total["first_response_wall_p90_s"]
     # ...every demo agent answered some, the weeks add up, and the rates differ from week to week.
     assert {"Chloé Ravel", "Hugo Marchal", "Élise Navarro"} <= by_agent.keys()

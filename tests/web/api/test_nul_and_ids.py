@@ -4,6 +4,7 @@ is covered the day it is added. (Headers are left out: HTTP/1.1 cannot carry a N
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -68,13 +69,20 @@ def body_placements(doc: dict[str, Any], operation: dict[str, Any], kind: str, v
     yield from ((where, body) for where, body in placements(doc, schema, kind, value) if where)
 
 
-def _path_url(path: str, conversation_id: int, given: dict[str, object]) -> str:
-    """``path`` with the given parameters, the conversation's id, and 1 for any other id."""
+def _path_url(path: str, conversation_id: int, given: dict[str, object], operation: dict[str, Any]) -> str:
+    """``path`` with the given parameters, the conversation's id, the first allowed value of a path
+    parameter that has a list of them (``{kind}.{fmt}``), and 1 for any other id."""
+    allowed: dict[str, object] = {}
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        choices = schema.get("enum") or [v["const"] for v in schema.get("anyOf", []) if "const" in v]
+        if parameter["in"] == "path" and choices:
+            allowed[parameter["name"]] = choices[0]
     filled = path
-    for name, value in given.items():
+    for name, value in {**allowed, **given}.items():
         filled = filled.replace("{" + name + "}", str(value))
     filled = filled.replace("{conversation_id}", str(conversation_id))
-    return "/".join("1" if part.startswith("{") else part for part in filled.split("/"))
+    return re.sub(r"\{[^}/]+\}", "1", filled)
 
 
 def _nul_cases(doc: dict[str, Any]):
@@ -98,7 +106,8 @@ def _id_cases(doc: dict[str, Any], bad_id: int):
 
 
 def _send(api, world, method: str, path: str, where: str, name: str, value: object):
-    url = _path_url(path, world.acme.conversation_id, {name: value} if where == "path" else {})
+    operation = api.doc["paths"][path][method]
+    url = _path_url(path, world.acme.conversation_id, {name: value} if where == "path" else {}, operation)
     params = {name: value} if where == "query" else None
     body = value if where == "body" else None
     return api.request(method.upper(), url, params=params, json=body)
