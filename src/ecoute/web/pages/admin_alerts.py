@@ -4,6 +4,7 @@ each unmutable. Saved together, validated (a 400 names the field) and audited.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -74,29 +75,33 @@ def save_alert_settings(
     if slack_url.strip() or slack_remove:
         changes["slack_url"] = "" if slack_remove else slack_url
     settings = get_settings(request)
-    try:
-        preferences.update(
+    return _saved(
+        request, session, ctx,
+        lambda: preferences.update(
             session, ctx.workspace, changes, secret_key=settings.secret_key,
             allowed=allowed_networks(settings), actor=ctx.actor,
-        )  # fmt: skip
-    except Invalid as error:
-        return _page(request, session, ctx, status_code=400, error=str(error))
-    return _page(request, session, ctx, saved=True)
+        ),
+    )  # fmt: skip
 
 
 @router.post("/w/{slug}/admin/alerts/mute")
 def mute(request: Request, session: DbSession, ctx: Manager, term: Term) -> Response:
-    try:
-        preferences.mute(session, ctx.workspace, term, actor=ctx.actor)
-    except Invalid as error:
-        return _page(request, session, ctx, status_code=400, error=str(error))
-    return _page(request, session, ctx, saved=True)
+    return _saved(
+        request, session, ctx, lambda: preferences.mute(session, ctx.workspace, term, actor=ctx.actor)
+    )
 
 
 @router.post("/w/{slug}/admin/alerts/unmute")
 def unmute(request: Request, session: DbSession, ctx: Manager, term: Term) -> Response:
+    return _saved(
+        request, session, ctx, lambda: preferences.unmute(session, ctx.workspace, term, actor=ctx.actor)
+    )
+
+
+def _saved(request: Request, session: DbSession, ctx: Manager, change: Callable[[], object]) -> Response:
+    """The settings page after a change: saved, or again with the change's error (400)."""
     try:
-        preferences.unmute(session, ctx.workspace, term, actor=ctx.actor)
+        change()
     except Invalid as error:
         return _page(request, session, ctx, status_code=400, error=str(error))
     return _page(request, session, ctx, saved=True)
