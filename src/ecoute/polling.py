@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ecoute.inbox.rule_engine import rules_hook
 from ecoute.ingest import IngestOptions, IngestReport, compose_hooks, ingest
+from ecoute.respond.platform_replies import record_platform_replies
 from ecoute.sources import reconnect_notice, registry
 from ecoute.sources.base import Connector, SourceError
 from ecoute.store import repo
@@ -48,5 +49,7 @@ def poll_source(
     with db.session() as session:
         if result.deleted:
             mark_deleted(session, workspace.id, source.platform, result.deleted)
+        if result.answered:
+            record_platform_replies(session, workspace.id, source.platform, result.answered)
         repo.record_source_success(session, workspace.id, source.id)
     return report

@@ -19,13 +19,17 @@ YOUTUBE = {"channel_id": "UC_brand"}
         ("reddit", REDDIT, "password"),  # neither a password nor a refresh token
         ("youtube", {}, "channel_id"),
         ("youtube", YOUTUBE, "api_key"),  # no way in: no API key, no token
+        ("google_reviews", {"account_id": "1", "refresh_token": "rt"}, "location_id"),
+        ("google_reviews", {"account_id": "1", "location_id": "2"}, "refresh_token"),
+        ("trustpilot", {"domain": "cafe.fr"}, "api_key"),
+        ("trustpilot", {"api_key": "k"}, "domain"),  # which business unit: a domain or its id
     ],
 )
 def test_a_platform_source_missing_a_setting_is_refused_naming_it(kind, values, field):
     with pytest.raises(SettingInvalid) as refused:
         check_settings(kind, dict(values))
     assert refused.value.field == field
-    assert f"docs/sources/{kind}.md" in str(refused.value)
+    assert f"docs/sources/{kind.replace('_', '-')}.md" in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ PLATFORM_LIMITS: dict[str, int] = {
     "youtube": 10000,
 }
 DEFAULT_LIMIT = 1000
+# Platforms whose limit counts UTF-8 bytes too (Google's ReviewReply.comment: 4096 bytes).
+BYTE_LIMITS: dict[str, int] = {"google_reviews": 4096}
 
 # Where a reply is public and the platform has no private messages to move to: the customer is
 # asked to get in touch by e-mail (or directly, when the workspace has no support address).

@@ -66,6 +66,18 @@ class PayloadError(ValueError):
         self.reason = reason
 
 
+@dataclass(slots=True, frozen=True)
+class PlatformReply:
+    """A reply the brand already posted on the platform itself (a review's answer seen while
+    listening): recorded on the conversation of ``in_reply_to`` (an external id), which is then
+    answered."""
+
+    in_reply_to: str
+    text: str
+    platform_reply_id: str
+    at: str | None = None
+
+
 @dataclass(slots=True)
 class PollResult:
     """What one poll of a source returned: items (and rejects) and the cursor to save after them."""
@@ -76,6 +88,8 @@ class PollResult:
     # External ids the platform says are gone (deleted by their author): their mentions are
     # marked deleted — hidden from the inbox, kept with an audit event.
     deleted: list[str] = field(default_factory=list)
+    # Replies the brand posted on the platform, outside Écoute (see ``PlatformReply``).
+    answered: list[PlatformReply] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ecoute.settings import Settings
-from ecoute.sources import reddit, registry, youtube
+from ecoute.sources import google_reviews, reddit, registry, trustpilot, youtube
 from ecoute.sources.credentials import SECRET_NAMES, public, seal_secrets
 from ecoute.store import repo
 from ecoute.store.models import Mention, Source
@@ -29,11 +29,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "bluesky": ("identifier", "app_password"),
     "reddit": reddit.REQUIRED_SETTINGS,
     "youtube": youtube.REQUIRED_SETTINGS,
+    "google_reviews": google_reviews.REQUIRED_SETTINGS,
+    "trustpilot": trustpilot.REQUIRED_SETTINGS,
 }
 # At least one of these (a password or a refresh token; an API key or the channel's token).
 ONE_OF: dict[str, tuple[str, ...]] = {
     "reddit": reddit.ONE_OF_SETTINGS,
     "youtube": youtube.ONE_OF_SETTINGS,
+    "google_reviews": google_reviews.ONE_OF_SETTINGS,
+    "trustpilot": trustpilot.ONE_OF_SETTINGS,
 }
 # The settings that a source's owner gives again to reconnect it.
 CREDENTIALS: dict[str, tuple[str, ...]] = {
@@ -67,11 +71,11 @@ def check_settings(kind: str, values: dict[str, Any]) -> str | None:
         raise SettingInvalid("type", str(error)) from None
     for key in REQUIRED.get(kind, ()):
         if not str(values.get(key) or "").strip():
-            raise SettingInvalid(key, f"a {kind} source needs it (see docs/sources/{kind}.md)")
+            raise SettingInvalid(key, f"a {kind} source needs it (see {_doc(kind)})")
     one_of = ONE_OF.get(kind, ())
     if one_of and not any(str(values.get(key) or "").strip() for key in one_of):
         raise SettingInvalid(
-            one_of[0], f"a {kind} source needs one of {', '.join(one_of)} (see docs/sources/{kind}.md)"
+            one_of[0], f"a {kind} source needs one of {', '.join(one_of)} (see {_doc(kind)})"
         )
     for key in URL_SETTINGS:
         value = str(values.get(key) or "").strip()
@@ -85,6 +89,10 @@ def check_settings(kind: str, values: dict[str, Any]) -> str | None:
     except ValueError as error:
         raise SettingInvalid("secret", str(error)) from None
     return str(values["secret"])
+
+
+def _doc(kind: str) -> str:
+    return f"docs/sources/{kind.replace('_', '-')}.md"
 
 
 def add_source(

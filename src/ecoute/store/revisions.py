@@ -42,15 +42,23 @@ def apply_revisions(session: Session, workspace_id: int, items: Sequence[Item]) 
             action="mention.edited",
             target_type="mention",
             target_id=mention.id,
-            before={"text": mention.text, "revision": (mention.raw or {}).get(REVISION_KEY)},
-            after={"text": item.text, "revision": item.revision},
+            before={"text": mention.text, "revision": (mention.raw or {}).get(REVISION_KEY)}
+            | _rating(mention.rating, item.rating),
+            after={"text": item.text, "revision": item.revision} | _rating(item.rating, mention.rating),
         )
         mention.text, mention.raw = item.text, {**item.raw, **_kept_marks(mention.raw)}
+        if item.rating is not None:  # a review's stars change with its text
+            mention.rating = item.rating
         mention.likes, mention.shares, mention.replies_count = item.likes, item.shares, item.replies
         changed += 1
     if changed:
         logger.info("mention.edited", extra={"workspace_id": workspace_id, "count": changed})
     return changed
+
+
+def _rating(rating: float | None, other: float | None) -> dict[str, Any]:
+    """A review's stars in an edit's audit event, when the edit changed them."""
+    return {"rating": rating} if other is not None and rating != other else {}
 
 
 def mark_deleted(session: Session, workspace_id: int, platform: str, external_ids: Iterable[str]) -> int:

@@ -133,21 +133,30 @@ class YouTubeApi:
 
     def _refresh(self) -> Any:
         assert self.oauth is not None
-        response = request(
-            "POST",
-            self.token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": self.oauth.refresh_token or "",
-                "client_id": self.oauth.client_id,
-                "client_secret": self.oauth.client_secret,
-            },
-            settings=self._settings,
-            client=self._client,
-            sleep=self._sleep,
-            handled=frozenset({400}),  # {"error": "invalid_grant"}: revoked or expired
+        return refresh_google_token(
+            self.token_url, self.oauth, settings=self._settings, client=self._client, sleep=self._sleep
         )
-        return json_answer(response, "token", "YouTube")
+
+
+def refresh_google_token(
+    token_url: str, oauth: OAuth, *, settings: Settings, client: httpx.Client, sleep: Sleep
+) -> Any:
+    """Google's token endpoint's answer to the refresh-token grant (YouTube, Business Profile)."""
+    response = request(
+        "POST",
+        token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": oauth.refresh_token or "",
+            "client_id": oauth.client_id,
+            "client_secret": oauth.client_secret,
+        },
+        settings=settings,
+        client=client,
+        sleep=sleep,
+        handled=frozenset({400}),  # {"error": "invalid_grant"}: revoked or expired
+    )
+    return json_answer(response, "token", "Google")
 
 
 def classified(status: int, body: Any, what: str) -> SourceError:
