@@ -130,6 +130,18 @@ class _Handler(RecordingHandler):
         return 200, reply
 
 
+def source_settings(server: FakeGoogleReviews, **extra: Any) -> dict[str, Any]:
+    """A google_reviews source's settings (unsealed) for this location on ``server``."""
+    return {
+        "account_id": ACCOUNT,
+        "location_id": LOCATION,
+        "access_token": ACCESS_TOKEN,
+        "api_base": server.api_base,
+        "keep_unmatched": True,
+        **extra,
+    }
+
+
 def running_google_reviews() -> Any:
     """A Business Profile holding the location's five reviews (one answered, two translated)."""
     server = FakeGoogleReviews()

@@ -19,11 +19,10 @@ from ecoute.store.repo import Invalid
 from ecoute.store.revisions import is_deleted
 from fake_google_reviews import (
     ACCESS_TOKEN,
-    ACCOUNT,
-    LOCATION,
     FakeGoogleReviews,
     fixture,
     running_google_reviews,
+    source_settings,
 )
 
 R = "AbFvOqmLumiereR"
@@ -41,16 +40,7 @@ def _no_retry_waits(monkeypatch):
 
 
 def add_source(db, workspace, server, **extra) -> Source:
-    settings = seal_secrets(
-        {
-            "account_id": ACCOUNT,
-            "location_id": LOCATION,
-            "access_token": ACCESS_TOKEN,
-            "api_base": server.api_base,
-            "keep_unmatched": True,
-            **extra,
-        }
-    )
+    settings = seal_secrets(source_settings(server, **extra))
     with db.session() as session:
         return repo.ensure_source(
             session, workspace.id, "gbp", kind="google_reviews", platform="google_reviews", settings=settings

@@ -10,7 +10,7 @@ from ecoute.polling import poll_source
 from ecoute.sources.credentials import seal_secrets
 from ecoute.store import repo
 from ecoute.store.models import Mention
-from fake_google_reviews import ACCESS_TOKEN, ACCOUNT, LOCATION, running_google_reviews
+from fake_google_reviews import running_google_reviews, source_settings
 
 
 @pytest.fixture(autouse=True)
@@ -21,13 +21,6 @@ def _no_retry_waits(monkeypatch):
 @pytest.mark.parametrize(("language", "rated"), [("fr", "Note : 1 sur 5"), ("en", "Rated 1 out of 5")])
 def test_the_page_shows_the_stars_and_the_reply_heard_on_google(owner, db, workspace, language, rated):
     with running_google_reviews() as server:
-        settings = {
-            "account_id": ACCOUNT,
-            "location_id": LOCATION,
-            "access_token": ACCESS_TOKEN,
-            "api_base": server.api_base,
-            "keep_unmatched": True,
-        }
         with db.session() as session:
             source = repo.ensure_source(
                 session,
@@ -35,7 +28,7 @@ def test_the_page_shows_the_stars_and_the_reply_heard_on_google(owner, db, works
                 "gbp",
                 kind="google_reviews",
                 platform="google_reviews",
-                settings=seal_secrets(settings),
+                settings=seal_secrets(source_settings(server)),
             )
         poll_source(db, workspace, source)
     with db.session() as session:
