@@ -45,6 +45,7 @@ CREDENTIALS: dict[str, tuple[str, ...]] = {
     "bluesky": ("app_password",),
 }
 URL_SETTINGS = ("url", "instance", "service")
+REVIEW_KINDS = ("google_reviews", "trustpilot")
 
 
 class SettingInvalid(Invalid):
@@ -119,6 +120,8 @@ def add_source(
             raise SettingInvalid("brand", str(error)) from None
     if repo.get_source(session, workspace_id, name) is not None:
         raise SettingInvalid("name", f"a source named {name!r} already exists")
+    if kind in REVIEW_KINDS:  # a review is about the business whether it names the brand or not
+        values.setdefault("keep_unmatched", True)
     shown = check_settings(kind, values)
     sealed = seal_secrets(values, settings)
     platform = str(values.get("platform") or kind)

@@ -37,8 +37,10 @@ FORMS: dict[str, tuple[str, ...]] = {
     "mastodon": ("instance", "access_token", "hashtags", "searches"),
     "bluesky": ("identifier", "app_password", "service", "searches"),
     "webhook": (),
+    "google_reviews": ("account_id", "location_id", "client_id", "client_secret", "refresh_token"),
+    "trustpilot": ("domain", "api_key"),
 }
-SECRET_FIELDS = ("access_token", "app_password", "secret")
+SECRET_FIELDS = ("access_token", "app_password", "secret", "client_secret", "refresh_token", "api_key")
 
 
 def _page(
@@ -102,6 +104,13 @@ def add_source(
     identifier: Text = "",
     app_password: Text = "",
     service: Text = "",
+    account_id: Text = "",
+    location_id: Text = "",
+    client_id: Text = "",
+    client_secret: Text = "",
+    refresh_token: Text = "",
+    domain: Text = "",
+    api_key: Text = "",
 ) -> Response:
     given = {
         "url": url,
@@ -112,6 +121,13 @@ def add_source(
         "identifier": identifier,
         "app_password": app_password,
         "service": service,
+        "account_id": account_id,
+        "location_id": location_id,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "refresh_token": refresh_token,
+        "domain": domain,
+        "api_key": api_key,
     }
     values = {k: v for k, v in given.items() if k in FORMS.get(kind, ())}
     try:
