@@ -113,6 +113,16 @@ SETTINGS: tuple[Setting, ...] = (
         "URL people reach the web app at, used in printed links, invitations and webhook payloads. "
         "Empty: http://HOST:PORT.",
     ),
+    *(
+        Setting(
+            f"oauth_{provider}_client_{part}",
+            "",
+            f"{label} app's client {part} for “Connect with {label}” on the Sources page (register "
+            "PUBLIC_URL/oauth/callback as its redirect URI; see docs/sources/README.md). Empty: no button.",
+        )
+        for provider, label in (("reddit", "Reddit"), ("google", "Google"), ("x", "X"), ("meta", "Facebook"))
+        for part in ("id", "secret")
+    ),
     Setting("session_days", "14", "Days a web login lasts without being used before it expires."),
     Setting(
         "llm_url",
