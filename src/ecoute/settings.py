@@ -88,6 +88,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Key that signs inbox cursors and other tamper-proof values. "
         "Empty: generated once and kept in DATA_DIR/secret_key (mode 600).",
     ),
+    Setting(
+        "secret_keys_old",
+        "",
+        "Comma-separated previous values of ECOUTE_SECRET_KEY that may still open sealed secrets "
+        "(source credentials, webhook secrets) while `ecoute secrets rotate` re-seals them with the "
+        "current key; drop them once it has run.",
+    ),
     Setting("host", "127.0.0.1", "Address `ecoute serve` listens on (0.0.0.0 for every interface)."),
     Setting("port", "8000", "Port `ecoute serve` listens on."),
     Setting(
@@ -105,6 +112,16 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "URL people reach the web app at, used in printed links, invitations and webhook payloads. "
         "Empty: http://HOST:PORT.",
+    ),
+    *(
+        Setting(
+            f"oauth_{provider}_client_{part}",
+            "",
+            f"{label} app's client {part} for “Connect with {label}” on the Sources page (register "
+            "PUBLIC_URL/oauth/callback as its redirect URI; see docs/sources/README.md). Empty: no button.",
+        )
+        for provider, label in (("reddit", "Reddit"), ("google", "Google"), ("x", "X"), ("meta", "Facebook"))
+        for part in ("id", "secret")
     ),
     Setting("session_days", "14", "Days a web login lasts without being used before it expires."),
     Setting(
@@ -219,6 +236,12 @@ class Settings:
                 with os.fdopen(fd, "w") as handle:
                     handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    @property
+    def unseal_keys(self) -> tuple[str, ...]:
+        """The keys that open sealed secrets: the current ``secret_key`` first, then the old ones."""
+        old = (k.strip() for k in self.raw("secret_keys_old").split(","))
+        return (self.secret_key, *(k for k in old if k and k != self.secret_key))
 
     @property
     def public_url(self) -> str:

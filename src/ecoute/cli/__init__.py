@@ -18,6 +18,7 @@ from ecoute.cli import (
     ingest,
     replies,
     report,
+    secrets,
     sla,
     status,
     topics,
@@ -59,6 +60,7 @@ admin.register(app)
 web_commands.register(app)
 webhook_commands.register(app)
 report.register(app)
+secrets.register(app)
 sla.register(app)
 replies.register(app)
 worker.register(app)

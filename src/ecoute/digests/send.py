@@ -349,7 +349,7 @@ def send_slack_digest(
             sealed = slack_settings(workspace).sealed_url
             if sealed is None:
                 raise SecretUnreadable("no Slack webhook set")
-            url = unseal(settings.secret_key, sealed)
+            url = unseal(settings.unseal_keys, sealed)
             payload = compose_slack(session, settings, workspace, period, now=moment)
         post_slack(settings, url, payload, client=client)
 

@@ -49,7 +49,7 @@ def secret(values: Mapping[str, Any], name: str, settings: Settings | None = Non
     if not sealed:
         raise SourceError(f"setting {name!r} is missing: add it to the source", retriable=False, kind="auth")
     try:
-        return unseal((settings or get_settings()).secret_key, str(sealed))
+        return unseal((settings or get_settings()).unseal_keys, str(sealed))
     except SecretUnreadable:
         raise SourceError(
             f"setting {name!r} cannot be decrypted (was ECOUTE_SECRET_KEY changed?): reconnect the source",

@@ -109,17 +109,11 @@ def add_source(
 ) -> Added:
     """A new source of ``kind`` (its settings checked, its secrets sealed), audited as ``source.add``."""
     name = name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise SettingInvalid("name", f"give the source a name (1 to {MAX_NAME} characters)")
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items() if v not in ("", None)}
     values.pop("brand_id", None)  # set from ``brand`` only
-    if brand:
-        try:
-            values["brand_id"] = repo.get_brand(session, workspace_id, brand).id
-        except NotFound as error:
-            raise SettingInvalid("brand", str(error)) from None
-    if repo.get_source(session, workspace_id, name) is not None:
-        raise SettingInvalid("name", f"a source named {name!r} already exists")
+    brand_id = check_new_name(session, workspace_id, name, brand)
+    if brand_id is not None:
+        values["brand_id"] = brand_id
     if kind in REVIEW_KINDS:  # a review is about the business whether it names the brand or not
         values.setdefault("keep_unmatched", True)
     shown = check_settings(kind, values)
@@ -128,6 +122,22 @@ def add_source(
     source = repo.ensure_source(session, workspace_id, name, kind=kind, platform=platform, settings=sealed)
     _audit(session, source, actor, "source.add", after={"kind": kind, **public(sealed)})
     return Added(source, shown)
+
+
+def check_new_name(session: Session, workspace_id: int, name: str, brand: str | None) -> int | None:
+    """``SettingInvalid`` unless ``name`` is free (and ``brand`` exists); the brand's id."""
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise SettingInvalid("name", f"give the source a name (1 to {MAX_NAME} characters)")
+    brand_id = None
+    if brand:
+        try:
+            brand_id = repo.get_brand(session, workspace_id, brand).id
+        except NotFound as error:
+            raise SettingInvalid("brand", str(error)) from None
+    if repo.get_source(session, workspace_id, name) is not None:
+        raise SettingInvalid("name", f"a source named {name!r} already exists")
+    return brand_id
 
 
 def require_source(session: Session, workspace_id: int, source_id: int) -> Source:

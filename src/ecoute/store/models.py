@@ -286,6 +286,7 @@ from ecoute.insights import report_models as _report_models  # noqa: E402, F401
 from ecoute.jobs import models as _jobs  # noqa: E402, F401
 from ecoute.keep_time import notices as _keep_time_notices  # noqa: E402, F401
 from ecoute.learning import models as _learning  # noqa: E402, F401
+from ecoute.sources.connect import models as _connect  # noqa: E402, F401
 from ecoute.store import people as _people  # noqa: E402, F401
 from ecoute.topics import models as _topics  # noqa: E402, F401
 from ecoute.warn import models as _warn  # noqa: E402, F401

@@ -164,7 +164,7 @@ def send(session: Session, message: AlertMessage, settings: Settings, now: datet
                 return True
             send_mail(settings, to, content.subject, content.text, html=content.html)
         else:
-            _post_slack(preferences.slack_url(chosen, settings.secret_key), content, settings)
+            _post_slack(preferences.slack_url(chosen, settings.unseal_keys), content, settings)
     except (MailError, DeliveryFailed) as error:
         message.error = str(error)[:300]
         logger.warning(

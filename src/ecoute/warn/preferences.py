@@ -23,7 +23,7 @@ from ecoute.warn.spikes import SpikeSettings
 from ecoute.warn.terms import terms_of
 from ecoute.webhooks.addresses import Network
 from ecoute.webhooks.endpoints import validate_url
-from ecoute.webhooks.sealing import seal, unseal
+from ecoute.webhooks.sealing import Keys, seal, unseal
 
 SETTING = "alerts"
 DETECTORS = ("volume", "negative_share", "term", "impersonation")
@@ -104,7 +104,7 @@ def load(workspace: Workspace | None) -> AlertSettings:
     return replace(base, **values)
 
 
-def slack_url(settings: AlertSettings, secret_key: str) -> str:
+def slack_url(settings: AlertSettings, secret_key: Keys) -> str:
     """The incoming webhook's URL, unsealed (only to send)."""
     return unseal(secret_key, settings.slack_url) if settings.slack_url else ""
 

@@ -45,6 +45,7 @@ ROUTERS: tuple[str, ...] = (
     "ecoute.web.pages.alerts",
     "ecoute.web.pages.incidents",
     "ecoute.web.pages.sources",
+    "ecoute.web.pages.sources_connect",
     "ecoute.web.pages.digests",
     "ecoute.web.pages.digest_unsubscribe",
     "ecoute.web.api.v1",

@@ -10,14 +10,18 @@ the app's own pages have none: their scripts are files under ``/static``.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STATIC_PREFIX = "/static/"
+FORM_ACTION_KEY = "csp_form_action"  # request.state: the page's extra form-action origins
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, form_action: tuple[str, ...] = ()) -> str:
+    """``form_action``: origins a form of this page may lead to, besides the app (a form whose
+    answer redirects elsewhere, e.g. to a platform's consent page, is checked against them)."""
     return "; ".join(
         (
             "default-src 'self'",
@@ -28,7 +32,7 @@ def content_security_policy(nonce: str) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            " ".join(("form-action 'self'", *form_action)),
             "frame-ancestors 'none'",
         )
     )
@@ -47,6 +51,12 @@ FIXED_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 def csp_nonce(request: Request) -> str:
     """This response's nonce, for an inline ``<script nonce=…>`` that cannot be a static file."""
     return request.scope.get("state", {}).get("csp_nonce", "")
+
+
+def allow_form_action(request: Request, urls: list[str]) -> None:
+    """Let this page's forms lead to these addresses' origins (CSP ``form-action``)."""
+    origins = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.scheme in ("http", "https")}
+    setattr(request.state, FORM_ACTION_KEY, tuple(sorted(origins)))
 
 
 class SecurityHeadersMiddleware:
@@ -68,7 +78,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                policy = content_security_policy(nonce).encode()
+                allowed = tuple(scope["state"].get(FORM_ACTION_KEY, ()))
+                policy = content_security_policy(nonce, allowed).encode()
                 extra = [*FIXED_HEADERS, (b"content-security-policy", policy)]
                 if not static:
                     extra.append((b"cache-control", b"no-store"))

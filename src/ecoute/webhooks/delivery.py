@@ -143,7 +143,7 @@ def body_of(payload: dict[str, Any], public_url: str) -> bytes:
 
 def _send(http: httpx.Client, claim: _Claim, settings: Settings, clock: Callable[[], float]) -> _Outcome:
     try:
-        secret = unseal(settings.secret_key, claim.sealed_secret)
+        secret = unseal(settings.unseal_keys, claim.sealed_secret)
     except SecretUnreadable as error:
         return _Outcome(ok=False, error=str(error), permanent=True)
     body = body_of(claim.payload, settings.public_url)

@@ -102,7 +102,7 @@ def _source(session: Any, workspace_slug: str, source_name: str) -> tuple[int, i
 
 def _key(settings: Settings, sealed: str) -> bytes | None:
     try:
-        return standard_secret_bytes(unseal(settings.secret_key, sealed))
+        return standard_secret_bytes(unseal(settings.unseal_keys, sealed))
     except (SecretUnreadable, ValueError):
         logger.error("webhook.secret_unreadable")  # the endpoint refuses everything until fixed
         return None

@@ -7,16 +7,19 @@ changes take ``manage_sources`` and are audited. Works without JavaScript: each 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
-from fastapi import Form, HTTPException, Path, Request
+from fastapi import Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ecoute.auth.permissions import Action
+from ecoute.settings import Settings
 from ecoute.sources import checks, manage, status
+from ecoute.sources.connect import providers
 from ecoute.sources.jobs import pollable
 from ecoute.store import repo
 from ecoute.store.models import Source
@@ -25,6 +28,7 @@ from ecoute.store.types import MAX_ID, utcnow
 from ecoute.web.deps import DbSession, WorkspaceContext, get_settings, page_translator, require
 from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
+from ecoute.web.security import allow_form_action
 from ecoute.web.templating import render
 
 router = page_router()
@@ -41,14 +45,31 @@ FORMS: dict[str, tuple[str, ...]] = {
     "trustpilot": ("domain", "api_key"),
 }
 SECRET_FIELDS = ("access_token", "app_password", "secret", "client_secret", "refresh_token", "api_key")
+CONNECT_OUTCOMES = frozenset(
+    {
+        "connected",
+        "reconnected",
+        "denied",
+        "provider_error",
+        "expired",
+        "token_failed",
+        "invalid",
+        "forbidden",
+    }
+)
+_DETAIL = re.compile(r"[\w .,:()'/-]{1,200}")
 
 
 def _page(
     request: Request, session: Session, ctx: WorkspaceContext, status_code: int = 200, **extra: Any
 ) -> Response:
     i18n = page_translator(request)
+    settings = get_settings(request)
     now = utcnow()
     rows = status.statuses(session, ctx.workspace, now)
+    # "Connect with …" forms answer with a redirect to the platform's consent page.
+    consent = [providers.PROVIDERS[c.provider] for c in providers.connectable()]
+    allow_form_action(request, [p.authorize_url for p in consent if p.configured(settings)])
     return render(
         request,
         "sources.html",
@@ -60,10 +81,39 @@ def _page(
         reconnectable={row.id: row.kind in manage.CREDENTIALS for row in rows},
         brands=[b.name for b in repo.list_brands(session, ctx.workspace.id)],
         forms=FORMS,
+        connectable=[_connectable(c, settings) for c in providers.connectable()],
+        oauth_reconnect={row.id: _label(row.kind, settings) for row in rows if _label(row.kind, settings)},
         can_manage=ctx.can(Action.MANAGE_SOURCES),
         when=lambda value: i18n.datetime(value, "short") if value else "—",
-        **{"error": None, "added": None, "result": None, "values": {}, **extra},
+        **{"error": None, "added": None, "result": None, "values": {}, "connected": None, **extra},
     )
+
+
+def _connectable(conn: providers.Connection, settings: Settings) -> dict[str, Any]:
+    provider = providers.PROVIDERS[conn.provider]
+    return {
+        "kind": conn.kind,
+        "label": provider.label,
+        "env": f"ECOUTE_OAUTH_{provider.name.upper()}_CLIENT_ID",
+        "configured": provider.configured(settings),
+        "asks": conn.asks,
+        "optional": conn.optional,
+    }
+
+
+def _label(kind: str, settings: Settings) -> str:
+    """The platform's name when a source of ``kind`` can be reconnected through OAuth here."""
+    conn = providers.connection(kind)
+    provider = providers.PROVIDERS[conn.provider] if conn else None
+    return provider.label if provider and provider.configured(settings) else ""
+
+
+def connect_notice(outcome: str, name: str, detail: str) -> dict[str, str] | None:
+    """What the page says after a connect flow, read from its address (words only: an outcome
+    among ``CONNECT_OUTCOMES``, a source's name, the platform's error code)."""
+    if outcome not in CONNECT_OUTCOMES:
+        return None
+    return {"outcome": outcome, "name": name[:200], "detail": detail if _DETAIL.fullmatch(detail) else ""}
 
 
 def state_words(i18n: Translator, row: status.SourceStatus) -> str:
@@ -83,9 +133,15 @@ def _zone(i18n: Translator) -> ZoneInfo:
 
 @router.get("/w/{slug}/sources")
 def sources_page(
-    request: Request, session: DbSession, ctx: Annotated[WorkspaceContext, require(Action.VIEW)]
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[WorkspaceContext, require(Action.VIEW)],
+    connect: Annotated[str, Query(max_length=32)] = "",
+    name: Annotated[str, Query(max_length=200)] = "",
+    detail: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    return _page(request, session, ctx)
+    """The page; ``connect`` (with ``name``, ``detail``) says how a "Connect with …" flow ended."""
+    return _page(request, session, ctx, connected=connect_notice(connect, name, detail))
 
 
 @router.post("/w/{slug}/sources")

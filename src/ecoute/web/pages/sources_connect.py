@@ -1,0 +1,261 @@
+""" "Connect with <platform>" on the Sources page: an admin starts the OAuth 2 authorization code
+flow for a new source (or to reconnect one), consents on the platform, and comes back to
+``/oauth/callback``, where the code is exchanged server-side and the refresh token sealed into the
+source's settings. One callback address for the whole installation (``ECOUTE_PUBLIC_URL`` +
+``/oauth/callback``), since platforms want every redirect URI registered; the workspace, the
+person and the source come from the state kept server-side, never from the browser.
+
+Every outcome ends on the Sources page in words (connected, refused on the platform, expired,
+the token endpoint failing); a refused or failed flow stores nothing. Tokens are never logged,
+shown or put in an address.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ecoute.auth import users
+from ecoute.auth.permissions import Action, can
+from ecoute.settings import Settings
+from ecoute.sources import manage
+from ecoute.sources.connect import flow, providers, states
+from ecoute.sources.connect.models import OAuthState
+from ecoute.store.models import Source, Workspace
+from ecoute.web.deps import DbSession, Login, WorkspaceContext, get_settings, page_translator, require
+from ecoute.web.pages import page_router
+from ecoute.web.pages.sources import SourceId, _page, _source
+from ecoute.web.templating import render
+
+logger = logging.getLogger(__name__)
+router = page_router()
+Manager = Annotated[WorkspaceContext, require(Action.MANAGE_SOURCES)]
+Field = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=500)]
+
+
+@router.post("/w/{slug}/sources/connect")
+def start_connect(
+    request: Request,
+    session: DbSession,
+    ctx: Manager,
+    kind: Annotated[str, Form(max_length=32)],
+    name: Annotated[str, Form(max_length=manage.MAX_NAME)] = "",
+    brand: Field = "",
+    username: Field = "",
+    channel_id: Field = "",
+    searches: Text = "",
+    subreddits: Text = "",
+    keywords: Text = "",
+    videos: Text = "",
+) -> Response:
+    """Check what the admin typed, keep it server-side with a new state, and send them to consent."""
+    settings = get_settings(request)
+    i18n = page_translator(request)
+    conn = providers.connection(kind)
+    if conn is None or not any(c.kind == kind for c in providers.connectable()):
+        return _refused(
+            request, session, ctx, "", "type", i18n.t("sources.connect.unknown_kind", kind=kind[:32])
+        )
+    provider = providers.PROVIDERS[conn.provider]
+    if not provider.configured(settings):
+        return _refused(
+            request,
+            session,
+            ctx,
+            "",
+            "type",
+            i18n.t("sources.connect.not_configured", label=provider.label),
+        )
+    typed = {
+        "username": username,
+        "channel_id": channel_id,
+        "searches": searches,
+        "subreddits": subreddits,
+        "keywords": keywords,
+        "videos": videos,
+    }
+    values = {k: typed[k].strip() for k in (*conn.asks, *conn.optional) if typed.get(k, "").strip()}
+    try:
+        manage.check_new_name(session, ctx.workspace.id, name, brand or None)
+        for key in conn.asks:
+            if not values.get(key):
+                raise manage.SettingInvalid(key, f"a {kind} source needs it (see docs/sources/{kind}.md)")
+    except manage.SettingInvalid as error:
+        return _refused(
+            request, session, ctx, kind, error.field, error.reason, values={"name": name, **values}
+        )
+    pending = {"name": name.strip(), "brand": brand.strip(), "values": values}
+    return _to_consent(request, session, ctx, kind, pending=pending)
+
+
+@router.post("/w/{slug}/sources/{source_id}/connect")
+def start_reconnect(request: Request, session: DbSession, ctx: Manager, source_id: SourceId) -> Response:
+    """The same flow for an existing source: its new refresh token replaces the old one."""
+    source = _source(session, ctx, source_id)
+    conn = providers.connection(source.kind)
+    settings = get_settings(request)
+    if conn is None or not providers.PROVIDERS[conn.provider].configured(settings):
+        message = page_translator(request).t("sources.connect.unknown_kind", kind=source.kind)
+        return _page(
+            request,
+            session,
+            ctx,
+            status_code=400,
+            error={"source_id": source.id, "field": "connect", "message": message},
+        )
+    return _to_consent(request, session, ctx, source.kind, source_id=source.id)
+
+
+def _to_consent(
+    request: Request,
+    session: Session,
+    ctx: WorkspaceContext,
+    kind: str,
+    *,
+    pending: dict[str, Any] | None = None,
+    source_id: int | None = None,
+) -> Response:
+    settings = get_settings(request)
+    conn = providers.CONNECTIONS[kind]
+    provider = providers.PROVIDERS[conn.provider]
+    assert ctx.user is not None  # a page: a person, never an API token
+    started = states.start(
+        session,
+        settings,
+        workspace_id=ctx.workspace.id,
+        user_id=ctx.user.id,
+        kind=kind,
+        pkce=provider.pkce,
+        source_id=source_id,
+        pending=pending,
+    )
+    url = flow.authorize_url(
+        provider,
+        settings,
+        scopes=conn.scopes,
+        state=started.state,
+        redirect_uri=providers.redirect_uri(settings),
+        code_challenge=started.code_challenge,
+    )
+    logger.info("source.connect_started", extra={"kind": kind, "workspace_id": ctx.workspace.id})
+    return RedirectResponse(url, status_code=303)
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    ctx: WorkspaceContext,
+    kind: str,
+    field: str,
+    message: str,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    # With a type, the error is shown in its form; without (no such form), above the page.
+    error = {"kind": f"connect-{kind}" if kind else "connect", "field": field, "message": message}
+    return _page(request, session, ctx, status_code=400, error=error, values=values or {})
+
+
+Given = Annotated[str, Query(max_length=2000)]
+
+
+@router.get(providers.CALLBACK_PATH)
+def callback(
+    request: Request,
+    session: DbSession,
+    state: Given = "",
+    code: Given = "",
+    error: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """Where the platform sends the admin back, with ``code`` or ``error``, and ``state``."""
+    settings = get_settings(request)
+    login: Login | None = getattr(request.state, "login", None)
+    try:
+        consumed = states.consume(session, settings, state, user_id=login.user.id if login else None)
+    except states.StateRefused as refused:
+        return _callback_refused(request, session, refused)
+    row = consumed.row
+    workspace = session.get(Workspace, row.workspace_id)
+    assert workspace is not None and login is not None  # cascade-deleted otherwise; checked by consume
+    role = users.get_role(session, workspace.id, login.user.id)
+    if role is None or not can(role, Action.MANAGE_SOURCES):
+        return _back(workspace, "forbidden")
+    if error:
+        outcome = "denied" if error == "access_denied" else "provider_error"
+        return _back(workspace, outcome, detail=error)
+    provider = providers.provider_of(row.kind)
+    try:
+        tokens = flow.exchange_code(
+            provider,
+            settings,
+            code=code,
+            redirect_uri=providers.redirect_uri(settings),
+            verifier=consumed.verifier,
+        )
+    except flow.ExchangeFailed as failed:
+        logger.info("source.connect_failed", extra={"kind": row.kind, "workspace_id": workspace.id})
+        return _back(workspace, "token_failed", detail=failed.reason)
+    return _save(session, settings, workspace, row, tokens, actor=f"user:{login.user.id}:{login.user.email}")
+
+
+def _save(
+    session: Session,
+    settings: Settings,
+    workspace: Workspace,
+    row: OAuthState,
+    tokens: dict[str, Any],
+    *,
+    actor: str,
+) -> Response:
+    conn = providers.CONNECTIONS[row.kind]
+    obtained = conn.settings(providers.PROVIDERS[conn.provider], settings, tokens)
+    if row.source_id is not None:
+        source = session.get(Source, row.source_id)
+        if source is None or source.workspace_id != workspace.id:
+            return _back(workspace, "invalid", detail="source")
+        manage.reconnect(session, source, obtained, settings=settings, actor=actor)
+        logger.info("source.reconnected", extra={"kind": row.kind, "source_id": source.id})
+        return _back(workspace, "reconnected", name=source.name)
+    pending = row.pending or {}
+    try:
+        added = manage.add_source(
+            session,
+            workspace.id,
+            str(pending.get("name") or ""),
+            row.kind,
+            {**(pending.get("values") or {}), **obtained},
+            settings=settings,
+            actor=actor,
+            brand=str(pending.get("brand") or "") or None,
+        )
+    except manage.SettingInvalid as invalid:
+        return _back(workspace, "invalid", detail=invalid.reason)
+    logger.info("source.connected", extra={"kind": row.kind, "source_id": added.source.id})
+    return _back(workspace, "connected", name=added.source.name)
+
+
+def _callback_refused(request: Request, session: Session, refused: states.StateRefused) -> Response:
+    """An unknown state (forged, replayed) or someone else's says so on an error page (we cannot
+    tell which workspace it was for, or must not); an expired one returns to its Sources page."""
+    row = refused.state
+    if refused.reason == "expired" and row is not None:
+        workspace = session.get(Workspace, row.workspace_id)
+        if workspace is not None:
+            return _back(workspace, "expired")
+    logger.info("source.connect_refused", extra={"reason": refused.reason})
+    detail = page_translator(request).t("sources.connect.bad_state")
+    return render(request, "error.html", status_code=400, status=400, detail=detail, title_key="error.400")
+
+
+def _back(workspace: Workspace, outcome: str, *, name: str = "", detail: str = "") -> Response:
+    query = {"connect": outcome}
+    if name:
+        query["name"] = name
+    if detail:
+        query["detail"] = detail[:200]
+    return RedirectResponse(f"/w/{workspace.slug}/sources?{urlencode(query)}", status_code=303)
