@@ -79,11 +79,12 @@ def test_trustpilot_is_a_registered_connector_that_sends_replies():
 
 
 def test_the_first_poll_finds_the_business_unit_and_reads_its_reviews(server, source):
-    result = source.poll(settings_for(server), {})
+    result = source.poll(replying(server), {})
+    heard_only = source.poll(settings_for(server), {})
 
     heard = items(result)
     assert sorted(heard) == [f"{T}{n}" for n in range(1, 5)]
-    assert server.calls("/v1/business-units/find") == [{"name": [DOMAIN]}]
+    assert server.calls("/v1/business-units/find") == [{"name": [DOMAIN]}] * 2
     assert server.calls(LISTING)[0] == {"orderBy": ["createdat.desc"], "page": ["1"], "perPage": ["100"]}
     camille = heard[f"{T}1"]
     assert (camille.rating, camille.kind, camille.language, camille.thread_id) == (
@@ -102,6 +103,8 @@ def test_the_first_poll_finds_the_business_unit_and_reads_its_reviews(server, so
     assert camille.url == f"https://www.trustpilot.com/reviews/{T}1"
     assert camille.revision == "2026-11-30T19:20:00.000Z"  # not edited: its creation
     assert [(a.in_reply_to, a.at) for a in result.answered] == [(f"{T}3", "2026-11-28T15:30:00.000Z")]
+    # without a business user the unit may be a competitor's: its replies are not the team's
+    assert heard_only.answered == [] and len(heard_only.items) == 4
     assert result.cursor["business_unit_id"] == UNIT
 
 

@@ -10,8 +10,9 @@ deletions and edits, default 24); ``language`` (only reviews in it).
 
 Reviews are listed newest first (``orderBy=createdat.desc``, ``page``/``perPage``) until the
 stored high-water ``createdAt``; the first poll reads the whole listing. Edits (``updatedAt``)
-of older reviews are heard when the whole listing is read again. The company's reply to a
-review is recorded on its conversation, which is answered.
+of older reviews are heard when the whole listing is read again. On your own business unit (a
+source with a business user), the company's reply to a review is recorded on its conversation,
+which is answered; a competitor's replies stay in the review's raw payload.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class TrustpilotSource(ApiSource):
 
             result = listen(fetch, cursor, max_pages=MAX_PAGES, relist_hours=relist_hours(settings))
         result.cursor.update(business_unit_id=unit, domain=_domain(settings))
+        if not _is_own(settings):  # a competitor's replies are not the team's: left in the raw payload
+            result.answered = []
         return result
 
     def check(self, settings: Mapping[str, Any]) -> str:
@@ -98,7 +101,7 @@ class TrustpilotSource(ApiSource):
         app = self.app_settings
         api_key = secret(settings, "api_key", app)
         user = None
-        if all(settings.get(name) or settings.get(f"{name}_sealed") for name in _REPLY_SETTINGS):
+        if _is_own(settings):
             user = BusinessUser(
                 username=str(settings["username"]),
                 password=secret(settings, "password", app),
@@ -136,6 +139,11 @@ def _business_unit(api: TrustpilotApi, settings: Mapping[str, Any], cursor: Mapp
     if not isinstance(unit, str) or not unit:
         raise SourceError(f"Trustpilot knows no business unit for {domain!r}", retriable=False)
     return unit
+
+
+def _is_own(settings: Mapping[str, Any]) -> bool:
+    """Whether the source hears the workspace's own business unit (it has a business user)."""
+    return all(settings.get(name) or settings.get(f"{name}_sealed") for name in _REPLY_SETTINGS)
 
 
 def _domain(settings: Mapping[str, Any]) -> str:
