@@ -119,6 +119,12 @@ def drill(slug: str, period: Period, day: date | None = None, **labels: Any) -> 
     return drill_links(slug, period)(day, **labels)
 
 
+def export_links(slug: str, drill_link: str) -> dict[str, str]:
+    """The Export menu's files (CSV, XLSX) of exactly the mentions a drill-down link lists."""
+    query = drill_link.split("?", 1)[1]
+    return {fmt: f"/w/{slug}/export/mentions.{fmt}?{query}" for fmt in ("csv", "xlsx")}
+
+
 def drill_links(slug: str, period: Period) -> DayLinks:
     """``drill`` for many links of one period: each day's part encoded once."""
     return DayLinks(
@@ -185,6 +191,7 @@ def insights_page(
             fmt,
         ),
         drill=links,
+        exports=export_links(slug, links()),
         headline=_headline(data, fmt),
         topics=shown,
         rising={
