@@ -171,3 +171,86 @@ def test_topics_show_their_figures_typical_posts_and_drill_down(owner, db, works
     assert outage_row.index(typical) < outage_row.index(other)  # the closest to the topic's centre first
     link = html.unescape(re.search(r'<a href="([^"]+)">panne verrou</a>', table).group(1))
     assert _ids(owner.get(link).text) == {made["neg_today_x"][0], made["neg_yesterday"][0]}
+
+
+def _charts(owner, url: str, lang: str = "en", fresh: bool = False) -> str:
+    """The volume and sentiment sections of the page (charts, legends, tables); with ``fresh``,
+    drawn without the rendered-chart cache."""
+    if fresh:
+        insights_page.CHARTS.clear()
+    page = owner.get(url, headers={"accept-language": lang}).text
+    return "".join(re.findall(r'<section class="card" id="(?:volume|sentiment)">.*?</section>', page, re.S))
+
+
+def test_kept_charts_are_the_charts_drawn_afresh_after_every_kind_of_change(
+    owner, db, workspace, seeded, monkeypatch
+):
+    from ecoute.insights import rollups
+
+    made, _ours, rival = seeded
+    monkeypatch.setattr(insights_page, "current_time", lambda: NOW)
+    url, by_brand = "/w/acme/insights?days=7", "/w/acme/insights?days=7&by=brand"
+    insights_page.CHARTS.clear()
+
+    def same_as_fresh(page_url: str = url, lang: str = "en") -> str:
+        kept = _charts(owner, page_url, lang)
+        assert kept == _charts(owner, page_url, lang, fresh=True)
+        return kept
+
+    first = same_as_fresh()
+    hits = insights_page.CHARTS.hits
+    assert _charts(owner, url) == first and insights_page.CHARTS.hits == hits + 2  # nothing changed: kept
+    french = same_as_fresh(lang="fr")
+    assert french != first and "Négatif" in french
+
+    def changed(change, page_url: str = url) -> None:
+        before = _charts(owner, page_url)
+        change()
+        after = same_as_fresh(page_url)
+        assert after != before, change.__name__
+
+    def new_mention_today() -> None:
+        _mention(
+            db, workspace, datetime(2026, 10, 8, 9, 0, tzinfo=UTC), sentiment="neutral", platform="bluesky"
+        )
+
+    def hide_one() -> None:
+        with db.session() as session:
+            session.get(Mention, made["neg_today_x2"][1]).hidden = True
+
+    def new_sentiment() -> None:
+        with db.session() as session:
+            session.get(Mention, made["neg_yesterday"][1]).sentiment = "positive"
+
+    def link_a_brand() -> None:
+        _link(db, workspace, made["neg_yesterday"][1], rival.id)
+
+    for change in (new_mention_today, hide_one, new_sentiment):
+        changed(change)
+    changed(link_a_brand, by_brand)
+
+    # Whole days now read from the roll-ups instead of the mentions: the same figures, the same charts.
+    counted = _charts(owner, url)
+    rollups.refresh(db, workspace.id, workspace.timezone, NOW)
+    assert same_as_fresh() == counted
+
+
+def test_every_segment_links_to_its_day_and_series_as_the_inbox_reads_them(owner, seeded, monkeypatch):
+    from urllib.parse import urlencode
+
+    monkeypatch.setattr(insights_page, "current_time", lambda: NOW)
+    period = Period.ending(NOW, 7, "Europe/Paris")
+    names = {d.strftime("%b %-d"): d for d in period.day_list}
+    page = owner.get("/w/acme/insights?days=7&by=platform", headers={"accept-language": "en"}).text
+    segments = {**_segments(page, "chart-volume"), **_segments(page, "chart-sentiment")}
+    assert len(segments) >= 5
+    for title, href in segments.items():
+        day_name, series, _n = title.split(" · ")
+        since, until = period.day_bounds(names[day_name])
+        label = (
+            {"sentiment": series.lower()}
+            if series in ("Negative", "Neutral", "Positive")
+            else {"platform": {"X": "x", "Mastodon": "mastodon"}[series]}
+        )
+        query = {"status": "all", "scope": "mentions", "since": since.isoformat(), "until": until.isoformat()}
+        assert href == "/w/acme/?" + urlencode({**query, **label}), title

@@ -31,7 +31,7 @@ from ecoute.store.reply_models import DONE_STATUSES
 from ecoute.topics import vectors as topic_vectors
 from ecoute.topics import workspace as topics_workspace
 from ecoute.warn.scan import scan_workspace
-from ecoute.web.demo_login import ensure_demo_login
+from ecoute.web.demo_login import ensure_demo_digest, ensure_demo_login
 
 
 def register(app: typer.Typer) -> None:
@@ -119,6 +119,7 @@ def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: in
     host = host or settings.raw("host")
     port = port or settings.int("port")
     email, password = ensure_demo_login(db, workspace)
+    ensure_demo_digest(db, workspace)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/w/{workspace.slug}/"
     console.print()
     console.print(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from babel.dates import get_day_names
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from ecoute.auth.permissions import Action
 from ecoute.digests import schedule
@@ -110,14 +110,21 @@ def preview(
     session: DbSession,
     ctx: Annotated[WorkspaceContext, require(Action.VIEW)],
     period: str = "weekly",
+    format: str = "html",
 ) -> Response:
-    """The e-mail the person would get now for the last whole day or week."""
+    """The e-mail the person would get now for the last whole day or week: its HTML part, or its
+    plain-text part with ``format=text``."""
     if period not in schedule.DAYS:
         raise Invalid(f"period: {period[:20]!r}: use daily or weekly")
+    if format not in ("html", "text"):
+        raise Invalid(f"format: {format[:20]!r}: use html or text")
     me = session.get(User, _me(ctx).id)
     workspace = session.get(Workspace, ctx.workspace.id)
     assert me is not None and workspace is not None
     now = utcnow()
     chosen = schedule.last_complete(period, now, workspace.timezone)
     rendered, _ = compose_email(session, get_settings(request), workspace, me, chosen, now=now)
-    return HTMLResponse(rendered.html, headers={"content-security-policy": PREVIEW_POLICY})
+    headers = {"content-security-policy": PREVIEW_POLICY}
+    if format == "text":
+        return PlainTextResponse(rendered.text, headers=headers)
+    return HTMLResponse(rendered.html, headers=headers)

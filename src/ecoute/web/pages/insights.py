@@ -9,13 +9,14 @@ read it; it works without JavaScript (the choices are links).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
 from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from ecoute.auth.permissions import Action
 from ecoute.insights.listening import PERIODS, SENTIMENTS, Listening, Period, Tally, listening
@@ -27,7 +28,14 @@ from ecoute.web.i18n import Translator
 from ecoute.web.pages import page_router
 from ecoute.web.pages.deadline_view import current_time
 from ecoute.web.pages.inbox_support import Formatting, redirect_back
-from ecoute.web.pages.insights_view import DayChart, Series, stacked_days
+from ecoute.web.pages.insights_view import (
+    ChartCache,
+    DayChart,
+    DayLinks,
+    Series,
+    segments_markup,
+    stacked_days,
+)
 from ecoute.web.templating import render
 
 router = page_router()
@@ -35,6 +43,7 @@ Reader = Annotated[WorkspaceContext, require(Action.VIEW)]
 SPLITS = ("platform", "lang", "brand")
 TOPICS_SHOWN = 12
 TOPICS_WITH_SAMPLES = 6
+CHARTS = ChartCache()
 
 
 class InsightsFormat:
@@ -42,6 +51,7 @@ class InsightsFormat:
         self.i18n = i18n
         self._days: dict[date, str] = {}
         self._counts: dict[int, str] = {}  # a 90-day page formats a few thousand, mostly the same
+        self._mentions: dict[int, str] = {}
 
     def count(self, value: float) -> str:
         n = int(value)
@@ -50,11 +60,13 @@ class InsightsFormat:
         return self._counts[n]
 
     def mentions(self, n: int) -> str:
-        return (
-            self.i18n.t("insights.one_mention")
-            if n == 1
-            else self.i18n.t("insights.n_mentions", n=self.count(n))
-        )
+        if n not in self._mentions:
+            self._mentions[n] = (
+                self.i18n.t("insights.one_mention")
+                if n == 1
+                else self.i18n.t("insights.n_mentions", n=self.count(n))
+            )
+        return self._mentions[n]
 
     def day(self, value: date) -> str:
         # Each day is named on the axis, in every segment's title and in the tables: once each.
@@ -104,11 +116,21 @@ def _choice(value: str | None, allowed: tuple[Any, ...], default: Any, name: str
 
 def drill(slug: str, period: Period, day: date | None = None, **labels: Any) -> str:
     """The inbox listing the conversations that hold exactly these mentions."""
-    since, until = period.day_bounds(day) if day is not None else (period.start, period.end)
-    params: dict[str, Any] = {"status": "all", "scope": "mentions", "since": since.isoformat()}
-    params["until"] = until.isoformat()
-    params.update({k: v for k, v in labels.items() if v is not None})
-    return f"/w/{slug}/?{urlencode(params)}"
+    return drill_links(slug, period)(day, **labels)
+
+
+def export_links(slug: str, drill_link: str) -> dict[str, str]:
+    """The Export menu's files (CSV, XLSX) of exactly the mentions a drill-down link lists."""
+    query = drill_link.split("?", 1)[1]
+    return {fmt: f"/w/{slug}/export/mentions.{fmt}?{query}" for fmt in ("csv", "xlsx")}
+
+
+def drill_links(slug: str, period: Period) -> DayLinks:
+    """``drill`` for many links of one period: each day's part encoded once."""
+    return DayLinks(
+        f"/w/{slug}/?",
+        lambda day: period.day_bounds(day) if day is not None else (period.start, period.end),
+    )
 
 
 @router.get("/w/{slug}/insights")
@@ -126,6 +148,7 @@ def insights_page(
     period = Period.ending(current_time(), length, i18n.timezone)
     data = listening(session, ctx.workspace.id, period)
     slug = ctx.workspace.slug
+    links = drill_links(slug, period)
     topics = topic_queries.topic_summaries(
         session, ctx.workspace.id, period.start, period.end, period.offset_minutes
     )
@@ -147,10 +170,28 @@ def insights_page(
         periods=PERIODS,
         splits=SPLITS,
         fmt=fmt,
-        volume=_volume_chart(data, split, slug, fmt, i18n),
-        mood=_sentiment_chart(data, slug, fmt, i18n),
-        sentiments=SENTIMENTS,
-        drill=lambda day=None, **labels: drill(slug, period, day, **labels),
+        volume=_chart_block(
+            request,
+            "chart-volume",
+            f"{i18n.t('insights.volume')} · {i18n.t('insights.by.' + split)}",
+            data,
+            volume_series(data, split, i18n),
+            split,
+            lambda series: _volume_chart(data, split, series, links, fmt),
+            fmt,
+        ),
+        mood=_chart_block(
+            request,
+            "chart-sentiment",
+            i18n.t("insights.sentiment"),
+            data,
+            sentiment_series(data, i18n),
+            "sentiment",
+            lambda series: _sentiment_chart(data, series, links, fmt),
+            fmt,
+        ),
+        drill=links,
+        exports=export_links(slug, links()),
         headline=_headline(data, fmt),
         topics=shown,
         rising={
@@ -213,13 +254,54 @@ def sentiment_series(data: Listening, i18n: Translator) -> list[Series]:
     ]
 
 
-def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
-    series = volume_series(data, split, i18n)
+def _chart_block(
+    request: Request,
+    chart_id: str,
+    title: str,
+    data: Listening,
+    series: list[Series],
+    split: str,
+    chart: Callable[[list[Series]], DayChart],
+    fmt: InsightsFormat,
+) -> Markup:
+    """A chart, its legend and its table (``desk/_insight_day_chart.html``), from ``CHARTS`` when
+    the same figures were drawn already in the same language, time zone, period and workspace."""
+    period, i18n = data.period, fmt.i18n
+    key = (
+        request.url.path, chart_id, title, split, i18n.locale, period.timezone,
+        period.start, period.end, period.days,
+        tuple((s.key, s.label, tuple(s.values.items())) for s in series),
+        tuple((d, t.mentions, t.positive, t.neutral, t.negative) for d, t in data.by_day.items()),
+    )  # fmt: skip
+
+    def draw() -> Markup:
+        template = request.app.state.templates.get_template("desk/_insight_day_chart.html")
+        return Markup(
+            template.render(
+                t=i18n.t,
+                i18n=i18n,
+                fmt=fmt,
+                c=chart(series),
+                id=chart_id,
+                title=title,
+                days=period.day_list,
+                by_day=data.by_day,
+                segments=segments_markup,
+                sentiments=SENTIMENTS if split == "sentiment" else None,
+            )  # fmt: skip
+        )
+
+    return CHARTS.get(key, draw)
+
+
+def _volume_chart(
+    data: Listening, split: str, series: list[Series], links: DayLinks, fmt: InsightsFormat
+) -> DayChart:
     label_of = {"platform": "platform", "lang": "lang", "brand": "brand"}
 
     def href(day: date, s: Series) -> str:
         key = None if s.key == "und" else s.key
-        return drill(slug, data.period, day, **{label_of[split]: key})
+        return links(day, **{label_of[split]: key})
 
     return stacked_days(
         data.period.day_list,
@@ -231,11 +313,11 @@ def _volume_chart(data: Listening, split: str, slug: str, fmt: InsightsFormat, i
     )
 
 
-def _sentiment_chart(data: Listening, slug: str, fmt: InsightsFormat, i18n: Translator) -> DayChart:
+def _sentiment_chart(data: Listening, series: list[Series], links: DayLinks, fmt: InsightsFormat) -> DayChart:
     return stacked_days(
         data.period.day_list,
-        sentiment_series(data, i18n),
-        href=lambda day, s: drill(slug, data.period, day, sentiment=s.key),
+        series,
+        href=lambda day, s: links(day, sentiment=s.key),
         title=lambda day, s, n: f"{fmt.day(day)} · {s.label} · {fmt.mentions(n)}",
         day_label=fmt.day,
         tick_label=fmt.count,

@@ -1,12 +1,23 @@
-"""Geometry of the Insights charts (inline SVG, drawn by the template): stacked bars per day, each
-segment a link to the inbox filtered to exactly its mentions, with its numbers in a title."""
+"""Geometry of the Insights charts (inline SVG): stacked bars per day, each segment a link to the
+inbox filtered to exactly its mentions, with its numbers in a title.
+
+A 90-day chart has several hundred segments: ``segments_markup`` writes them in one pass (what the
+template's loop wrote, character for character, without a template call per attribute), and
+``DayLinks`` builds their links from one encoded prefix per day and one suffix per series.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
 
 from ecoute.web.pages.metrics_view import Tick
 
@@ -104,3 +115,74 @@ def stacked_days(
     ]
     y_ticks = [Tick(round(base - plot_h * t / top_value, 2), tick_label(t)) for t in ticks]
     return DayChart(width, height, left, top, width - right, base, x_ticks, y_ticks, segments, list(series))
+
+
+def segments_markup(chart: DayChart, linked: bool = True) -> Markup:
+    """The chart's segments as SVG: each a ``rect`` with its title, inside a link to its mentions
+    when ``linked``; the same text a template loop writes, escaped the same way."""
+    parts = []
+    for s in chart.segments:
+        rect = (
+            f'<rect class="seg s{s.series % 12}" x="{s.x}" y="{s.y}" width="{s.width}" '
+            f'height="{s.height}"><title>{escape(s.title)}</title></rect>'
+        )
+        parts.append(f'<a href="{escape(s.href)}">{rect}</a>' if linked else rect)
+    return Markup("".join(parts))
+
+
+class DayLinks:
+    """Links to the inbox listing exactly the mentions of a period, or of one of its days, with
+    more filters: ``status=all&scope=mentions&since=…&until=…`` then the filters, as
+    ``urlencode`` writes them. Each day's part is encoded once, each filter once."""
+
+    def __init__(self, base: str, bounds: Callable[[date | None], tuple[datetime, datetime]]) -> None:
+        self.base = base
+        self.bounds = bounds
+        self._days: dict[date | None, str] = {}
+        self._filters: dict[tuple[tuple[str, Any], ...], str] = {}
+
+    def __call__(self, day: date | None = None, **labels: Any) -> str:
+        prefix = self._days.get(day)
+        if prefix is None:
+            since, until = self.bounds(day)
+            prefix = self._days[day] = self.base + urlencode(
+                {"status": "all", "scope": "mentions", "since": since.isoformat(), "until": until.isoformat()}
+            )
+        key = tuple(labels.items())
+        suffix = self._filters.get(key)
+        if suffix is None:
+            wanted = {k: v for k, v in labels.items() if v is not None}
+            suffix = self._filters[key] = "&" + urlencode(wanted) if wanted else ""
+        return prefix + suffix
+
+
+class ChartCache:
+    """Rendered charts by what they show: the key holds every figure, label and link a chart is
+    drawn from, so a hit is the chart the figures give now (a change anywhere gives a new key),
+    and the least recently used are dropped past ``size``. Shared by the app's threads."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._charts: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, draw: Callable[[], Markup]) -> Markup:
+        with self._lock:
+            chart = self._charts.get(key)
+            if chart is not None:
+                self._charts.move_to_end(key)
+                self.hits += 1
+                return chart
+            self.misses += 1
+        chart = draw()  # outside the lock: two threads may draw the same chart, with the same result
+        with self._lock:
+            self._charts[key] = chart
+            while len(self._charts) > self.size:
+                self._charts.popitem(last=False)
+        return chart
+
+    def clear(self) -> None:
+        with self._lock:
+            self._charts.clear()
