@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ecoute.settings import Settings
-from ecoute.sources import reddit, registry, youtube
+from ecoute.sources import meta, reddit, registry, youtube
 from ecoute.sources.credentials import SECRET_NAMES, public, seal_secrets
 from ecoute.store import repo
 from ecoute.store.models import Mention, Source
@@ -29,6 +29,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "bluesky": ("identifier", "app_password"),
     "reddit": reddit.REQUIRED_SETTINGS,
     "youtube": youtube.REQUIRED_SETTINGS,
+    "facebook": meta.FACEBOOK_SETTINGS,
+    "instagram": meta.INSTAGRAM_SETTINGS,
 }
 # At least one of these (a password or a refresh token; an API key or the channel's token).
 ONE_OF: dict[str, tuple[str, ...]] = {
@@ -39,6 +41,8 @@ ONE_OF: dict[str, tuple[str, ...]] = {
 CREDENTIALS: dict[str, tuple[str, ...]] = {
     "mastodon": ("access_token",),
     "bluesky": ("app_password",),
+    "facebook": ("access_token",),
+    "instagram": ("access_token",),
 }
 URL_SETTINGS = ("url", "instance", "service")
 
