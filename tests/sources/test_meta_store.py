@@ -11,9 +11,13 @@ from sqlalchemy import select
 
 import reply_factories as rf
 from ecoute.polling import poll_source
+from ecoute.settings import get_settings
 from ecoute.sources.base import SourceError
+from ecoute.sources.checks import check_source
 from ecoute.sources.credentials import seal_secrets
 from ecoute.sources.jobs import next_poll_in
+from ecoute.sources.manage import credentials_for, reconnect
+from ecoute.sources.status import needing_reconnect
 from ecoute.store import repo
 from ecoute.store.models import AuditEvent, Mention, Source
 from ecoute.store.revisions import is_deleted
@@ -150,3 +154,38 @@ def test_a_reply_from_the_desk_is_posted_once_under_the_comment(db, workspace, s
     assert server.posted == [(C1, "Oui Paul, en livraison aussi.")]
     assert (first.reply.status, again.reply.id) == ("sent", first.reply.id)
     assert first.reply.platform_reply_id == server.fb_comments[POST][-1]["id"]
+
+
+def test_a_token_revoked_mid_run_asks_for_reconnecting_and_a_new_one_is_tested_then_saved(
+    db, workspace, server
+):
+    APP_SETTINGS = get_settings()  # noqa: N806 - the test's environment (its data folder, its key)
+    add_source(db, workspace, server)
+    poll_source(db, workspace, reload(db, workspace))
+    server.tokens = {"EAAGnewPageToken"}  # the old token was revoked (a password change)
+
+    with pytest.raises(SourceError):
+        poll_source(db, workspace, reload(db, workspace))
+    with db.session() as session:
+        names = needing_reconnect(session, workspace.id)
+    source = reload(db, workspace)
+    refused = check_source("facebook", credentials_for(source, {"access_token": "still-wrong"}, APP_SETTINGS))
+    accepted = check_source(
+        "facebook", credentials_for(source, {"access_token": "EAAGnewPageToken"}, APP_SETTINGS)
+    )
+    with db.session() as session:
+        reconnect(
+            session,
+            session.get(Source, source.id),
+            {"access_token": "EAAGnewPageToken"},
+            settings=APP_SETTINGS,
+            actor="test",
+        )
+    server.add_fb_comment(
+        POST, {**fixture("facebook", "comments__post_stream.json")["data"][0], "id": "802211_5520"}
+    )
+    report = poll_source(db, workspace, reload(db, workspace))
+
+    assert names == ["facebook"]
+    assert (refused.ok, refused.kind, accepted.ok) == (False, "auth", True)
+    assert report.stored == 1 and reload(db, workspace).health == "ok"
