@@ -154,6 +154,8 @@ class _Handler(RecordingHandler):
                     comment["replies"] = {"data": copy.deepcopy(replies)}
                 rows.append(comment)
             return 200, _paged(rows, query)
+        if not edge and (found := srv.ig_comment(node)):
+            return 200, {k: v for k, v in found[1].items() if k in ("id", "parent_id")}
         if edge == "replies" and srv.ig_comment(node):
             return 200, _paged(copy.deepcopy(srv.ig_replies.get(node, [])), query)
         return 400, fixture("facebook", "error__object_gone.json")  # Graph's answer for an unknown id

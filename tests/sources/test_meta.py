@@ -321,6 +321,20 @@ def test_an_instagram_reply_goes_to_replies_and_is_not_posted_twice(server, inst
     assert server.calls(f"/{VERSION}/{IG2}/replies")[0]["fields"] == ["id,text,username,from"]
 
 
+def test_a_reply_to_an_instagram_reply_is_looked_for_under_its_top_level_comment(server, instagram):
+    settings = ig_settings(server)
+    server.lose_next_answer = True
+
+    with pytest.raises(SourceError):
+        instagram.send_reply(settings, target("instagram", IG_REPLY, MEDIA), "Oui Marie, sans sucre.", "k3")
+    sent = instagram.send_reply(
+        settings, target("instagram", IG_REPLY, MEDIA), "Oui Marie, sans sucre.", "k3"
+    )
+
+    assert server.posted == [(IG_REPLY, "Oui Marie, sans sucre.")]  # Meta put it under IG1
+    assert sent.platform_reply_id == server.ig_replies[IG1][-1]["id"]
+
+
 @pytest.mark.parametrize(("platform", "limit"), [("facebook", 8000), ("instagram", 2200)])
 def test_a_reply_over_the_platform_s_limit_is_refused_before_sending(server, platform, limit):
     source = FacebookSource(APP) if platform == "facebook" else InstagramSource(APP)

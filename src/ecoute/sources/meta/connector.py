@@ -362,8 +362,12 @@ class InstagramSource(MetaSource):
             )
 
     def _replies_of(self, api: GraphApi, target: str) -> list[tuple[str, str, str | None]]:
+        """Instagram adds a reply to a reply under the top-level comment: read that one's."""
+        comment = api.get(f"/{target}", {"fields": "id,parent_id"})
+        parent = comment.get("parent_id") if isinstance(comment, dict) else None
+        top = str(parent) if isinstance(parent, str | int) and parent else target
         rows, _ = api.pages(
-            f"/{target}/replies",
+            f"/{top}/replies",
             {"fields": "id,text,username,from", "limit": IG_PAGE_LIMIT},
             max_pages=COMMENT_PAGES,
         )
