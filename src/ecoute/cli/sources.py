@@ -57,6 +57,8 @@ def source_add(
         console.print(f"Its signing secret (shown once, kept encrypted): [bold]{added.shown_secret}[/]")
     elif pollable(kind):
         console.print(f"Poll it with: ecoute poll -w {ws.slug} --source {name}")
+    if kind in ("facebook", "instagram"):
+        console.print(f"Meta webhooks callback (GET and POST): /hooks/meta/{ws.slug}/{name}")
 
 
 def _option_error(error: manage.SettingInvalid) -> str:

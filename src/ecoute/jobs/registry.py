@@ -30,6 +30,7 @@ QUEUES: tuple[str, ...] = ("interactive", "delivery", "ingest", "bulk")
 JOB_MODULES: tuple[str, ...] = (
     "ecoute.jobs.housekeeping",
     "ecoute.sources.jobs",
+    "ecoute.sources.meta.jobs",
     "ecoute.sources.reconnect_notice",
     "ecoute.respond.jobs",
     "ecoute.webhooks.jobs",

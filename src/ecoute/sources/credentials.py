@@ -25,6 +25,8 @@ SECRET_NAMES = frozenset(
         "password",
         "refresh_token",
         "api_key",
+        "app_secret",
+        "verify_token",
     }
 )
 SUFFIX = "_sealed"

@@ -20,6 +20,7 @@ from ecoute.jobs import JobContext, Permanent, defer, job, periodic
 from ecoute.sources import registry
 from ecoute.sources.base import Connector, RawItem, SourceError
 from ecoute.store.models import Source, Workspace
+from ecoute.store.revisions import mark_deleted
 from ecoute.store.types import utcnow
 from ecoute.webhooks.events import enqueue_high_priority
 
@@ -142,11 +143,20 @@ def _options(workspace: Workspace, ctx: JobContext, *, keep_unmatched: bool = Tr
 
 
 def defer_items(
-    session: Session, workspace_id: int, items: list[RawItem], *, key: str, source_id: int | None = None
+    session: Session,
+    workspace_id: int,
+    items: list[RawItem],
+    *,
+    key: str,
+    source_id: int | None = None,
+    deleted: list[str] | None = None,
 ) -> int | None:
     """Record pushed items as one ``ingest.items`` job in the caller's transaction: once that
-    commits, they are safe (acknowledge the push then), and a worker stores and analyses them."""
-    payload = {"source_id": source_id, "items": [item_to_dict(item) for item in items]}
+    commits, they are safe (acknowledge the push then), and a worker stores and analyses them.
+    ``deleted``: ids the platform says were removed (marked deleted on the source's platform)."""
+    payload: dict[str, Any] = {"source_id": source_id, "items": [item_to_dict(item) for item in items]}
+    if deleted:
+        payload["deleted"] = list(deleted)
     return defer(session, "ingest.items", payload, key=key, workspace_id=workspace_id)
 
 
@@ -182,4 +192,8 @@ def ingest_items(ctx: JobContext, payload: dict[str, Any]) -> None:
     keep = source.settings.get("keep_unmatched", True) if source is not None else True
     options = _options(workspace, ctx, keep_unmatched=keep)
     report = ingest(ctx.db, workspace, items, source=source, options=options)
+    deleted = [str(i) for i in payload.get("deleted", [])]
+    if deleted and source is not None:
+        with ctx.db.session() as session:
+            mark_deleted(session, workspace.id, source.platform, deleted)
     logger.info("ingest.items_done", extra={"job_id": ctx.job_id, **report.as_dict(), "rejects": None})

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ecoute.settings import Settings
-from ecoute.sources import google_reviews, reddit, registry, trustpilot, youtube
+from ecoute.sources import google_reviews, meta, reddit, registry, trustpilot, youtube
 from ecoute.sources.credentials import SECRET_NAMES, public, seal_secrets
 from ecoute.store import repo
 from ecoute.store.models import Mention, Source
@@ -31,6 +31,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "youtube": youtube.REQUIRED_SETTINGS,
     "google_reviews": google_reviews.REQUIRED_SETTINGS,
     "trustpilot": trustpilot.REQUIRED_SETTINGS,
+    "facebook": meta.FACEBOOK_SETTINGS,
+    "instagram": meta.INSTAGRAM_SETTINGS,
 }
 # At least one of these (a password or a refresh token; an API key or the channel's token).
 ONE_OF: dict[str, tuple[str, ...]] = {
@@ -43,6 +45,8 @@ ONE_OF: dict[str, tuple[str, ...]] = {
 CREDENTIALS: dict[str, tuple[str, ...]] = {
     "mastodon": ("access_token",),
     "bluesky": ("app_password",),
+    "facebook": ("access_token",),
+    "instagram": ("access_token",),
 }
 URL_SETTINGS = ("url", "instance", "service")
 REVIEW_KINDS = ("google_reviews", "trustpilot")
