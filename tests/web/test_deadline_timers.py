@@ -146,3 +146,15 @@ def test_a_page_of_the_inbox_computes_the_deadlines_of_its_rows_only(db, workspa
     assert set(timers.by_id) == {ids["late"]}
     assert timers.running and (timers.open_from, timers.open_until) == (0, 8 * 3600)
     assert timers.get(ids["late"]).due_at == NOW - timedelta(minutes=30)
+
+
+def test_durations_kept_per_language_read_as_freshly_written():
+    """Durations are written once per language and number of minutes, then kept: each reads as a
+    fresh one, and neither language's leaks into the other's."""
+    fresh = deadline_view._duration_text.__wrapped__
+    for minutes in (1, 2, 59, 60, 61, 130, 1440, 1234 * 60, 1234 * 60 + 7):
+        for locale in ("en", "fr", "en"):  # kept after its first call, whichever language came first
+            kept = deadline_view.duration_text(translator(locale), -minutes * 60)
+            assert kept == fresh(locale, minutes)
+    assert deadline_view.duration_text(translator("fr"), 1234 * 3600) == "1\u202f234 h"
+    assert deadline_view.duration_text(translator("en"), 1234 * 3600) == "1,234 h"

@@ -9,6 +9,7 @@ rows, and stop sooner (measured on 1,000,000 mentions: about 5 ms for the four c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,17 +37,22 @@ class ViewCounts:
         return f"{cap - 1}+" if count >= cap else str(count)
 
 
-def _capped(session: Session, *conditions: object, cap: int = CAP) -> int:
+def _capped(*conditions: object, cap: int) -> Any:
     inner = select(Conversation.id).where(*conditions).limit(cap).subquery()  # type: ignore[arg-type]
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    return select(func.count()).select_from(inner).scalar_subquery()
 
 
 def view_counts(session: Session, workspace_id: int, user_id: int | None) -> ViewCounts:
+    """The four counts in one statement: one round trip to the database rather than four."""
     c = Conversation
     todo = (c.workspace_id == workspace_id, c.status.in_(OPEN_STATUSES))
-    return ViewCounts(
-        todo=_capped(session, *todo, cap=TODO_CAP),
-        needs_reply=_capped(session, *todo, c.needs_reply.is_(True)),
-        mine=_capped(session, *todo, c.assignee_id == (user_id or 0)),
-        unassigned=_capped(session, *todo, c.assignee_id.is_(None)),
-    )
+    counted = session.execute(
+        select(
+            _capped(*todo, cap=TODO_CAP),
+            _capped(*todo, c.needs_reply.is_(True), cap=CAP),
+            _capped(*todo, c.assignee_id == (user_id or 0), cap=CAP),
+            _capped(*todo, c.assignee_id.is_(None), cap=CAP),
+        )
+    ).one()
+    todo_n, needs_reply, mine, unassigned = (int(n or 0) for n in counted)
+    return ViewCounts(todo=todo_n, needs_reply=needs_reply, mine=mine, unassigned=unassigned)

@@ -62,7 +62,14 @@ class Timers:
 
 def duration_text(i18n: Translator, seconds: float) -> str:
     """Business time in minutes, rounded up (a started minute counts): "15 min", "2 h 10", "27 h"."""
-    minutes = max(1, math.ceil(abs(seconds) / 60))
+    return _duration_text(i18n.locale, max(1, math.ceil(abs(seconds) / 60)))
+
+
+@lru_cache(maxsize=8192)
+def _duration_text(locale: str, minutes: int) -> str:
+    # Every row of a page writes one (Babel formats the numbers): the same few durations, in the
+    # same language, are written once per process. The words depend on the language alone.
+    i18n = Translator(locale)
     if minutes < 60:
         return i18n.t("kt.minutes", n=i18n.number(minutes))
     hours, rest = divmod(minutes, 60)
