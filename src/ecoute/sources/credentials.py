@@ -25,6 +25,8 @@ SECRET_NAMES = frozenset(
         "password",
         "refresh_token",
         "api_key",
+        "bearer_token",
+        "consumer_secret",
     }
 )
 SUFFIX = "_sealed"

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ecoute.settings import Settings
-from ecoute.sources import reddit, registry, youtube
+from ecoute.sources import reddit, registry, x, youtube
 from ecoute.sources.credentials import SECRET_NAMES, public, seal_secrets
 from ecoute.store import repo
 from ecoute.store.models import Mention, Source
@@ -29,11 +29,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "bluesky": ("identifier", "app_password"),
     "reddit": reddit.REQUIRED_SETTINGS,
     "youtube": youtube.REQUIRED_SETTINGS,
+    "x": x.REQUIRED_SETTINGS,
 }
 # At least one of these (a password or a refresh token; an API key or the channel's token).
 ONE_OF: dict[str, tuple[str, ...]] = {
     "reddit": reddit.ONE_OF_SETTINGS,
     "youtube": youtube.ONE_OF_SETTINGS,
+    "x": x.ONE_OF_SETTINGS,
 }
 # The settings that a source's owner gives again to reconnect it.
 CREDENTIALS: dict[str, tuple[str, ...]] = {
