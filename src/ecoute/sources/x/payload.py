@@ -100,9 +100,9 @@ class Post:
             retweeted=references.get("retweeted"),
             in_reply_to_user_id=_text(payload, "in_reply_to_user_id", where=where, required=False),
             lang=_text(payload, "lang", where=where, required=False),
-            likes=_count(metrics, "like_count"),
-            shares=_count(metrics, "retweet_count") + _count(metrics, "quote_count"),
-            replies=_count(metrics, "reply_count"),
+            likes=count(metrics, "like_count"),
+            shares=count(metrics, "retweet_count") + count(metrics, "quote_count"),
+            replies=count(metrics, "reply_count"),
             mentioned=_mentioned(entities),
             raw=payload,
         )
@@ -190,7 +190,8 @@ def _missing(errors: Any) -> dict[str, str]:
     return found
 
 
-def _count(metrics: Mapping[str, Any], name: str) -> int:
+def count(metrics: Mapping[str, Any], name: str) -> int:
+    """A count field, 0 when absent or not an integer."""
     value = metrics.get(name)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 

@@ -31,7 +31,7 @@ from ecoute.settings import Settings
 from ecoute.sources.base import PayloadError, RawItem, Rejected
 from ecoute.sources.jobs import defer_items
 from ecoute.sources.payload_fields import text_field as _text
-from ecoute.sources.x.payload import NO_LANGUAGE, PLATFORM, SITE, expand_links, unescape
+from ecoute.sources.x.payload import NO_LANGUAGE, PLATFORM, SITE, count, expand_links, unescape
 from ecoute.store.db import Database
 from ecoute.store.models import Source, Workspace
 from ecoute.webhooks.inbound import MAX_BODY_BYTES, Answer
@@ -171,19 +171,14 @@ def v1_item(payload: Any, *, where: str) -> RawItem | None:
         parent_id=parent,
         thread_id=None if parent else post_id,
         language=None if lang in NO_LANGUAGE else lang,
-        likes=_count(payload, "favorite_count"),
-        shares=_count(payload, "retweet_count") + _count(payload, "quote_count"),
-        replies=_count(payload, "reply_count"),
+        likes=count(payload, "favorite_count"),
+        shares=count(payload, "retweet_count") + count(payload, "quote_count"),
+        replies=count(payload, "reply_count"),
         raw=dict(payload),
         location=where,
         original=json.dumps(payload, ensure_ascii=False)[:10_000],
         revision=post_id,
     )
-
-
-def _count(payload: Mapping[str, Any], name: str) -> int:
-    value = payload.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _source(
