@@ -12,7 +12,8 @@ from ecoute.settings import Settings
 from ecoute.sources.base import Connector, RawItem, Rejected, ReplySender, ReplyTarget, SourceError
 from ecoute.sources.credentials import seal_secrets
 from ecoute.sources.x import ONE_OF_SETTINGS, REQUIRED_SETTINGS, XSource
-from ecoute.sources.x.payload import Page, Post, expand_links, unescape
+from ecoute.sources.x.length import weighted_length
+from ecoute.sources.x.payload import Page, Post, expand_links, to_item, unescape
 from fake_x import APP_BEARER, BRAND_ID, REFRESH_TOKEN, FakeX, account, fixture, running_x
 
 APP = Settings(
@@ -362,3 +363,27 @@ def test_a_reply_over_280_weighted_characters_is_refused_before_x(server, source
 
 def test_check_names_the_connected_account(server, source):
     assert source.check(settings_for(server)) == f"signed in as @cafelumiere (id {BRAND_ID})"
+
+
+def test_an_edited_version_keeps_the_original_post_as_its_identity():
+    page = Page.read(fixture("post__edited.json"), where="/2/tweets/1865000000000000113")
+
+    [post] = page.posts
+    item = to_item(post, page.users[post.author_id], location="edit")
+    assert (item.external_id, item.revision) == (UNOWNED, "1865000000000000113")
+    assert item.text.endswith("Sauf le moka, lui est top.") and "&lt;" not in item.text
+
+
+@pytest.mark.parametrize(
+    ("text", "weighted"),
+    [
+        ("a" * 280, 280),  # Latin: 1 each
+        ("Ça va, é à ô", 12),  # accented Latin: 1 each
+        ("日本語のテキスト", 16),  # CJK: 2 each
+        ("😀👍🏽👨‍👩‍👧", 6),  # an emoji counts 2 whatever its code points (modifiers, joiners)
+        ("voir https://www.example.com/a/very/long/path/that/goes/on/and/on", 28),  # a link: 23
+        ("voir example.com", 28),  # a bare domain is a link too
+    ],
+)
+def test_a_reply_length_is_weighted_as_x_counts_it(text, weighted):
+    assert weighted_length(text) == weighted
