@@ -387,3 +387,11 @@ def test_an_edited_version_keeps_the_original_post_as_its_identity():
 )
 def test_a_reply_length_is_weighted_as_x_counts_it(text, weighted):
     assert weighted_length(text) == weighted
+
+
+def test_a_handle_that_is_not_one_is_refused_before_any_call(server, source):
+    with pytest.raises(SourceError) as raised:
+        source.check(app_only(server, username="../2/users/me"))
+
+    assert "setting 'username'" in str(raised.value) and raised.value.kind == "permanent"
+    assert server.requests == []

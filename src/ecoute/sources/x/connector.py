@@ -21,6 +21,7 @@ them up again (``GET /2/tweets?ids=``) to hear edits and deletions.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,7 @@ NOT_ADDRESSED = (
 )
 
 Found = tuple[Post, User | None]
+_HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,13 @@ def _user_id(settings: Mapping[str, Any]) -> str:
 
 
 def _handle(settings: Mapping[str, Any]) -> str:
-    return str(settings.get("username") or "").strip().lstrip("@")
+    handle = str(settings.get("username") or "").strip().lstrip("@")
+    if not _HANDLE.fullmatch(handle):
+        raise SourceError(
+            f"setting 'username': expected the brand's X handle (letters, digits and _), got {handle!r:.40}",
+            retriable=False,
+        )
+    return handle
 
 
 def _id(value: Any) -> str | None:

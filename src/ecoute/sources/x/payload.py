@@ -77,9 +77,13 @@ class Post:
         if not isinstance(payload, Mapping):
             raise PayloadError(where, "expected an object")
         post_id = str(_text(payload, "id", where=where))
+        if not post_id.isdigit():
+            raise PayloadError(f"{where}.id", f"expected a numeric post id, got {post_id!r:.40}")
         history = payload.get("edit_history_tweet_ids")
         if history is not None and (
-            not isinstance(history, list) or not history or not all(isinstance(h, str) for h in history)
+            not isinstance(history, list)
+            or not history
+            or not all(isinstance(h, str) and h.isdigit() for h in history)
         ):
             raise PayloadError(f"{where}.edit_history_tweet_ids", "expected a list of post ids")
         note = payload.get("note_tweet") if isinstance(payload.get("note_tweet"), Mapping) else None
