@@ -127,9 +127,6 @@ class _Handler(RecordingHandler):
     server: FakeX
     not_found = {"title": "Not Found Error", "type": "about:blank", "status": 404, "detail": "Not Found"}
 
-    def do_GET(self) -> None:
-        self._call("GET")
-
     def respond(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Any:
         srv = self.server
         if path == "/2/oauth2/token":
