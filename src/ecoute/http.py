@@ -203,11 +203,16 @@ def _raise_unless_retriable(what: str, response: httpx.Response, attempt: int, a
 def wait_asked(response: httpx.Response, *, now: datetime | None = None) -> float | None:
     """Seconds the server asks us to wait: ``Retry-After``, else a rate-limit reset header
     (``X-RateLimit-Reset``: an ISO 8601 time on Mastodon, epoch seconds on its forks;
-    ``ratelimit-reset``: epoch seconds on Bluesky), else None."""
+    ``ratelimit-reset``: epoch seconds on Bluesky; ``x-rate-limit-reset``: epoch seconds on X),
+    else None."""
     asked = retry_after_seconds(response.headers.get("Retry-After"), now=now)
     if asked is not None:
         return asked
-    reset = response.headers.get("X-RateLimit-Reset") or response.headers.get("RateLimit-Reset")
+    reset = (
+        response.headers.get("X-RateLimit-Reset")
+        or response.headers.get("RateLimit-Reset")
+        or response.headers.get("x-rate-limit-reset")
+    )
     return reset_seconds(reset, now=now)
 
 

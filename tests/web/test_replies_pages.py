@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reply_factories as rf
 from ecoute.respond.approval import set_approval_roles
-from ecoute.store.models import Workspace
+from ecoute.store.models import Conversation, Workspace
 from web.conftest import csrf_of
 
 QUESTION = "Hi, do you ship to Belgium and how long does it take?"
@@ -51,3 +51,17 @@ def test_an_agent_submits_and_an_admin_approves_from_the_queue(db, workspace, lo
 
 def test_agents_cannot_open_the_approvals_queue(login_as):
     assert login_as("agent").get("/w/acme/approvals").status_code == 403
+
+
+def test_the_composer_says_what_x_allows_and_only_for_x(db, workspace, login_as):
+    on_x = rf.conversation(db, workspace, text=QUESTION, lang="en")
+    on_mastodon = rf.conversation(db, workspace, text=QUESTION, lang="en")
+    with db.session() as session:
+        session.get(Conversation, on_mastodon.id).platform = "mastodon"
+    agent = login_as("agent")
+
+    x_fragment = agent.get(f"/w/acme/c/{on_x.id}/composer").text
+    mastodon_fragment = agent.get(f"/w/acme/c/{on_mastodon.id}/composer").text
+
+    assert "On X, a reply is accepted only when the author mentioned the brand" in x_fragment
+    assert "reply-note" not in mastodon_fragment

@@ -29,6 +29,10 @@ class FilledSnippet:
     missing: tuple[str, ...]
 
 
+# X accepts an app's reply only where the author addressed the brand, and weighs characters.
+PLATFORM_NOTES = {"x": "x", "twitter": "x"}
+
+
 @dataclass(frozen=True)
 class ComposerData:
     mention: Mention
@@ -38,6 +42,8 @@ class ComposerData:
     snippets: list[FilledSnippet]
     seen_reply_id: int
     first_name: str | None
+    # What the platform allows that the writer should know before writing (a locale key's end).
+    platform_note: str | None = None
 
 
 def brand_name(session: Session, workspace: Workspace) -> str:
@@ -133,6 +139,7 @@ def composer_data(
         snippets=_snippets(session, workspace.id, lang, values),
         seen_reply_id=latest_reply_id(session, workspace.id, conversation.id),
         first_name=name,
+        platform_note=PLATFORM_NOTES.get(conversation.platform or ""),
     )
 
 

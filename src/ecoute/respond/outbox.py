@@ -23,7 +23,7 @@ from .approval import needs_approval
 from .jobs import await_delivery, send_later
 from .names import first_name
 from .sending import THEN_STATUSES, idempotency_key, state_of
-from .types import BYTE_LIMITS, limit_for
+from .types import BYTE_LIMITS, counted_length, limit_for
 from .variety import VarietyReport, check_variety
 
 # Replies that count as "someone already answered": waiting for approval, on their way, or out.
@@ -232,8 +232,9 @@ def _checked_text(request: ReplyRequest, platform: str) -> str:
     limit = limit_for(platform)
     if not text:
         raise Invalid("text: write the reply first")
-    if len(text) > limit:
-        raise Invalid(f"text: {len(text)} characters, {platform} allows {limit}")
+    length = counted_length(platform, text)
+    if length > limit:
+        raise Invalid(f"text: {length} characters as {platform} counts them, it allows {limit}")
     size, most = len(text.encode("utf-8")), BYTE_LIMITS.get(platform.lower())
     if most is not None and size > most:
         raise Invalid(f"text: {size} bytes in UTF-8, {platform} allows {most} (accents count twice)")

@@ -35,6 +35,16 @@ def limit_for(platform: str | None) -> int:
     return PLATFORM_LIMITS.get((platform or "").lower(), DEFAULT_LIMIT)
 
 
+def counted_length(platform: str | None, text: str) -> int:
+    """A reply's length as ``platform`` counts it against its limit: X weighs links, CJK and
+    emoji (``ecoute.sources.x.length``); elsewhere, characters."""
+    if (platform or "").lower() in ("x", "twitter"):
+        from ecoute.sources.x.length import weighted_length
+
+        return weighted_length(text)
+    return len(text)
+
+
 @dataclass(frozen=True)
 class KnowledgeItem:
     """A fact the team wrote once and drafts may quote: a question and its answer, in one language.

@@ -27,6 +27,8 @@ SECRET_NAMES = frozenset(
         "api_key",
         "app_secret",
         "verify_token",
+        "bearer_token",
+        "consumer_secret",
     }
 )
 SUFFIX = "_sealed"

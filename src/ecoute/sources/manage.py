@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ecoute.settings import Settings
-from ecoute.sources import google_reviews, meta, reddit, registry, trustpilot, youtube
+from ecoute.sources import google_reviews, meta, reddit, registry, trustpilot, x, youtube
 from ecoute.sources.credentials import SECRET_NAMES, public, seal_secrets
 from ecoute.store import repo
 from ecoute.store.models import Mention, Source
@@ -33,6 +33,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "trustpilot": trustpilot.REQUIRED_SETTINGS,
     "facebook": meta.FACEBOOK_SETTINGS,
     "instagram": meta.INSTAGRAM_SETTINGS,
+    "x": x.REQUIRED_SETTINGS,
 }
 # At least one of these (a password or a refresh token; an API key or the channel's token).
 ONE_OF: dict[str, tuple[str, ...]] = {
@@ -40,6 +41,7 @@ ONE_OF: dict[str, tuple[str, ...]] = {
     "youtube": youtube.ONE_OF_SETTINGS,
     "google_reviews": google_reviews.ONE_OF_SETTINGS,
     "trustpilot": trustpilot.ONE_OF_SETTINGS,
+    "x": x.ONE_OF_SETTINGS,
 }
 # The settings that a source's owner gives again to reconnect it.
 CREDENTIALS: dict[str, tuple[str, ...]] = {

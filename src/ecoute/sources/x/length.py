@@ -1,0 +1,14 @@
+"""A post's length as X counts it (``twitter-text``'s weighted length, the library X publishes
+with its conformance tests, through its Python port ``twitter-text-parser``): most Latin, Greek,
+Cyrillic and punctuation characters weigh 1, CJK and others 2, an emoji 2 whatever its code
+points, and every link 23 whatever its length."""
+
+from __future__ import annotations
+
+from twitter_text import parse_tweet
+
+MAX_WEIGHTED = 280
+
+
+def weighted_length(text: str) -> int:
+    return parse_tweet(text).weightedLength
