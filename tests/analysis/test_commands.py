@@ -243,10 +243,12 @@ def test_analyze_output_is_the_same_as_the_slow_path(
     assert rows[9]["warnings"] == ["line 10: \"created_at\" is not a date ('soon'), ignored"]
 
 
-def test_analyze_starts_without_the_database_or_the_web_app() -> None:
+def test_analyze_starts_without_the_database_the_web_app_or_nltk() -> None:
     probe = (
         "import sys; from ecoute.cli import build_app; build_app('analyze'); "
-        "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'sklearn', 'alembic') if m in sys.modules))"
+        "from ecoute.analysis.lexicon import get_lexicons; get_lexicons(); "
+        "heavy = ('sqlalchemy', 'fastapi', 'sklearn', 'alembic', 'textblob', 'nltk'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     light = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     whole = subprocess.run(
