@@ -18,6 +18,12 @@ written to a temporary folder, never into the repository). Three measurements:
    one after the other, 1 / (CPU of the rest + CPU of e5 / 2) per post; perfectly overlapped,
    1 / max(CPU of the rest, all CPU / 2).
 3. The same posts again: the per-text cache makes duplicates and retweets cost nothing.
+4. Start-up, in a fresh process, step by step (wall clock and CPU): importing the command line
+   as `ecoute analyze` does (the analysis commands only) and as the other commands do (all of
+   them), then each model load (heads, language detectors, lexicons, USE, e5); and reading and
+   writing the JSONL (parsing lines and dates, writing annotations), per post.
+
+Judge a change by CPU seconds: on a shared box the wall clock is whatever CPU is left.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,9 +68,11 @@ def end_to_end(posts: list[dict[str, object]], env: dict[str, str]) -> dict[str,
             "--now",
             "2017-12-01T00:00:00+00:00",
         ]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if result.returncode not in (0, 1):
             sys.exit(f"ecoute analyze failed:\n{result.stderr}")
         summary = json.loads(result.stdout.strip().splitlines()[-1])
@@ -72,6 +81,8 @@ def end_to_end(posts: list[dict[str, object]], env: dict[str, str]) -> dict[str,
         "posts": summary["analysed"],
         "wall_s": wall,
         "posts_per_s": summary["analysed"] / wall,
+        "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        "load_average_after": os.getloadavg()[0],
         "peak_rss_mib": peak,
         "stderr_throughput_line": result.stderr.strip().splitlines()[0],
     }
@@ -137,6 +148,81 @@ def breakdown(posts: list[dict[str, object]]) -> dict[str, object]:
     }
 
 
+STARTUP = textwrap.dedent(
+    """
+    import json, sys, time
+    steps = {}
+    def step(name, load):
+        wall, cpu = time.perf_counter(), time.process_time()
+        load()
+        steps[name] = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
+    def cli():
+        from ecoute.cli import build_app
+        build_app(sys.argv[1])
+    step("import the command line", cli)
+    if sys.argv[1] == "analyze":
+        from ecoute.analysis.analyzer import DEFAULT_MODEL_DIR
+        from ecoute.analysis.encoders import get_encoder
+        from ecoute.analysis.heads import Model
+        from ecoute.analysis.language import get_language_detector
+        from ecoute.analysis.lexicon import get_lexicons
+        step("heads", lambda: Model.load(DEFAULT_MODEL_DIR))
+        step("language detectors", get_language_detector)
+        step("lexicons", get_lexicons)
+        step("USE", lambda: get_encoder("use").encode(["warm up"]))
+        step("e5", lambda: get_encoder("e5").encode(["warm up"]))
+    print(json.dumps(steps))
+    """
+)
+
+
+def startup(env: dict[str, str]) -> dict[str, object]:
+    """Start-up step by step in a fresh process; the whole command line's imports for comparison."""
+    runs = {}
+    for command in ("analyze", "ingest"):
+        result = subprocess.run(
+            [sys.executable, "-c", STARTUP, command],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs[command] = json.loads(result.stdout)
+    steps = runs["analyze"]
+    return {
+        "steps": steps,
+        "cpu_s": sum(step["cpu_s"] for step in steps.values()),
+        "wall_s": sum(step["wall_s"] for step in steps.values()),
+        "import_every_command_cpu_s": runs["ingest"]["import the command line"]["cpu_s"],
+    }
+
+
+def reading_and_writing(posts: list[dict[str, object]]) -> dict[str, float]:
+    """CPU per post of reading `ecoute analyze` input (JSON, dates) and of writing its output
+    (the annotations of the first 200 posts, written as `ecoute analyze` writes them)."""
+    from ecoute.analysis import Analyzer
+    from ecoute.analysis.batchio import read_lines
+
+    with tempfile.TemporaryDirectory(prefix="ecoute-speed-") as folder:
+        source = Path(folder) / "posts.jsonl"
+        source.write_text("".join(json.dumps(post) + "\n" for post in posts), encoding="utf-8")
+        started = time.process_time()
+        lines = list(read_lines(source, "jsonl"))
+        reading = time.process_time() - started
+    lines = lines[:200]
+    items = [line.item for line in lines if line.item is not None]
+    notes = Analyzer.load().analyze(items, now=datetime(2017, 12, 1, tzinfo=UTC))
+    started = time.process_time()
+    for line, note in zip(lines, notes, strict=True):
+        json.dumps({"id": line.id, **note.to_dict()}, ensure_ascii=False)
+    writing = time.process_time() - started
+    return {
+        "reading_cpu_ms_per_post": 1000 * reading / len(posts),
+        "writing_cpu_ms_per_post": 1000 * writing / len(posts),
+    }
+
+
 def _idle_bounds(cpu_seconds: dict[str, float], posts: int) -> tuple[float, float]:
     """Posts/s on an idle two-core machine from the steps' CPU times: one step after the other
     (e5 on both cores, the rest on one), and perfectly overlapped (see the module docstring)."""
@@ -165,9 +251,15 @@ def main() -> None:
     results = {
         "posts": len(posts),
         "load_average_before": load,
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip(),
         "cpus": os.cpu_count(),
         "ecoute_analyze": end_to_end(posts, dict(os.environ)),
         "in_process": breakdown(posts),
+        "start_up": startup(dict(os.environ)),
+        "reading_and_writing": reading_and_writing(posts[:2000]),
+        "load_average_after": os.getloadavg()[0],
     }
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ecoute.analysis.batchio import count_lines, detect_format, read_lines
+import pytest
+from dateutil import parser as dateparser
+
+from ecoute.analysis.batchio import count_lines, detect_format, parse_date, read_lines
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -84,3 +87,34 @@ def test_format_detection_and_line_count(tmp_path: Path) -> None:
     assert detect_format(write(tmp_path, "x.jsonl", b"oops")) == "jsonl"
     assert count_lines(jsonl) == 2
     assert count_lines(text) == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tue Oct 31 22:10:47 +0000 2017",
+        "Wed Nov 01 02:03:04 -0530 2017",
+        "Sun Feb 29 23:59:59 +0100 2004",
+        "2017-11-01T10:00:00Z",
+        "2017-11-01 10:00:00",
+        "2017-11-01T10:00:00.123+02:00",
+        "2017-11-01T10:00:00.5",
+        "2017-11-01T10:00:00.123456-08:00",
+        "2017-11-01",  # the forms below are dateutil's alone
+        "01/11/2017 10:00",
+        "1 Nov 2017 10:00",
+        "2017-11-01T10:00:00+0200",
+    ],
+)
+def test_dates_read_as_dateutil_reads_them(value: str) -> None:
+    ours, theirs = parse_date(value), dateparser.parse(value)
+    assert ours == theirs
+    assert (ours.tzinfo is None, ours.utcoffset()) == (theirs.tzinfo is None, theirs.utcoffset())
+
+
+@pytest.mark.parametrize("value", ["Tue Feb 30 10:00:00 +0000 2017", "2017-02-30T10:00:00Z"])
+def test_impossible_dates_are_refused_as_dateutil_refuses_them(value: str) -> None:
+    with pytest.raises(ValueError):
+        dateparser.parse(value)
+    with pytest.raises(ValueError):
+        parse_date(value)

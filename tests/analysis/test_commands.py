@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import typer
+from dateutil import parser as dateparser
 from typer.testing import CliRunner
 
+from ecoute.analysis import batchio
 from ecoute.analysis.commands import register
 
 runner = CliRunner()
@@ -152,3 +157,106 @@ def test_train_refuses_a_file_without_usable_lines(app: typer.Typer, tmp_path: P
     result = runner.invoke(app, ["train", "--data", str(labelled), "--workspace", "w"])
     assert result.exit_code == 2
     assert "no usable labelled post" in result.stderr
+
+
+# Posts of every shape the speed work touched: both date forms and dateutil's others, reach,
+# duplicates (the per-text cache), blank and bad lines, French and English.
+FIXED_POSTS = [
+    {
+        "id": "t1",
+        "text": "@acme colis perdu depuis 5 jours, toujours pas remboursé !!",
+        "author_followers": 48000,
+        "created_at": "Tue Oct 31 22:10:47 +0000 2017",
+    },
+    {
+        "id": "t2",
+        "text": "@acme where is my order #4411? nobody answers",
+        "created_at": "2017-11-01T10:00:00Z",
+        "likes": 12,
+        "shares": 3,
+    },
+    {
+        "id": "t3",
+        "text": "Merci @acme, livraison rapide et soignée 👏",
+        "created_at": "2017-11-01 08:30:00",
+        "author_verified": True,
+    },
+    {
+        "id": "t4",
+        "text": "@acme where is my order #4411? nobody answers",
+        "created_at": "Wed Nov 01 02:03:04 -0530 2017",
+    },
+    {
+        "id": "t5",
+        "text": "RT @acme: nouvelle boutique à Lille",
+        "created_at": "01/11/2017 10:00",
+        "platform": "x",
+    },
+    {
+        "id": "t6",
+        "text": "app keeps crashing when I open my playlist",
+        "created_at": "2017-11-01T10:00:00.123+02:00",
+        "addressed_to_brand": True,
+    },
+    {"id": "t7", "text": "", "created_at": "2017-11-01"},
+    {"id": "t8", "text": "how do I change my plan?", "created_at": 1509530000, "replies": 2},
+    {"id": "t9", "text": "le service client est nul, 1h d'attente", "created_at": "soon"},
+]
+
+
+def write_fixed(path: Path) -> None:
+    lines = [json.dumps(post, ensure_ascii=False) for post in FIXED_POSTS]
+    path.write_text("\n".join([*lines[:5], "{not json", *lines[5:]]) + "\n", encoding="utf-8")
+
+
+def test_analyze_output_is_the_same_as_the_slow_path(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Byte for byte: ``python -m ecoute analyze`` (analysis commands only, dates read without dateutil)
+    against the commands on their own app with every date read by dateutil, as they were before."""
+    source = tmp_path / "posts.jsonl"
+    write_fixed(source)
+    options = ["--now", "2017-12-01T00:00:00+00:00", "--locale", "en", "--batch-size", "4"]
+    fast = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ecoute",
+            "analyze",
+            str(source),
+            "-o",
+            str(tmp_path / "fast.jsonl"),
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    monkeypatch.setattr(batchio, "parse_date", dateparser.parse)
+    slow = runner.invoke(app, ["analyze", str(source), "-o", str(tmp_path / "slow.jsonl"), *options])
+    assert (fast.returncode, slow.exit_code) == (1, 1), fast.stderr
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "slow.jsonl").read_bytes()
+    rows = read_jsonl(tmp_path / "fast.jsonl")
+    assert len(rows) == len(FIXED_POSTS) + 1
+    assert "48k followers" in rows[0]["reasons"]
+    assert rows[9]["warnings"] == ["line 10: \"created_at\" is not a date ('soon'), ignored"]
+
+
+def test_analyze_starts_without_the_database_the_web_app_or_nltk() -> None:
+    probe = (
+        "import sys; from ecoute.cli import build_app; build_app('analyze'); "
+        "from ecoute.analysis.lexicon import get_lexicons; get_lexicons(); "
+        "heavy = ('sqlalchemy', 'fastapi', 'sklearn', 'alembic', 'textblob', 'nltk'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    light = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    whole = subprocess.run(
+        [sys.executable, "-m", "ecoute", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert light.stdout.strip() == "[]"
+    assert all(f" {command} " in whole.stdout for command in ("analyze", "train", "ingest", "serve", "demo"))

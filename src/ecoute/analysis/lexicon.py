@@ -7,9 +7,13 @@ so the heads stay linear and cheap.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
+import sys
 import threading
+import types
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -145,20 +149,19 @@ class Lexicons:
     """VADER and textblob-fr, loaded once (textblob-fr reads its lexicon in about a second)."""
 
     def __init__(self) -> None:
-        from textblob_fr import PatternAnalyzer
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         self._vader = SentimentIntensityAnalyzer()
-        self._french = PatternAnalyzer()
+        self._french = french_sentiment()
         # pattern loads its lexicon lazily on first use, and that first load is not thread-safe:
         # do it now, while only one thread knows this object.
-        self._french.analyze("bon")
+        self._french("bon")
         self._polarity = {lang: PolarityList(POLARITY_DIR / f"polarity_{lang}.txt") for lang in ("fr", "en")}
 
     def features(self, text: str, lang: str) -> np.ndarray:
         text = text[:MAX_LEXICON_CHARS]
         vader = self._vader.polarity_scores(text)
-        fr_polarity, fr_subjectivity = self._french.analyze(text) if lang == "fr" else (0.0, 0.0)
+        fr_polarity, fr_subjectivity = self._french(text) if lang == "fr" else (0.0, 0.0)
         is_en = lang != "fr"  # VADER is the better guess for English and for unknown languages
         polarity = vader["compound"] if is_en else float(np.clip(2.0 * fr_polarity, -1.0, 1.0))
         surface = surface_features(text)
@@ -207,6 +210,27 @@ def _log_count(count: int) -> float:
 
 
 _lexicons_lock = threading.Lock()
+
+
+def french_sentiment() -> Callable[[str], tuple[float, float]]:
+    """textblob-fr's French sentiment, ``(polarity, subjectivity)``: what its ``PatternAnalyzer``
+    returns, without importing textblob and NLTK, which its package does first (2.4 s of CPU at
+    every start of ``ecoute analyze``, for nothing used here)."""
+    if "textblob_fr" not in sys.modules:
+        spec = importlib.util.find_spec("textblob_fr")
+        if spec is not None and spec.submodule_search_locations:
+            package = types.ModuleType("textblob_fr")
+            package.__path__ = list(spec.submodule_search_locations)
+            sys.modules["textblob_fr"] = package  # its modules, without its __init__
+            try:
+                from textblob_fr.fr import sentiment
+
+                return sentiment  # type: ignore[no-any-return]
+            finally:
+                del sys.modules["textblob_fr"]  # a later import of the package gets all of it
+    from textblob_fr.fr import sentiment
+
+    return sentiment  # type: ignore[no-any-return]
 
 
 def get_lexicons() -> Lexicons:

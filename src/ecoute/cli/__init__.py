@@ -9,41 +9,33 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
-from ecoute.cli import (
-    admin,
-    alerts,
-    demo,
-    drafts,
-    export,
-    ingest,
-    replies,
-    report,
-    secrets,
-    sla,
-    status,
-    topics,
-    worker,
-)
 from ecoute.cli.context import CliError, state
 from ecoute.cli.output import err_console
-from ecoute.digests import commands as digest_commands
-from ecoute.live import signals as _live_signals  # noqa: F401 - commands' changes reach the pages
 from ecoute.ops import logs
-from ecoute.privacy import commands as privacy_commands
 from ecoute.settings import Settings
-from ecoute.web import commands as web_commands
-from ecoute.webhooks import commands as webhook_commands
 
-app = typer.Typer(
-    name="ecoute",
-    help="Écoute — hear what people say about your brand, and answer the ones who need you first.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+# Commands that need neither the database nor the web app: ``ecoute analyze`` and ``ecoute train``
+# start with only the analysis engine imported (the whole CLI costs seconds of imports, part of
+# the analysis speed: docs/benchmarks.md).
+ANALYSIS_COMMANDS = frozenset({"analyze", "train"})
 
 
-@app.callback()
+def build_app(command: str | None = None) -> typer.Typer:
+    """The ``ecoute`` app; only the analysis commands when ``command`` is one of them."""
+    app = typer.Typer(
+        name="ecoute",
+        help="Écoute — hear what people say about your brand, and answer the ones who need you first.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.callback()(_options)
+    if command not in ANALYSIS_COMMANDS:
+        _register_all(app)
+    _register_analysis(app)
+    return app
+
+
 def _options(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks and debug logs."),
 ) -> None:
@@ -54,26 +46,51 @@ def _options(
         raise CliError(str(error)) from None
 
 
-ingest.register(app)
-demo.register(app)
-admin.register(app)
-web_commands.register(app)
-webhook_commands.register(app)
-report.register(app)
-secrets.register(app)
-sla.register(app)
-replies.register(app)
-worker.register(app)
-status.register(app)
-drafts.register(app)
-topics.register(app)
-privacy_commands.register(app)
-alerts.register(app)
-export.register(app)
-digest_commands.register(app)
+def _register_all(app: typer.Typer) -> None:
+    from ecoute.cli import (
+        admin,
+        alerts,
+        demo,
+        drafts,
+        export,
+        ingest,
+        replies,
+        report,
+        secrets,
+        sla,
+        status,
+        topics,
+        worker,
+    )
+    from ecoute.digests import commands as digest_commands
+    from ecoute.live import signals as _live_signals  # noqa: F401 - commands' changes reach the pages
+    from ecoute.privacy import commands as privacy_commands
+    from ecoute.web import commands as web_commands
+    from ecoute.webhooks import commands as webhook_commands
+
+    for module in (
+        ingest,
+        demo,
+        admin,
+        web_commands,
+        webhook_commands,
+        report,
+        secrets,
+        sla,
+        replies,
+        worker,
+        status,
+        drafts,
+        topics,
+        privacy_commands,
+        alerts,
+        export,
+        digest_commands,
+    ):
+        module.register(app)
 
 
-def _register_analysis() -> None:
+def _register_analysis(app: typer.Typer) -> None:
     try:
         from ecoute.analysis.commands import register
     except ImportError:  # analysis commands are optional while the engine is being built
@@ -81,14 +98,22 @@ def _register_analysis() -> None:
     register(app)
 
 
-_register_analysis()
+def _command(args: list[str]) -> str | None:
+    """The command named on the command line (the main options are flags: --debug, --help)."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole app, for whoever imports it
+        return build_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
     # Whatever a command creates (database, rejects files, models, backups) is this user's only.
     os.umask(0o077)
     try:
-        code = app(standalone_mode=False)
+        code = build_app(_command(sys.argv[1:]))(standalone_mode=False)
     except CliError as error:
         _fail(str(error), error.exit_code)
     except KeyboardInterrupt:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ecoute.settings import Settings
-from ecoute.store.db import Database
+
+if TYPE_CHECKING:
+    from ecoute.store.db import Database
 
 
 class CliError(Exception):
@@ -27,6 +30,8 @@ class CliState:
 
     def database(self) -> Database:
         if self._db is None:
+            from ecoute.store.db import Database
+
             settings = self.settings
             self._db = Database.open(settings.database_url, pool_size=settings.int("db_pool_size"))
         return self._db
