@@ -395,3 +395,22 @@ def test_a_handle_that_is_not_one_is_refused_before_any_call(server, source):
 
     assert "setting 'username'" in str(raised.value) and raised.value.kind == "permanent"
     assert server.requests == []
+
+
+def test_a_connected_account_without_its_numeric_id_asks_x_once(server, source, monkeypatch):
+    """A source connected from the Sources page knows the handle and the tokens, not the id."""
+    monkeypatch.setattr("ecoute.sources.x.connector._OWN_IDS", {})
+    settings = settings_for(server)
+    del settings["user_id"]
+
+    first = source.poll(settings, {})
+    again = source.poll(settings, first.cursor)
+    sent = source.send_reply(
+        settings, ReplyTarget("x", MENTION, author_handle="claire_b"), "@claire_b Merci !", "k"
+    )
+
+    assert MENTION in items(first)
+    assert server.paths().count("/2/users/me") == 1
+    assert f"/2/users/{BRAND_ID}/mentions" in server.paths()
+    assert again.cursor["mentions"]["since_id"] == first.cursor["mentions"]["since_id"]
+    assert sent.platform_reply_id == server.posted[0]["id"]

@@ -21,6 +21,7 @@ from ecoute.sources.connect import providers
 from ecoute.sources.connect.models import OAuthState
 from ecoute.sources.credentials import secret
 from ecoute.sources.reddit.api import Grant, RedditApi
+from ecoute.sources.x.api import UserGrant, XApi
 from ecoute.store import repo
 from ecoute.store.models import AuditEvent, Source
 from ecoute.store.types import utcnow
@@ -44,6 +45,15 @@ def google(monkeypatch):
     """Google's provider pointed at a local server speaking Google's flavour (form auth, PKCE)."""
     with running_oauth(client_auth="post", pkce=True) as server:
         _point(monkeypatch, "google", server)
+        yield server
+
+
+@pytest.fixture
+def x_oauth(monkeypatch):
+    """X's provider pointed at a local server speaking X's flavour (Basic auth, PKCE, and each
+    refresh revoking the refresh token it used)."""
+    with running_oauth(client_auth="basic", pkce=True, rotate_refresh=True) as server:
+        _point(monkeypatch, "x", server)
         yield server
 
 
@@ -81,8 +91,16 @@ def walk(client, response, server: FakeOAuth) -> tuple[httpx.Response, list[str]
     return response, visited
 
 
+ASKS = {
+    "reddit": {"username": "cafe_lumiere"},
+    "youtube": {"channel_id": "UCbrand0000000000000000"},
+    "x": {"username": "cafe_lumiere"},
+    "google_reviews": {"account_id": "1234567890", "location_id": "987654321"},
+}
+
+
 def start(client, kind="reddit", name="Reddit brand", **asks):
-    fields = {"username": "cafe_lumiere"} if kind == "reddit" else {"channel_id": "UCbrand0000000000000000"}
+    fields = ASKS[kind]
     return post(client, "/w/acme/sources/connect", {"kind": kind, "name": name, **fields, **asks})
 
 
@@ -300,3 +318,71 @@ def test_without_a_registered_app_the_page_says_what_to_set(db, workspace, admin
     assert refused.status_code == 400 and "Connecting with Reddit is not set up" in refused.text
     assert unknown.status_code == 400 and "Accounts of type bogus cannot be connected here" in unknown.text
     assert count(db, OAuthState) == 0
+
+
+def test_connecting_x_keeps_both_tokens_and_the_connector_follows_the_rotation(
+    db, workspace, admin, x_oauth, monkeypatch
+):
+    monkeypatch.setattr("ecoute.sources.x.api._REFRESH", {})
+    monkeypatch.setattr("ecoute.sources.x.api._SEEDED", set())
+    started = start(admin, kind="x", name="X brand", searches='"café lumière" -is:retweet')
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(started.headers["location"]).query).items()}
+
+    page, _ = walk(admin, started, x_oauth)
+
+    assert asked["code_challenge_method"] == "S256" and "offline.access" in asked["scope"].split(" ")
+    assert "tweet.write" in asked["scope"].split(" ")
+    assert 'data-connect="connected"' in page.text
+    with db.session() as session:
+        settings = dict(session.scalars(select(Source).where(Source.kind == "x")).one().settings)
+    app_settings = Settings({"secret_key": SECRET_KEY})
+    issued = x_oauth.issued[0]
+    assert settings["username"] == "cafe_lumiere" and settings["searches"] == '"café lumière" -is:retweet'
+    assert settings["client_id"] == CLIENT_ID and settings["token_url"] == x_oauth.token_url
+    assert secret(settings, "refresh_token", app_settings) == issued["refresh_token"]
+    assert secret(settings, "access_token", app_settings) == issued["access_token"]
+    # The X connector starts with the access token handed out at connection, then refreshes
+    # with the stored refresh token; X's answer rotates it, and the next refresh uses the new one.
+    grant = UserGrant(CLIENT_ID, issued["access_token"], issued["refresh_token"], CLIENT_SECRET)
+    with httpx.Client() as http:
+        api = XApi(
+            grant=grant,
+            bearer_token=None,
+            token_url=settings["token_url"],
+            settings=app_settings,
+            client=http,
+        )
+        assert api._obtain()["access_token"] == issued["access_token"]
+        first = api._obtain()
+        second = api._obtain()
+    assert first["access_token"] == x_oauth.issued[1]["access_token"]
+    assert second["access_token"] == x_oauth.issued[2]["access_token"]
+    assert api.refresh_token == x_oauth.issued[2]["refresh_token"] != issued["refresh_token"]
+
+
+def test_google_reviews_connect_with_the_business_scope_and_the_location(db, workspace, admin, google):
+    started = start(admin, kind="google_reviews", name="Reviews")
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(started.headers["location"]).query).items()}
+
+    page, _ = walk(admin, started, google)
+
+    assert asked["scope"] == "https://www.googleapis.com/auth/business.manage"
+    assert asked["access_type"] == "offline" and asked["code_challenge_method"] == "S256"
+    assert 'data-connect="connected"' in page.text
+    with db.session() as session:
+        source = session.scalars(select(Source).where(Source.kind == "google_reviews")).one()
+    settings = dict(source.settings)
+    assert (settings["account_id"], settings["location_id"]) == ("1234567890", "987654321")
+    assert settings["keep_unmatched"] is True  # a review is about the business, named or not
+    assert (
+        secret(settings, "refresh_token", Settings({"secret_key": SECRET_KEY}))
+        == google.issued[0]["refresh_token"]
+    )
+
+
+def test_the_connect_forms_are_named_after_what_they_add(db, workspace, admin, google, x_oauth, reddit):
+    page = admin.get("/w/acme/sources")
+
+    assert "YouTube channel (Connect with Google)" in page.text
+    assert "Google reviews (Connect with Google)" in page.text
+    assert "X account (Connect with X)" in page.text

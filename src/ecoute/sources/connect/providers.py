@@ -110,6 +110,18 @@ def _google_settings(provider: Provider, settings: Settings, tokens: Mapping[str
     }
 
 
+def _x_settings(provider: Provider, settings: Settings, tokens: Mapping[str, Any]) -> dict[str, Any]:
+    # X rotates the refresh token at each refresh: the connector keeps the newest one sealed in its
+    # cursor; the access token handed out now is used first (it lasts two hours).
+    return {
+        "client_id": provider.client_id(settings),
+        "client_secret": provider.client_secret(settings),
+        "refresh_token": tokens["refresh_token"],
+        "access_token": tokens.get("access_token") or "",
+        "token_url": provider.token_url,
+    }
+
+
 @dataclass(frozen=True)
 class Connection:
     """A source type connected through ``provider``."""
@@ -139,11 +151,26 @@ CONNECTIONS: dict[str, Connection] = {
         optional=("videos",),
         settings=_google_settings,
     ),
+    "google_reviews": Connection(
+        "google_reviews",
+        "google",
+        scopes=("https://www.googleapis.com/auth/business.manage",),
+        asks=("account_id", "location_id"),
+        optional=(),
+        settings=_google_settings,
+    ),
+    "x": Connection(
+        "x",
+        "x",
+        scopes=("tweet.read", "users.read", "tweet.write", "offline.access"),
+        asks=("username",),
+        optional=("searches",),
+        settings=_x_settings,
+    ),
 }
-# Scopes for the platforms whose sources other packages bring (they add a ``Connection`` each):
-# Google Business Profile ``https://www.googleapis.com/auth/business.manage``; X ``tweet.read
-# users.read tweet.write offline.access``; Meta ``pages_show_list pages_read_engagement
-# pages_manage_engagement pages_read_user_content``.
+# Meta (Facebook Login, scopes ``pages_show_list pages_read_engagement pages_manage_engagement
+# pages_read_user_content``) hands out no refresh token: its Page tokens are pasted on the
+# Sources page (docs/sources/facebook.md) until the long-lived exchange and the Page choice exist.
 
 
 def connectable() -> list[Connection]:

@@ -97,6 +97,12 @@ class XApi:
         return self.grant is not None
 
     @property
+    def account_key(self) -> tuple[str, ...]:
+        """Which account this is (the token endpoint, client and first token), for per-account caches."""
+        assert self._key is not None
+        return self._key
+
+    @property
     def refresh_token(self) -> str | None:
         """The refresh token to keep: the newest X handed out, else the one given."""
         if self._key is None or self.grant is None:

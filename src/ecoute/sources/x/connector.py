@@ -2,8 +2,9 @@
 competitors), polled with cursors; replies posted where the author addressed the brand, never
 twice.
 
-Settings: ``username`` (the brand's handle), ``user_id`` (its numeric id, for mentions and
-replies), ``searches`` (recent-search queries, ≤512 characters each: ``"café lumière" -is:retweet``),
+Settings: ``username`` (the brand's handle), ``user_id`` (its numeric id, for mentions and replies;
+asked once of ``GET /2/users/me`` when a connected account leaves it out), ``searches``
+(recent-search queries, ≤512 characters each: ``"café lumière" -is:retweet``),
 ``mentions`` (default true); authorisation: ``access_token`` and ``refresh_token`` with
 ``client_id`` (and ``client_secret`` for a confidential client) from the OAuth 2 connection, or
 an app ``bearer_token`` (search only); ``consumer_secret`` for the Account Activity webhook;
@@ -84,7 +85,8 @@ class XSource(ApiSource):
             items: list[RawItem | Rejected] = []
             new_cursor: dict[str, Any] = dict(cursor)
             spent = False
-            own = str(settings.get("user_id") or "").strip()
+            own = _own_id(x, settings) if x.has_user else str(settings.get("user_id") or "").strip()
+            settings = {**settings, "user_id": own} if own else settings
             for stream in streams(settings):
                 read = self._read(x, stream, cursor.get(stream.key))
                 new_cursor[stream.key] = read.cursor
@@ -210,8 +212,9 @@ class XSource(ApiSource):
                 f"limit of {MAX_WEIGHTED}",
                 retriable=False,
             )
-        user_id, handle = _user_id(settings), _handle(settings)
+        handle = _handle(settings)
         with self._api(settings, {}) as x:
+            user_id = _own_id(x, settings)
             target, page = self._target(x, in_reply_to.external_id)
             if not _addressed(target, page, user_id, handle):
                 raise SourceError(f"reply: {NOT_ADDRESSED.format(handle=handle)}", retriable=False)
@@ -343,6 +346,25 @@ def _addressed(post: Post, page: Page, user_id: str, handle: str) -> bool:
     if handle.lower() in post.mentioned or post.in_reply_to_user_id == user_id:
         return True
     return post.quoted is not None and page.referenced_authors.get(post.quoted) == user_id
+
+
+_OWN_IDS: dict[tuple[str, ...], str] = {}  # per account: its numeric id, asked once per process
+
+
+def _own_id(x: XApi, settings: Mapping[str, Any]) -> str:
+    """The brand account's numeric id: the ``user_id`` setting, or (a source connected from the
+    Sources page has none) asked once of ``GET /2/users/me`` with the account's token."""
+    if str(settings.get("user_id") or "").strip() or not x.has_user:
+        return _user_id(settings)
+    key = x.account_key
+    if key not in _OWN_IDS:
+        body = x.get("/2/users/me", {"user.fields": "username"}, user=True).body
+        data = body.get("data") if isinstance(body, dict) else None
+        found = str(data.get("id") or "") if isinstance(data, dict) else ""
+        if not found.isdigit():
+            raise SourceError("X's answer to /2/users/me names no account id", retriable=True)
+        _OWN_IDS[key] = found
+    return _OWN_IDS[key]
 
 
 def _user_id(settings: Mapping[str, Any]) -> str:

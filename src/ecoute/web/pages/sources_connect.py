@@ -49,6 +49,8 @@ def start_connect(
     brand: Field = "",
     username: Field = "",
     channel_id: Field = "",
+    account_id: Field = "",
+    location_id: Field = "",
     searches: Text = "",
     subreddits: Text = "",
     keywords: Text = "",
@@ -75,6 +77,8 @@ def start_connect(
     typed = {
         "username": username,
         "channel_id": channel_id,
+        "account_id": account_id,
+        "location_id": location_id,
         "searches": searches,
         "subreddits": subreddits,
         "keywords": keywords,
@@ -85,7 +89,8 @@ def start_connect(
         manage.check_new_name(session, ctx.workspace.id, name, brand or None)
         for key in conn.asks:
             if not values.get(key):
-                raise manage.SettingInvalid(key, f"a {kind} source needs it (see docs/sources/{kind}.md)")
+                page = kind.replace("_", "-")
+                raise manage.SettingInvalid(key, f"a {kind} source needs it (see docs/sources/{page}.md)")
     except manage.SettingInvalid as error:
         return _refused(
             request, session, ctx, kind, error.field, error.reason, values={"name": name, **values}
