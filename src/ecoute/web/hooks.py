@@ -13,12 +13,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from ecoute.jobs import registry
 from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.webhooks.inbound import MAX_BODY_BYTES, receive
 
 
 def hooks_app(db: Database, settings: Settings) -> Starlette:
+    # The job kinds are read when the first request records its job: load them now, so that the
+    # first webhook after a start does not wait for every job module to be imported.
+    registry.load()
+
     async def hook(request: Request) -> JSONResponse:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
