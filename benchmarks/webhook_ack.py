@@ -114,16 +114,20 @@ def run(url: str, args: argparse.Namespace, data_dir: str) -> dict:
     prepare(url, data_dir)
     count = int(args.rate * args.seconds)
     prepared = bodies(count)
-    env = {"ECOUTE_ANALYSIS": "off", "ECOUTE_WEB_PROCESSES": "1"}
+    env = {"ECOUTE_ANALYSIS": "off", "ECOUTE_WEB_PROCESSES": str(args.processes)}
     if args.separate_worker:
         env["ECOUTE_WEB_WORKERS"] = "off"  # the server only acknowledges; a worker stores afterwards
-    server = Server(url, data_dir, None, env)
+    server = Server(url, data_dir, Path(args.src) if args.src else None, env)
     worker = None
     try:
         print(f"sending {count} requests at {args.rate:g}/s", file=sys.stderr)
+        load_before = os.getloadavg()
+        cpu_before = server.cpu_seconds()
         started = time.perf_counter()
         latencies, statuses = asyncio.run(send_all(server.base, prepared, args.rate))
         elapsed = time.perf_counter() - started
+        server_cpu = server.cpu_seconds() - cpu_before
+        load_after = os.getloadavg()
         print(f"sent in {elapsed:.1f} s: {dict(statuses)}; waiting for storage", file=sys.stderr)
         if args.separate_worker:
             worker = subprocess.Popen(
@@ -164,6 +168,10 @@ def run(url: str, args: argparse.Namespace, data_dir: str) -> dict:
         "stored": kept,
         "lost": statuses.get(202, 0) - kept,
         "target_p99_ms": TARGET_P99_MS,
+        "web_processes": args.processes,
+        "server_cpu_ms_per_request": round(server_cpu / count * 1000, 2),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
     }
 
 
@@ -182,9 +190,14 @@ def main() -> None:
         help="the server only acknowledges; an `ecoute worker` stores the items after the run",
     )
     parser.add_argument("--postgres", help="also run on this PostgreSQL (a throw-away schema)")
+    parser.add_argument("--processes", type=int, default=1, help="web processes (ECOUTE_WEB_PROCESSES)")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
+    parser.add_argument("--src", help="serve from this source tree (e.g. an earlier version's src/)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        results = {"sqlite": run(f"sqlite:///{Path(tmp) / 'bench.db'}", args, str(Path(tmp) / "data"))}
+    results = {}
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args, str(Path(tmp) / "data"))
     if args.postgres:
         url = bulk_loaders.postgres_schema_url(args.postgres, SCHEMA)
         bulk_loaders.wipe(url, SCHEMA)

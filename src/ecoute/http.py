@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,6 +29,7 @@ Sleep = Callable[[float], None]
 # Waits we are willing to block a worker for. A server that asks for longer (Retry-After: 3600)
 # gets what it asked for: we stop now and let the scheduler poll again later.
 MAX_RETRY_AFTER_S = 60.0
+_max_wait: ContextVar[float] = ContextVar("ecoute_http_max_wait", default=MAX_RETRY_AFTER_S)
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 30.0
 
@@ -95,6 +98,18 @@ def request(
         return _send(client, call)
     with httpx.Client() as own_client:
         return _send(own_client, call)
+
+
+@contextmanager
+def waits_at_most(seconds: float) -> Iterator[None]:
+    """Inside, a ``Retry-After`` longer than ``seconds`` is not slept in this thread: the request
+    fails at once as a rate limit carrying the wait asked for (a poll job hands it to the
+    scheduler, so that its worker thread polls other sources meanwhile)."""
+    token = _max_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _max_wait.reset(token)
 
 
 def is_retriable_status(status: int) -> bool:
@@ -258,7 +273,7 @@ def _delay_for(what: str, response: httpx.Response, attempt: int) -> float:
         asked = wait_asked(response)
     if asked is None:
         return backoff_seconds(attempt)
-    if asked > MAX_RETRY_AFTER_S:
+    if asked > _max_wait.get():
         raise SourceError(
             f"{what} failed: {_status(response)}, server asks to retry after {asked:.0f} s",
             retriable=True,

@@ -28,7 +28,7 @@ def test_status_prints_readiness_queues_sources_and_last_ingest(db, db_url, work
     assert "last ingest: never" in shown.stdout
     data = json.loads(as_json.stdout)
     assert data["ready"] is True
-    assert [q["queue"] for q in data["queues"]] == ["interactive", "delivery", "ingest", "bulk"]
+    assert [q["queue"] for q in data["queues"]] == ["interactive", "delivery", "poll", "ingest", "bulk"]
     assert data["sources"][0]["name"] == "avis-clients" and data["sources"][0]["health"] == "new"
     assert data["workers"] == [] and data["last_ingest_at"] is None
 

@@ -218,8 +218,8 @@ def hostile(
             body = body[:position] + bytes([body[position] ^ (1 << rng.randrange(8))]) + body[position + 1 :]
         case 2:
             headers["webhook-id"] = headers["webhook-id"] + "x"
-        case 3:
-            headers["webhook-timestamp"] = str(now + rng.choice([-1, 1]))
+        case 3:  # off by one second from the one signed (not from now: the clock may have ticked)
+            headers["webhook-timestamp"] = str(int(headers["webhook-timestamp"]) + rng.choice([-1, 1]))
         case 4:
             headers = signed(body, f"msg_bad_{n}", at=now - rng.randint(301, 86_400))
         case 5:

@@ -42,7 +42,7 @@ def worker_command(
         None,
         "--concurrency",
         "-c",
-        help="Threads per queue (default: interactive 2, delivery 4, ingest 1, bulk 1).",
+        help="Threads per queue (default: interactive 2, delivery 4, poll 4, ingest 1, bulk 1).",
     ),
     scheduler: bool = typer.Option(
         False,

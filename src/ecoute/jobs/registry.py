@@ -8,7 +8,9 @@ behind a 100,000-item backfill:
 
 - ``interactive``: what a person is waiting for (a reply being sent, a deadline notice);
 - ``delivery``: outgoing webhooks and e-mails, retried with back-off;
-- ``ingest``: polling sources, storing and analysing what arrives;
+- ``poll``: polling sources (waiting on platforms: several threads, so that a slow, stuck or
+  rate-limited platform holds one of them, never the others);
+- ``ingest``: storing and analysing what platforms push;
 - ``bulk``: reports, digests, retraining, housekeeping.
 """
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from ecoute.settings import Settings
     from ecoute.store.db import Database
 
-QUEUES: tuple[str, ...] = ("interactive", "delivery", "ingest", "bulk")
+QUEUES: tuple[str, ...] = ("interactive", "delivery", "poll", "ingest", "bulk")
 
 JOB_MODULES: tuple[str, ...] = (
     "ecoute.jobs.housekeeping",

@@ -21,12 +21,19 @@ from ecoute.store.db import Database
 
 logger = logging.getLogger(__name__)
 
-# Threads per queue by default: replies and notices at once, deliveries wait on the network, and
-# ingest (analysis) is CPU-bound — add processes (``ecoute worker --queues ingest``) for more.
-DEFAULT_CONCURRENCY: dict[str, int] = {"interactive": 2, "delivery": 4, "ingest": 1, "bulk": 1}
+# Threads per queue by default: replies and notices at once, deliveries and polls wait on the
+# network (a source that hangs or asks to wait holds one poll thread, not the others), and ingest
+# (analysis) is CPU-bound — add processes (``ecoute worker --queues ingest``) for more.
+DEFAULT_CONCURRENCY: dict[str, int] = {"interactive": 2, "delivery": 4, "poll": 4, "ingest": 1, "bulk": 1}
 # How long an idle worker waits before looking at its queue again, at the most (seconds). Redis
 # and PostgreSQL wake workers up as soon as a message arrives; the SQLite queue is polled.
-MAX_IDLE_WAIT: dict[str, float] = {"interactive": 0.25, "delivery": 1.0, "ingest": 1.0, "bulk": 2.0}
+MAX_IDLE_WAIT: dict[str, float] = {
+    "interactive": 0.25,
+    "delivery": 1.0,
+    "poll": 1.0,
+    "ingest": 1.0,
+    "bulk": 2.0,
+}
 
 
 class _HostedConsumer(Consumer):

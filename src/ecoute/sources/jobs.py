@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ecoute.http import waits_at_most
 from ecoute.inbox.rule_engine import rules_hook
 from ecoute.ingest import IngestOptions, compose_hooks, ingest
 from ecoute.jobs import JobContext, Permanent, defer, job, periodic
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 POLL_LEASE = timedelta(minutes=15)  # a source is not polled again meanwhile, even if its job died
 # Ingest jobs renew their lease after every stored batch, so a short one only has to outlast a batch.
 INGEST_LEASE = timedelta(minutes=2)
+# A poll job does not sleep in its worker thread for longer than this when a platform says
+# ``Retry-After``: the source is polled again after the wait, and the thread serves others meanwhile.
+POLL_MAX_WAIT_S = 5.0
 MAX_BACKOFF = timedelta(hours=6)
 RECONNECT_CHECK = timedelta(hours=1)  # a source that needs reconnecting is tried again this often
 JITTER = 0.1
@@ -62,15 +66,19 @@ def defer_poll(session: Session, source: Source, now: datetime, *, key: str) -> 
     defer(session, "source.poll", {"source_id": source.id}, key=key, workspace_id=source.workspace_id)
 
 
-@job("source.poll", queue="ingest", lease=INGEST_LEASE, max_attempts=2)
+@job("source.poll", queue="poll", lease=INGEST_LEASE, max_attempts=2)
 def poll(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Poll one source. Polls have their own queue and threads (they wait on platforms), so a
+    source that is slow, hangs until the HTTP timeout or is rate-limited holds one poll thread
+    while the others go on polling the rest."""
     from ecoute.polling import poll_source
 
     workspace, source = _load(ctx, int(payload["source_id"]))
     if source is None or source.paused:
         return
     try:
-        poll_source(ctx.db, workspace, source, options=_options(workspace, ctx))
+        with waits_at_most(POLL_MAX_WAIT_S):
+            poll_source(ctx.db, workspace, source, options=_options(workspace, ctx))
     except SourceError as error:
         with ctx.db.session() as session:
             _after_poll(session, workspace.id, source.id, utcnow(), error)

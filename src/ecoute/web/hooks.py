@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ecoute.jobs import registry
 from ecoute.settings import Settings
 from ecoute.sources.meta import webhook as meta
 from ecoute.sources.x import webhook as x_webhook
@@ -27,6 +28,10 @@ from ecoute.webhooks.inbound import MAX_BODY_BYTES, receive
 
 
 def hooks_app(db: Database, settings: Settings) -> Starlette:
+    # The job kinds are read when the first request records its job: load them now, so that the
+    # first webhook after a start does not wait for every job module to be imported.
+    registry.load()
+
     async def signed(request: Request, receiver: Callable[..., Any]) -> JSONResponse:
         """The raw body handed to ``receiver`` (which verifies it before parsing), and its answer."""
         declared = request.headers.get("content-length", "")

@@ -6,8 +6,9 @@ any doubt refuses it (fail closed). A timestamp more than 5 minutes off is refus
 request cannot be replayed later; within those minutes the ``webhook-id`` is the key of the
 ``ingest.items`` job the items are recorded in, so the same id again stores nothing and is
 answered as a duplicate (the job ledger keeps keys for days, far longer than the 5 minutes a
-signed request stays fresh). The request is acknowledged once its job is recorded; a worker
-stores and analyses the items through the one ingest path.
+signed request stays fresh). The request is acknowledged once its job is committed — together
+with the jobs of the requests that arrived meanwhile, by one writer (``ecoute.jobs.group_commit``)
+— and a worker stores and analyses the items through the one ingest path.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
+from ecoute.jobs.group_commit import run_batched
 from ecoute.normalise import screen
 from ecoute.settings import Settings
 from ecoute.sources.base import RawItem, Rejected
@@ -69,31 +72,49 @@ def receive(
         return _refuse(workspace_slug, source_name, "timestamp")
     with db.session() as session:
         found = _source(session, workspace_slug, source_name)
-        if found is None:
-            return _refuse(workspace_slug, source_name, "no such source")
-        workspace_id, source_id, sealed, platform = found
-        key = _key(settings, sealed)
-        if key is None or not standard_verify(
-            key, body, message_id=message_id, timestamp=timestamp, signatures=signatures, now=now
-        ):
-            return _refuse(workspace_slug, source_name, "signature")
-        items, rejected = _items(body, platform)
-        if not items:
-            return Answer(422, {"detail": "no item to store", "rejected": rejected[:20]})
-        job_id = defer_items(
+    if found is None:
+        return _refuse(workspace_slug, source_name, "no such source")
+    workspace_id, source_id, sealed, platform = found
+    key = _key(settings, sealed)
+    if key is None or not standard_verify(
+        key, body, message_id=message_id, timestamp=timestamp, signatures=signatures, now=now
+    ):
+        return _refuse(workspace_slug, source_name, "signature")
+    items, rejected = _items(body, platform)
+    if not items:
+        return Answer(422, {"detail": "no item to store", "rejected": rejected[:20]})
+
+    def record(session: Session) -> int | None:
+        return defer_items(
             session, workspace_id, items, key=f"webhook:{source_id}:{message_id}", source_id=source_id
         )
+
+    try:
+        # Committed together with the other requests arriving meanwhile (one writer, one commit
+        # per batch), and answered only once that commit is done.
+        job_id = run_batched(db, record)
+    except Exception:  # noqa: BLE001 - not recorded: say so, the sender retries (a duplicate if it was)
+        logger.exception("webhook.not_recorded", extra={"workspace": workspace_slug, "source": source_name})
+        return Answer(503, {"detail": "not recorded, send it again"})
     if job_id is None:
         return Answer(200, {"duplicate": True, "accepted": 0})
     return Answer(202, {"accepted": len(items), "rejected": rejected, "job_id": job_id})
 
 
+# Built once: the statement is compiled once and only its parameters change per request.
+_SOURCE = (
+    select(Workspace.id, Source.id, Source.settings, Source.platform)
+    .join(Source, Source.workspace_id == Workspace.id)
+    .where(
+        Workspace.slug == bindparam("workspace_slug"),
+        Source.name == bindparam("source_name"),
+        Source.kind == KIND,
+    )
+)
+
+
 def _source(session: Any, workspace_slug: str, source_name: str) -> tuple[int, int, str, str] | None:
-    row = session.execute(
-        select(Workspace.id, Source.id, Source.settings, Source.platform)
-        .join(Source, Source.workspace_id == Workspace.id)
-        .where(Workspace.slug == workspace_slug, Source.name == source_name, Source.kind == KIND)
-    ).first()
+    row = session.execute(_SOURCE, {"workspace_slug": workspace_slug, "source_name": source_name}).first()
     if row is None:
         return None
     sealed = (row[2] or {}).get("secret_sealed")
