@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ecoute.settings import private
+from ecoute.store.write_turns import TurnConnection, turn_for
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -49,7 +50,17 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         if not make_url(url).database or ":memory:" in url:
             pool = {}  # one in-memory database per connection: SQLAlchemy's own pool for it
         _private_sqlite_files(url)
-        engine = create_engine(url, **pool)
+        database = make_url(url).database
+        if pool and database and not database.startswith("file:"):
+            # Writers take turns instead of sleeping in SQLite's busy handler (write_turns.py).
+            turn = turn_for(database)
+            engine = create_engine(url, connect_args={"factory": TurnConnection}, **pool)
+
+            @event.listens_for(engine, "connect")
+            def _with_turn(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+                dbapi_connection.turn = turn
+        else:
+            engine = create_engine(url, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
