@@ -348,7 +348,7 @@ def test_graph_s_token_endpoint_refuses_like_meta_and_the_words_say_why(meta):
         "Facebook refused the authorization code (OAuthException 100/36009)",  # used once already
         "Facebook refused the authorization code (OAuthException 100/36008)",  # another redirect_uri
         "Facebook refused the authorization code (OAuthException 1)",  # not the app's secret
-        "Facebook refused the authorization code (OAuthException 190)",
+        "Facebook refused a long-lived token (OAuthException 190)",  # not a token it handed out
     ]
     long_lived = flow.exchange_long_lived(provider, APP_ENV, access_token=tokens["access_token"])
     assert long_lived["access_token"] in meta.long_lived and long_lived["expires_in"] > 86400

@@ -65,7 +65,9 @@ def exchange_code(
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if verifier:
         form["code_verifier"] = verifier
-    return _token_request(provider, settings, form, refresh=provider.refresh_token)
+    return _token_request(
+        provider, settings, form, refresh=provider.refresh_token, what="the authorization code"
+    )
 
 
 def exchange_long_lived(provider: Provider, settings: Settings, *, access_token: str) -> dict[str, Any]:
@@ -73,11 +75,11 @@ def exchange_long_lived(provider: Provider, settings: Settings, *, access_token:
     (about 60 days) at the same endpoint, ``grant_type=fb_exchange_token``; the Page tokens read
     with it do not expire with the hour. ``ExchangeFailed`` otherwise."""
     form = {"grant_type": "fb_exchange_token", "fb_exchange_token": access_token}
-    return _token_request(provider, settings, form, refresh=False)
+    return _token_request(provider, settings, form, refresh=False, what="a long-lived token")
 
 
 def _token_request(
-    provider: Provider, settings: Settings, form: dict[str, str], *, refresh: bool
+    provider: Provider, settings: Settings, form: dict[str, str], *, refresh: bool, what: str
 ) -> dict[str, Any]:
     # A form body, never the query: the client secret and the tokens stay out of addresses (and
     # so out of access logs and error messages), for Meta too, whose docs show a GET.
@@ -94,7 +96,7 @@ def _token_request(
         )
     except SourceError as error:
         raise ExchangeFailed(f"{provider.label}'s token endpoint did not answer properly ({error})") from None
-    return _tokens(provider, response.status_code, _json(response), refresh=refresh)
+    return _tokens(provider, response.status_code, _json(response), refresh=refresh, what=what)
 
 
 def _json(response: Any) -> Any:
@@ -116,11 +118,11 @@ def error_code(body: Mapping[str, Any], status: int) -> str:
     return str(error or f"HTTP {status}")[:80]
 
 
-def _tokens(provider: Provider, status: int, body: Any, *, refresh: bool) -> dict[str, Any]:
+def _tokens(provider: Provider, status: int, body: Any, *, refresh: bool, what: str) -> dict[str, Any]:
     if not isinstance(body, Mapping):
         raise ExchangeFailed(f"{provider.label}'s token endpoint answered HTTP {status} without JSON")
     if body.get("error") or status >= 400:
-        raise ExchangeFailed(f"{provider.label} refused the authorization code ({error_code(body, status)})")
+        raise ExchangeFailed(f"{provider.label} refused {what} ({error_code(body, status)})")
     if not isinstance(body.get("access_token"), str) or not body["access_token"]:
         raise ExchangeFailed(f"{provider.label}'s token endpoint answered without an access token")
     if refresh and not (isinstance(body.get("refresh_token"), str) and body["refresh_token"]):
