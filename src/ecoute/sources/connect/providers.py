@@ -156,6 +156,7 @@ class Connection:
     # When set, the token answer lists accounts to pick from, and ``settings`` is given the
     # picked one's values instead of the token answer.
     choose: Chooser | None = None
+    account_setting: str = ""  # with ``choose``: the setting naming the account picked (kept on reconnecting)
 
 
 CONNECTIONS: dict[str, Connection] = {
@@ -212,6 +213,7 @@ CONNECTIONS |= {
         optional=("posts",),
         settings=_meta_settings,
         choose=_meta_pages,
+        account_setting="page_id",
     ),
     "instagram": Connection(
         "instagram",
@@ -221,6 +223,7 @@ CONNECTIONS |= {
         optional=("posts",),
         settings=_meta_settings,
         choose=_meta_pages,
+        account_setting="ig_user_id",
     ),
 }
 

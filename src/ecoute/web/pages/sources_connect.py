@@ -191,6 +191,7 @@ def callback(
         outcome = "denied" if error == "access_denied" else "provider_error"
         return _back(workspace, outcome, detail=error)
     provider = providers.provider_of(row.kind)
+    conn = providers.CONNECTIONS[row.kind]
     try:
         tokens = flow.exchange_code(
             provider,
@@ -199,19 +200,15 @@ def callback(
             redirect_uri=providers.redirect_uri(settings),
             verifier=consumed.verifier,
         )
+        # Meta: the token is the person's; what the source gets is one of the accounts it lists.
+        listed = conn.choose(provider, settings, tokens, row.kind) if conn.choose else None
     except flow.ExchangeFailed as failed:
         logger.info("source.connect_failed", extra={"kind": row.kind, "workspace_id": workspace.id})
         return _back(workspace, "token_failed", detail=failed.reason)
     actor = f"user:{login.user.id}:{login.user.email}"
     target = Target(row.kind, row.source_id, dict(row.pending or {}))
-    conn = providers.CONNECTIONS[row.kind]
-    if conn.choose is None:
+    if listed is None:
         return _save(session, settings, workspace, target, tokens, actor=actor)
-    try:
-        listed = conn.choose(provider, settings, tokens, row.kind)
-    except flow.ExchangeFailed as failed:
-        logger.info("source.connect_failed", extra={"kind": row.kind, "workspace_id": workspace.id})
-        return _back(workspace, "token_failed", detail=failed.reason)
     return _to_choice(session, settings, workspace, login.user.id, target, listed, actor=actor)
 
 
@@ -241,7 +238,8 @@ def _to_choice(
         return _back(workspace, "no_pages")
     if target.source_id is not None:
         source = session.get(Source, target.source_id)
-        own = str((source.settings or {}).get(OWN_ID.get(target.kind, ""), "")) if source else ""
+        key = providers.CONNECTIONS[target.kind].account_setting
+        own = str((source.settings or {}).get(key, "")) if source and key else ""
         mine = next((c for c in listed if c.id == own), None)
         if mine is None:
             return _back(workspace, "not_listed")
@@ -259,8 +257,6 @@ def _to_choice(
     return RedirectResponse(f"/w/{workspace.slug}{CHOOSE_PATH}", status_code=303)
 
 
-# The setting naming the account a source of a kind is for (a reconnection keeps it).
-OWN_ID = {"facebook": "page_id", "instagram": "ig_user_id"}
 CHOOSE_PATH = "/sources/connect/choose"
 
 
