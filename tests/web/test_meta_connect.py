@@ -161,6 +161,9 @@ def test_instagram_lists_only_pages_with_a_business_account_and_follows_the_pagi
     assert 'data-choice="17841400000000001"' in listing.text and "@cafelumiere" in listing.text
     assert f'data-choice="{BOUTIQUE_IG}"' in listing.text and "@lumiere.boutique" in listing.text
     assert "Lumière Traiteur" not in listing.text  # no Instagram account linked to it
+    french = admin.get(CHOOSE, headers={"Accept-Language": "fr"}).text
+    assert "Choisir le compte Instagram" in french and "Connecter la sélection" in french
+    assert "ne comprend pas CREATE_CONTENT" in french  # the boutique's Page: MODERATE only
 
     done, _ = walk(admin, choose(admin, IG_USER_ID), meta.url)
 
