@@ -114,6 +114,9 @@ def test_a_facebook_page_is_connected_by_picking_it_and_then_polled_with_its_pag
     )
     assert 'data-missing="CREATE_CONTENT"' in listing.text  # the boutique: MODERATE only
     assert count(db, OAuthState) == 0 and count(db, OAuthChoice) == 1 and count(db, Source) == 0
+    with db.session() as session:  # the list is held sealed: no token readable in the database
+        held = repr([(c.pending, c.choices_sealed) for c in session.scalars(select(OAuthChoice))])
+    assert not any(value in held for value in secrets_of(meta)) and "Café page" in held
 
     done, back = walk(admin, choose(admin, PAGE_ID), meta.url)
 
