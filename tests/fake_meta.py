@@ -35,8 +35,8 @@ def fixture(platform: str, name: str) -> Any:
 
 
 class FakeMeta(RecordingServer):
-    def __init__(self) -> None:
-        super().__init__(_Handler)
+    def __init__(self, handler: type[RecordingHandler] | None = None) -> None:
+        super().__init__(handler or _Handler)
         self.tokens: set[str] = {PAGE_TOKEN}
         self.app_secret = APP_SECRET
         self.app_usage: dict[str, int] = {"call_count": 4, "total_time": 2, "total_cputime": 1}
@@ -239,7 +239,11 @@ def running_meta() -> Any:
     """A Meta holding the fixtures: the Page's three posts (one with three comments, one a
     visitor's), a post it is tagged in; the account's two media (one with a comment and its
     two replies, and another comment), a media it is tagged in, a comment that mentions it."""
-    server = FakeMeta()
+    return running(loaded(FakeMeta()))
+
+
+def loaded(server: FakeMeta) -> FakeMeta:
+    """``server`` holding the fixtures ``running_meta`` describes."""
     feed = fixture("facebook", "feed__page_posts.json")["data"]
     server.fb_posts = [{k: v for k, v in p.items() if k != "comments"} for p in feed]
     for post in server.fb_posts:
@@ -257,4 +261,4 @@ def running_meta() -> Any:
     server.ig_tags = fixture("instagram", "tags__media.json")["data"]
     mention = fixture("instagram", "mentioned_comment__found.json")["mentioned_comment"]
     server.mentioned[mention["id"]] = mention
-    return running(server)
+    return server

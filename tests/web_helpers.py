@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi.testclient import TestClient
@@ -26,6 +27,21 @@ def post_form(client: TestClient, path: str, data: dict[str, str] | None = None)
     """POST ``data`` with the CSRF token of the client's session (or of its login page cookie)."""
     token = csrf_for(client, "/w") if client.cookies.get("ecoute_session") else csrf_for(client, "/login")
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def walk(client: TestClient, response: httpx.Response, platform_url: str) -> tuple[httpx.Response, list[str]]:
+    """Follow redirects as a browser would: to the platform's server (at ``platform_url``) over the
+    network, back to the app in-process; returns the last answer and every address visited."""
+    visited = []
+    while response.is_redirect:
+        url = response.headers["location"]
+        visited.append(url)
+        if url.startswith(platform_url):
+            response = httpx.get(url, follow_redirects=False)
+        else:
+            parts = urlsplit(url)
+            response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return response, visited
 
 
 def session_client(app, db: Database, workspace: Workspace | None, role: str = "owner") -> TestClient:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+import web_helpers
 from ecoute.auth import api_tokens
 from ecoute.settings import Settings
 from ecoute.sources.connect import providers
@@ -77,18 +78,7 @@ def post(client, path, data=None):
 
 
 def walk(client, response, server: FakeOAuth) -> tuple[httpx.Response, list[str]]:
-    """Follow redirects as a browser would: to the platform's server over the network, back to
-    the app in-process; returns the last answer and every address visited."""
-    visited = []
-    while response.is_redirect:
-        url = response.headers["location"]
-        visited.append(url)
-        if url.startswith(server.url):
-            response = httpx.get(url, follow_redirects=False)
-        else:
-            parts = urlsplit(url)
-            response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return response, visited
+    return web_helpers.walk(client, response, server.url)
 
 
 ASKS = {

@@ -65,6 +65,24 @@ def exchange_code(
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if verifier:
         form["code_verifier"] = verifier
+    return _token_request(
+        provider, settings, form, refresh=provider.refresh_token, what="the authorization code"
+    )
+
+
+def exchange_long_lived(provider: Provider, settings: Settings, *, access_token: str) -> dict[str, Any]:
+    """Meta's second leg: a short-lived user token (about an hour) exchanged for a long-lived one
+    (about 60 days) at the same endpoint, ``grant_type=fb_exchange_token``; the Page tokens read
+    with it do not expire with the hour. ``ExchangeFailed`` otherwise."""
+    form = {"grant_type": "fb_exchange_token", "fb_exchange_token": access_token}
+    return _token_request(provider, settings, form, refresh=False, what="a long-lived token")
+
+
+def _token_request(
+    provider: Provider, settings: Settings, form: dict[str, str], *, refresh: bool, what: str
+) -> dict[str, Any]:
+    # A form body, never the query: the client secret and the tokens stay out of addresses (and
+    # so out of access logs and error messages), for Meta too, whose docs show a GET.
     headers = {"Accept": "application/json"}
     client_id, client_secret = provider.client_id(settings), provider.client_secret(settings)
     if provider.client_auth == "basic":
@@ -78,7 +96,7 @@ def exchange_code(
         )
     except SourceError as error:
         raise ExchangeFailed(f"{provider.label}'s token endpoint did not answer properly ({error})") from None
-    return _tokens(provider, response.status_code, _json(response))
+    return _tokens(provider, response.status_code, _json(response), refresh=refresh, what=what)
 
 
 def _json(response: Any) -> Any:
@@ -88,15 +106,26 @@ def _json(response: Any) -> Any:
         return None
 
 
-def _tokens(provider: Provider, status: int, body: Any) -> dict[str, Any]:
+def error_code(body: Mapping[str, Any], status: int) -> str:
+    """A token endpoint's error in a few words: RFC 6749's ``error`` string, or Graph's error
+    object (``{"error": {"type": "OAuthException", "code": 100, "error_subcode": 36009, …}}``)."""
+    error = body.get("error")
+    if isinstance(error, Mapping):
+        code, subcode = error.get("code"), error.get("error_subcode")
+        named = " ".join(str(part) for part in (error.get("type"), code) if part not in (None, ""))
+        named += f"/{subcode}" if subcode not in (None, "") else ""
+        return named[:80] or f"HTTP {status}"
+    return str(error or f"HTTP {status}")[:80]
+
+
+def _tokens(provider: Provider, status: int, body: Any, *, refresh: bool, what: str) -> dict[str, Any]:
     if not isinstance(body, Mapping):
         raise ExchangeFailed(f"{provider.label}'s token endpoint answered HTTP {status} without JSON")
     if body.get("error") or status >= 400:
-        code = str(body.get("error") or f"HTTP {status}")[:80]
-        raise ExchangeFailed(f"{provider.label} refused the authorization code ({code})")
+        raise ExchangeFailed(f"{provider.label} refused {what} ({error_code(body, status)})")
     if not isinstance(body.get("access_token"), str) or not body["access_token"]:
         raise ExchangeFailed(f"{provider.label}'s token endpoint answered without an access token")
-    if provider.refresh_token and not (isinstance(body.get("refresh_token"), str) and body["refresh_token"]):
+    if refresh and not (isinstance(body.get("refresh_token"), str) and body["refresh_token"]):
         raise ExchangeFailed(
             f"{provider.label} gave no refresh token (the app must ask for offline access): nothing was saved"
         )

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ecoute.settings import Settings
 from ecoute.sources import registry
+from ecoute.sources.meta.api import GRAPH_VERSION
+
+if TYPE_CHECKING:
+    from ecoute.sources.connect.choices import Choice
 
 CALLBACK_PATH = "/oauth/callback"
 
@@ -75,13 +79,14 @@ PROVIDERS: dict[str, Provider] = {
         pkce=True,
         client_auth="basic",
     ),
-    # Meta (Facebook Login): a short-lived user token, no refresh token; it is exchanged for a
-    # long-lived one, which lists the Pages' own tokens (me/accounts).
+    # Meta (Facebook Login), at the Graph version the connector speaks: a short-lived user token,
+    # no refresh token; it is exchanged for a long-lived one, which lists the Pages' own tokens
+    # (me/accounts), and the admin picks the Page (connect/meta.py).
     "meta": Provider(
         "meta",
         "Facebook",
-        authorize_url="https://www.facebook.com/v21.0/dialog/oauth",
-        token_url="https://graph.facebook.com/v21.0/oauth/access_token",
+        authorize_url=f"https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth",
+        token_url=f"https://graph.facebook.com/{GRAPH_VERSION}/oauth/access_token",
         pkce=False,
         client_auth="post",
         scope_separator=",",
@@ -90,6 +95,8 @@ PROVIDERS: dict[str, Provider] = {
 }
 
 Settings_ = Callable[[Provider, Settings, Mapping[str, Any]], dict[str, Any]]
+# What the token answer lets the admin pick from (Meta: their Pages), for a source of a kind.
+Chooser = Callable[[Provider, Settings, Mapping[str, Any], str], "list[Choice]"]
 
 
 def _reddit_settings(provider: Provider, settings: Settings, tokens: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,6 +129,20 @@ def _x_settings(provider: Provider, settings: Settings, tokens: Mapping[str, Any
     }
 
 
+def _meta_settings(provider: Provider, settings: Settings, chosen: Mapping[str, Any]) -> dict[str, Any]:
+    # ``chosen``: the Page's (or Instagram account's) id and its Page token. The app's secret
+    # signs each Graph call (appsecret_proof, which apps may require) and checks webhooks.
+    from ecoute.sources.connect.meta import graph_base
+
+    return {**chosen, "app_secret": provider.client_secret(settings), "api_base": graph_base(provider)}
+
+
+def _meta_pages(provider: Provider, settings: Settings, tokens: Mapping[str, Any], kind: str) -> list[Choice]:
+    from ecoute.sources.connect.meta import page_choices
+
+    return page_choices(provider, settings, tokens, kind)
+
+
 @dataclass(frozen=True)
 class Connection:
     """A source type connected through ``provider``."""
@@ -132,6 +153,10 @@ class Connection:
     asks: tuple[str, ...]  # plain settings typed on the page before leaving for the platform
     optional: tuple[str, ...]  # more plain settings the page offers (searches, subreddits …)
     settings: Settings_  # the source's settings from the token answer (secrets sealed later)
+    # When set, the token answer lists accounts to pick from, and ``settings`` is given the
+    # picked one's values instead of the token answer.
+    choose: Chooser | None = None
+    account_setting: str = ""  # with ``choose``: the setting naming the account picked (kept on reconnecting)
 
 
 CONNECTIONS: dict[str, Connection] = {
@@ -168,9 +193,39 @@ CONNECTIONS: dict[str, Connection] = {
         settings=_x_settings,
     ),
 }
-# Meta (Facebook Login, scopes ``pages_show_list pages_read_engagement pages_manage_engagement
-# pages_read_user_content``) hands out no refresh token: its Page tokens are pasted on the
-# Sources page (docs/sources/facebook.md) until the long-lived exchange and the Page choice exist.
+
+# Reading a Page's posts and comments and replying as the Page; business_management because a
+# Page the person manages through a business portfolio is listed by me/accounts only with it.
+_PAGE_SCOPES = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_read_user_content",
+    "pages_manage_engagement",
+    "pages_manage_metadata",
+    "business_management",
+)
+CONNECTIONS |= {
+    "facebook": Connection(
+        "facebook",
+        "meta",
+        scopes=_PAGE_SCOPES,
+        asks=(),
+        optional=("posts",),
+        settings=_meta_settings,
+        choose=_meta_pages,
+        account_setting="page_id",
+    ),
+    "instagram": Connection(
+        "instagram",
+        "meta",
+        scopes=(*_PAGE_SCOPES, "instagram_basic", "instagram_manage_comments"),
+        asks=(),
+        optional=("posts",),
+        settings=_meta_settings,
+        choose=_meta_pages,
+        account_setting="ig_user_id",
+    ),
+}
 
 
 def connectable() -> list[Connection]:

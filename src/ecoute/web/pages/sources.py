@@ -55,6 +55,8 @@ CONNECT_OUTCOMES = frozenset(
         "token_failed",
         "invalid",
         "forbidden",
+        "no_pages",
+        "not_listed",
     }
 )
 _DETAIL = re.compile(r"[\w .,:()'/-]{1,200}")

@@ -13,10 +13,12 @@ shown or put in an address.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -24,8 +26,7 @@ from ecoute.auth import users
 from ecoute.auth.permissions import Action, can
 from ecoute.settings import Settings
 from ecoute.sources import manage
-from ecoute.sources.connect import flow, providers, states
-from ecoute.sources.connect.models import OAuthState
+from ecoute.sources.connect import choices, flow, providers, states
 from ecoute.store.models import Source, Workspace
 from ecoute.web.deps import DbSession, Login, WorkspaceContext, get_settings, page_translator, require
 from ecoute.web.pages import page_router
@@ -36,7 +37,16 @@ logger = logging.getLogger(__name__)
 router = page_router()
 Manager = Annotated[WorkspaceContext, require(Action.MANAGE_SOURCES)]
 Field = Annotated[str, Form(max_length=200)]
-Text = Annotated[str, Form(max_length=500)]
+
+
+async def _typed(request: Request) -> dict[str, str]:
+    """The form's text fields (the page declares them per connection: ``Connection.asks`` and
+    ``Connection.optional``), read once for every connection."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+Typed = Annotated[dict[str, str], Depends(_typed)]
+MAX_ASKED, MAX_OPTIONAL = 200, 500  # a username or an id; a list of searches
 
 
 @router.post("/w/{slug}/sources/connect")
@@ -44,17 +54,10 @@ def start_connect(
     request: Request,
     session: DbSession,
     ctx: Manager,
+    typed: Typed,
     kind: Annotated[str, Form(max_length=32)],
     name: Annotated[str, Form(max_length=manage.MAX_NAME)] = "",
     brand: Field = "",
-    username: Field = "",
-    channel_id: Field = "",
-    account_id: Field = "",
-    location_id: Field = "",
-    searches: Text = "",
-    subreddits: Text = "",
-    keywords: Text = "",
-    videos: Text = "",
 ) -> Response:
     """Check what the admin typed, keep it server-side with a new state, and send them to consent."""
     settings = get_settings(request)
@@ -74,19 +77,13 @@ def start_connect(
             "type",
             i18n.t("sources.connect.not_configured", label=provider.label),
         )
-    typed = {
-        "username": username,
-        "channel_id": channel_id,
-        "account_id": account_id,
-        "location_id": location_id,
-        "searches": searches,
-        "subreddits": subreddits,
-        "keywords": keywords,
-        "videos": videos,
-    }
     values = {k: typed[k].strip() for k in (*conn.asks, *conn.optional) if typed.get(k, "").strip()}
     try:
         manage.check_new_name(session, ctx.workspace.id, name, brand or None)
+        for key, value in values.items():
+            limit = MAX_ASKED if key in conn.asks else MAX_OPTIONAL
+            if len(value) > limit:
+                raise manage.SettingInvalid(key, f"at most {limit} characters (got {len(value)})")
         for key in conn.asks:
             if not values.get(key):
                 page = kind.replace("_", "-")
@@ -194,6 +191,7 @@ def callback(
         outcome = "denied" if error == "access_denied" else "provider_error"
         return _back(workspace, outcome, detail=error)
     provider = providers.provider_of(row.kind)
+    conn = providers.CONNECTIONS[row.kind]
     try:
         tokens = flow.exchange_code(
             provider,
@@ -202,18 +200,120 @@ def callback(
             redirect_uri=providers.redirect_uri(settings),
             verifier=consumed.verifier,
         )
+        # Meta: the token is the person's; what the source gets is one of the accounts it lists.
+        listed = conn.choose(provider, settings, tokens, row.kind) if conn.choose else None
     except flow.ExchangeFailed as failed:
         logger.info("source.connect_failed", extra={"kind": row.kind, "workspace_id": workspace.id})
         return _back(workspace, "token_failed", detail=failed.reason)
-    return _save(session, settings, workspace, row, tokens, actor=f"user:{login.user.id}:{login.user.email}")
+    actor = f"user:{login.user.id}:{login.user.email}"
+    target = Target(row.kind, row.source_id, dict(row.pending or {}))
+    if listed is None:
+        return _save(session, settings, workspace, target, tokens, actor=actor)
+    return _to_choice(session, settings, workspace, login.user.id, target, listed, actor=actor)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a flow is for: a new source of ``kind`` (``pending``: its name, brand, typed settings)
+    or the existing source ``source_id``."""
+
+    kind: str
+    source_id: int | None
+    pending: dict[str, Any]
+
+
+def _to_choice(
+    session: Session,
+    settings: Settings,
+    workspace: Workspace,
+    user_id: int,
+    target: Target,
+    listed: list[choices.Choice],
+    *,
+    actor: str,
+) -> Response:
+    """No account to pick says so; a reconnection takes the source's own account at once (or
+    says it is not listed); otherwise the admin is shown what to pick from."""
+    if not listed:
+        return _back(workspace, "no_pages")
+    if target.source_id is not None:
+        source = session.get(Source, target.source_id)
+        key = providers.CONNECTIONS[target.kind].account_setting
+        own = str((source.settings or {}).get(key, "")) if source and key else ""
+        mine = next((c for c in listed if c.id == own), None)
+        if mine is None:
+            return _back(workspace, "not_listed")
+        return _save(session, settings, workspace, target, mine.values, actor=actor)
+    choices.keep(
+        session,
+        settings,
+        workspace_id=workspace.id,
+        user_id=user_id,
+        kind=target.kind,
+        source_id=None,
+        pending=target.pending,
+        choices=listed,
+    )
+    return RedirectResponse(f"/w/{workspace.slug}{CHOOSE_PATH}", status_code=303)
+
+
+CHOOSE_PATH = "/sources/connect/choose"
+
+
+@router.get("/w/{slug}" + CHOOSE_PATH)
+def choose_page(request: Request, session: DbSession, ctx: Manager) -> Response:
+    """The accounts the platform listed, to pick the one the source is for."""
+    assert ctx.user is not None
+    try:
+        held = choices.read(
+            session, get_settings(request), workspace_id=ctx.workspace.id, user_id=ctx.user.id
+        )
+    except choices.ChoiceRefused as refused:
+        return _choice_refused(request, ctx.workspace, refused)
+    provider = providers.provider_of(held.kind)
+    return render(
+        request,
+        "sources_choose.html",
+        kind=held.kind,
+        label=provider.label,
+        name=str(held.pending.get("name") or ""),
+        choices=held.choices,
+    )
+
+
+@router.post("/w/{slug}" + CHOOSE_PATH)
+def choose(
+    request: Request, session: DbSession, ctx: Manager, choice: Annotated[str, Form(max_length=64)] = ""
+) -> Response:
+    """Save the source for the account picked; the pending choice is spent either way."""
+    assert ctx.user is not None
+    settings = get_settings(request)
+    try:
+        held = choices.take(session, settings, workspace_id=ctx.workspace.id, user_id=ctx.user.id)
+    except choices.ChoiceRefused as refused:
+        return _choice_refused(request, ctx.workspace, refused)
+    picked = held.get(choice.strip())
+    if picked is None:
+        return _back(
+            ctx.workspace, "invalid", detail=f"{choice.strip()[:64] or 'nothing'} was not among those listed"
+        )
+    target = Target(held.kind, held.source_id, held.pending)
+    return _save(session, settings, ctx.workspace, target, picked.values, actor=ctx.actor)
+
+
+def _choice_refused(request: Request, workspace: Workspace, refused: choices.ChoiceRefused) -> Response:
+    if refused.reason == "expired":
+        return _back(workspace, "expired")
+    detail = page_translator(request).t("sources.connect.no_choice")
+    return render(request, "error.html", status_code=400, status=400, detail=detail, title_key="error.400")
 
 
 def _save(
     session: Session,
     settings: Settings,
     workspace: Workspace,
-    row: OAuthState,
-    tokens: dict[str, Any],
+    row: Target,
+    tokens: Mapping[str, Any],
     *,
     actor: str,
 ) -> Response:
