@@ -124,8 +124,9 @@ def test_two_web_processes_serve_the_app(tmp_path):
     assert "with 2 web process(es)" in output
 
 
-def _wait_for_replacement(server: subprocess.Popen[str], port: int, gone: int) -> list[int]:
-    """The web processes once the one that died has been replaced and listens again."""
+def _both_listening(server: subprocess.Popen[str], port: int, gone: int | None = None) -> list[int]:
+    """The two web processes once each listens on a socket of its own (its app built), ``gone``
+    (one that was killed) not among them."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         assert server.poll() is None, server.stdout.read()
@@ -135,7 +136,7 @@ def _wait_for_replacement(server: subprocess.Popen[str], port: int, gone: int) -
             if sorted(listeners) == children:
                 return children
         time.sleep(0.5)
-    raise AssertionError(f"web process {gone} was not replaced: {_web_processes(server)}")
+    raise AssertionError(f"not two web processes each listening: {_web_processes(server)} ({gone} gone)")
 
 
 @pytest.mark.slow
@@ -145,10 +146,10 @@ def test_each_web_process_listens_on_its_own_socket(tmp_path):
     server = _serve(tmp_path, port)
     try:
         assert _first_answer(server, port) is not None
-        first = _web_processes(server)
-        listeners = _holders(_server_sockets(port, LISTEN), [*first, server.pid])
+        first = _both_listening(server, port)
         # One listening socket per web process (a shared one would be a single socket held by all),
         # none kept by the supervisor, so a socket goes with its process.
+        listeners = _holders(_server_sockets(port, LISTEN), [*first, server.pid])
         statuses, holders = asyncio.run(_connections_at_once(port, 40, first))
 
         second = subprocess.run(
@@ -161,7 +162,7 @@ def test_each_web_process_listens_on_its_own_socket(tmp_path):
         listeners_after_second = _holders(_server_sockets(port, LISTEN), [*first, server.pid])
 
         os.kill(first[0], signal.SIGKILL)
-        replaced = _wait_for_replacement(server, port, first[0])
+        replaced = _both_listening(server, port, gone=first[0])
         again, _ = asyncio.run(_connections_at_once(port, 10, replaced))
     finally:
         server.send_signal(signal.SIGTERM)
