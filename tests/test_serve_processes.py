@@ -19,6 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from api_load import server_sockets, socket_inodes  # noqa: E402 - /proc helpers shared with the benchmark
+
 LINUX_ONLY = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="SO_REUSEPORT spreads connections on Linux; /proc"
 )
@@ -62,32 +65,9 @@ def _web_processes(server: subprocess.Popen[str]) -> list[int]:
     return sorted(int(pid) for pid in found)
 
 
-def _socket_inodes(pid: int) -> set[str]:
-    """The inodes of the sockets process ``pid`` holds open."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:  # closed meanwhile
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    return inodes
-
-
-def _server_sockets(port: int, state: str) -> list[str]:
-    """Inodes of the kernel's IPv4 TCP sockets on our side of ``port`` in ``state``."""
-    inodes = []
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
-            inodes.append(fields[9])
-    return inodes
-
-
 def _holders(inodes: list[str], pids: list[int]) -> Counter[int | None]:
     """How many of these sockets each process holds (None: none of them)."""
-    held = {pid: _socket_inodes(pid) for pid in pids}
+    held = {pid: socket_inodes(pid) for pid in pids}
     return Counter(next((pid for pid in pids if inode in held[pid]), None) for inode in inodes)
 
 
@@ -101,7 +81,7 @@ async def _connections_at_once(
     try:
         answers = await asyncio.gather(*(client.get("/login") for client in clients))
         return Counter(answer.status_code for answer in answers), _holders(
-            _server_sockets(port, ESTABLISHED), pids
+            server_sockets(port, ESTABLISHED), pids
         )
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
@@ -132,7 +112,7 @@ def _both_listening(server: subprocess.Popen[str], port: int, gone: int | None =
         assert server.poll() is None, server.stdout.read()
         children = _web_processes(server)
         if len(children) == 2 and gone not in children:
-            listeners = _holders(_server_sockets(port, LISTEN), children)
+            listeners = _holders(server_sockets(port, LISTEN), children)
             if sorted(listeners) == children:
                 return children
         time.sleep(0.5)
@@ -149,7 +129,7 @@ def test_each_web_process_listens_on_its_own_socket(tmp_path):
         first = _both_listening(server, port)
         # One listening socket per web process (a shared one would be a single socket held by all),
         # none kept by the supervisor, so a socket goes with its process.
-        listeners = _holders(_server_sockets(port, LISTEN), [*first, server.pid])
+        listeners = _holders(server_sockets(port, LISTEN), [*first, server.pid])
         statuses, holders = asyncio.run(_connections_at_once(port, 40, first))
 
         second = subprocess.run(
@@ -159,7 +139,7 @@ def test_each_web_process_listens_on_its_own_socket(tmp_path):
             text=True,
             timeout=120,
         )
-        listeners_after_second = _holders(_server_sockets(port, LISTEN), [*first, server.pid])
+        listeners_after_second = _holders(server_sockets(port, LISTEN), [*first, server.pid])
 
         os.kill(first[0], signal.SIGKILL)
         replaced = _both_listening(server, port, gone=first[0])
