@@ -11,11 +11,13 @@ by ``benchmarks/inbox_seed.py`` (kept and reused: ``--sqlite`` path, PostgreSQL 
 ``ecoute_load``). Clients are asyncio tasks in this process, each with its own connection, its own
 API token or login session (made in the database beforehand, so no password hashing happens outside
 the flood), looping for ``--seconds`` after a short warm-up. We report the number of requests, the
-rate, p50/p95/p99/max latency in milliseconds, and the server's CPU time per request (all its
-processes, from /proc: the figure other load on the machine disturbs least). Target: p95 under
-300 ms for the API list and for the inbox page at 20 clients. By default each client sends its next
-request as soon as the answer comes (the server saturated); ``--pace 1`` gives each client one
-request a second (20 people clicking as fast as they read).
+rate, p50/p95/p99/max latency in milliseconds, the server's CPU time per request (all its
+processes, from /proc: the figure other load on the machine disturbs least), and each web process's
+share of that CPU and of the clients' connections (how evenly the processes took them; the run
+starts once every web process answers). Target: p95 under 300 ms for the API list and for the inbox
+page at 20 clients. By default each client sends its next request as soon as the answer comes (the
+server saturated); ``--pace 1`` gives each client one request a second (20 people clicking as fast
+as they read).
 
 Scenarios (``--scenarios``, comma-separated):
 
@@ -192,13 +194,40 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"the server stopped: {self.process.stderr.read().decode()[-2000:]}")
             try:
-                if httpx.get(f"{self.base}/login", timeout=2).status_code == 200:
+                if (
+                    httpx.get(f"{self.base}/login", timeout=2).status_code == 200
+                    and self._every_process_answers()
+                ):
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
         self.stop()  # not left running behind the benchmark
         raise SystemExit("the server did not answer within 300 s")
+
+    def _every_process_answers(self) -> bool:
+        """Whether every web process has built its app and accepts connections: a few fresh
+        connections, each answered, and each web process holding at least one of them. Otherwise
+        the clients would all connect to the first process ready, and stay there."""
+        clients = [httpx.Client(base_url=self.base, timeout=10) for _ in range(8)]
+        try:
+            for client in clients:
+                client.get("/login")
+            return all(self.connections_per_process().values())
+        finally:
+            for client in clients:
+                client.close()
+
+    def connections_per_process(self) -> dict[int, int]:
+        """How many of the connections open to the server each web process holds (Linux /proc:
+        which process has the socket of each established connection on the server's port)."""
+        held = {pid: socket_inodes(pid) for pid in self.web_process_cpu()}
+        counts = dict.fromkeys(held, 0)
+        for inode in server_sockets(self.port):
+            for pid, inodes in held.items():
+                if inode in inodes:
+                    counts[pid] += 1
+        return counts
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) of the server and its worker processes so far (Linux /proc)."""
@@ -209,6 +238,16 @@ class Server:
         ]
         ticks = os.sysconf("SC_CLK_TCK")
         return sum(_cpu_ticks(pid) for pid in pids) / ticks
+
+    def web_process_cpu(self) -> dict[int, float]:
+        """CPU seconds so far of each web process (the children uvicorn spawns; none when the server
+        runs a single process, in its main one)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        return {
+            int(entry.name): _cpu_ticks(int(entry.name)) / ticks
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and _parent(entry) == self.process.pid and _spawned(entry)
+        }
 
     def stop(self) -> None:
         self.process.terminate()
@@ -229,6 +268,42 @@ def _stat(pid: int | Path) -> list[str]:
 def _parent(entry: Path) -> int:
     fields = _stat(entry)
     return int(fields[1]) if fields else -1
+
+
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process ``pid`` holds open (Linux /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def server_sockets(port: int, state: str = "01") -> list[str]:
+    """Inodes of the IPv4 TCP sockets whose local end is ``port`` (the server's side) in ``state``
+    (as /proc/net/tcp writes it: 01 established, 0A listening)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    ours = (fields for fields in map(str.split, rows) if int(fields[1].rsplit(":", 1)[1], 16) == port)
+    return [fields[9] for fields in ours if fields[3] == state]
+
+
+def _spawned(entry: Path) -> bool:
+    try:
+        return b"spawn_main" in (entry / "cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def cpu_shares(before: dict[int, float], after: dict[int, float]) -> list[float]:
+    """Each web process's part of the CPU the web processes spent between two readings, largest
+    first: how evenly the load was spread (the same requests cost the same wherever they run)."""
+    spent = sorted((after[pid] - before.get(pid, 0.0) for pid in after), reverse=True)
+    total = sum(spent)
+    return [round(part / total, 2) for part in spent] if total else []
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -275,10 +350,10 @@ async def run_clients(
 ) -> dict[str, Any]:
     samples, warm = Samples(), Samples()
     clients = [make_client(i) for i in range(args.clients)]
-    cpu = 0.0
+    cpu, per_process = 0.0, {}
     try:
         for into, span in ((warm, 3.0), (samples, args.seconds)):
-            cpu = server.cpu_seconds()
+            cpu, per_process = server.cpu_seconds(), server.web_process_cpu()
             until = time.monotonic() + span
             await asyncio.gather(
                 *(
@@ -289,10 +364,14 @@ async def run_clients(
                 )
             )
         cpu = server.cpu_seconds() - cpu
+        shares = cpu_shares(per_process, server.web_process_cpu())
+        connections = sorted(server.connections_per_process().values(), reverse=True)
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
     summary = samples.summary(args.seconds)
     summary["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, len(samples.latencies_ms)), 1)
+    summary["web_process_cpu_shares"] = shares
+    summary["connections_per_web_process"] = connections
     return summary
 
 

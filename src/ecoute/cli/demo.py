@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from ecoute import demo as demo_data
-from ecoute.cli.context import state
+from ecoute.cli.context import CliError, state
 from ecoute.cli.ingest import print_summary, run_ingest
 from ecoute.cli.output import console, print_json, progress_bar
 from ecoute.demo import incidents as demo_incidents
@@ -113,11 +113,15 @@ def _load_history(db: Database, workspace: Workspace) -> demo_replies.HistoryRep
 
 def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: int | None) -> None:
     """Create the demo login, print where to go and how to log in, and serve until Ctrl+C."""
-    from ecoute.web.serving import run_web
+    from ecoute.web.serving import PortInUse, check_port_free, run_web
 
     settings = state.settings
     host = host or settings.raw("host")
     port = port or settings.int("port")
+    try:
+        check_port_free(host, port)
+    except PortInUse as error:
+        raise CliError(str(error)) from None
     email, password = ensure_demo_login(db, workspace)
     ensure_demo_digest(db, workspace)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/w/{workspace.slug}/"

@@ -38,14 +38,15 @@ def serve_command(
     settings = state.settings
     share_metrics(settings, fresh=True)  # before anything imports the metrics
     from ecoute.web.app import web_processes
-    from ecoute.web.serving import embedded_workers, run_web
+    from ecoute.web.serving import PortInUse, check_port_free, embedded_workers, run_web
 
     host = host or settings.raw("host")
     port = port or settings.int("port")
     count = web_processes(settings) if processes is None else web_processes(settings, processes)
     try:
         here = embedded_workers(settings)
-    except ValueError as error:
+        check_port_free(host, port)
+    except (ValueError, PortInUse) as error:
         raise CliError(str(error)) from None
     work = "background work in this process" if here else "background work by `ecoute worker`"
     console.print(
