@@ -155,7 +155,7 @@ def list_conversations(
     scope = f"{workspace_id}:{filters.fingerprint()}"
     c = Conversation
     where = _scope(session, workspace_id, filters, now or utcnow())
-    stmt = _filtered(_joined(workspace_id).where(*where), workspace_id, filters)
+    stmt = _filtered(_JOINED.where(*where), workspace_id, filters)
     if cursor:
         after = cursors.decode(secret, scope, cursor)
         stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
@@ -312,12 +312,14 @@ def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any
     )
 
 
-def _joined(workspace_id: int) -> Select[Any]:
+def _joined() -> Select[Any]:
     """The list's columns: each conversation's, with those of the mention its summary names, its
     author and its assignee, joined by key (left joins: the conversation stays the outer loop, so
     the inbox order's index still drives the plan). Aliases, so that the filters' probes into the
-    mentions (search, source, brand, topic) stay correlated to the conversation alone."""
+    mentions (search, source, brand, topic) stay correlated to the conversation alone. Built once
+    (seventy columns cost more to assemble than to read), for the workspace ``:list_workspace_id``."""
     c, m, a, u = Conversation, _TOP, _AUTHOR, _ASSIGNEE
+    workspace_id = bindparam("list_workspace_id", type_=Integer)
     return (
         select(*LIST_CONVERSATION, *_columns(m, LIST_MENTION), *_columns(a, LIST_AUTHOR))
         .add_columns(*_columns(u, LIST_USER))
@@ -332,7 +334,7 @@ def _rows(session: Session, workspace_id: int, page: Select[Any]) -> list[InboxR
     conversation without a usable top mention (no summary, or its top mention since hidden) falls
     back to ranking its mentions: the first inbox page holds the busiest threads, thousands of
     mentions that ranking would read."""
-    rows = [_split(row) for row in _plain(session, page)]
+    rows = [_split(row) for row in _plain(session, page, {"list_workspace_id": workspace_id})]
     if not rows:
         return rows
     missing = [row.conversation.id for row in rows if row.top_mention is None]
@@ -386,6 +388,7 @@ LIST_ROW_TYPES = tuple(
 )
 _TOP, _AUTHOR, _ASSIGNEE = aliased(Mention, name="top"), aliased(Author), aliased(User)
 _ENDS = tuple(accumulate(len(fields) for fields in LIST_ROW_FIELDS[:3]))
+_JOINED = _joined()
 
 
 # Rows read by position and by name only: SQLAlchemy need not map the columns of each new statement
@@ -393,9 +396,9 @@ _ENDS = tuple(accumulate(len(fields) for fields in LIST_ROW_FIELDS[:3]))
 _BY_NAME = {"_result_disable_adapt_to_context": True}
 
 
-def _plain(session: Session, query: Select[Any]) -> Any:
+def _plain(session: Session, query: Select[Any], params: dict[str, Any] | None = None) -> Any:
     """The rows of a select of columns, read as Core rows: no ORM result machinery on the way."""
-    return session.connection().execute(query, execution_options=_BY_NAME)
+    return session.connection().execute(query, params, execution_options=_BY_NAME)
 
 
 def _top_of(query: Select[Any], workspace_id: int, conversation_ids: list[int]) -> Select[Any]:
