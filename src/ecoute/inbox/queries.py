@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ecoute.inbox import cursor as cursors
 from ecoute.inbox import search
@@ -155,13 +155,13 @@ def list_conversations(
     scope = f"{workspace_id}:{filters.fingerprint()}"
     c = Conversation
     where = _scope(session, workspace_id, filters, now or utcnow())
-    stmt = _filtered(_JOINED.where(*where), workspace_id, filters)
+    stmt = _filtered(select(*LIST_CONVERSATION).where(*where), workspace_id, filters)
     if cursor:
         after = cursors.decode(secret, scope, cursor)
         stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
     stmt = stmt.order_by(c.priority.desc(), c.last_mention_at.desc(), c.id.desc()).limit(limit + 1)
-    rows = _rows(session, workspace_id, stmt)
-    more, rows = len(rows) > limit, rows[:limit]
+    found = [LIST_ROW_TYPES[0]._make(row) for row in _plain(session, stmt)]
+    more, rows = len(found) > limit, _rows(session, workspace_id, found[:limit])
     next_cursor = None
     if more:
         last = rows[-1].conversation
@@ -312,45 +312,46 @@ def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any
     )
 
 
-def _joined() -> Select[Any]:
-    """The list's columns: each conversation's, with those of the mention its summary names, its
-    author and its assignee, joined by key (left joins: the conversation stays the outer loop, so
-    the inbox order's index still drives the plan). Aliases, so that the filters' probes into the
-    mentions (search, source, brand, topic) stay correlated to the conversation alone. Built once
-    (seventy columns cost more to assemble than to read), for the workspace ``:list_workspace_id``."""
-    c, m, a, u = Conversation, _TOP, _AUTHOR, _ASSIGNEE
+def _details() -> Select[Any]:
+    """For the conversations ``:list_ids`` of the workspace ``:list_workspace_id``: the mention
+    each one's summary names, its author and its assignee, joined by key. Apart from the page's own
+    statement, so that its plan (a filter, a sort, a limit) stays as it is, and this one looks up
+    fifty ids. Built once: seventy columns cost more to assemble than to read."""
+    c, m, a, u = Conversation, Mention, Author, User
     workspace_id = bindparam("list_workspace_id", type_=Integer)
     return (
-        select(*LIST_CONVERSATION, *_columns(m, LIST_MENTION), *_columns(a, LIST_AUTHOR))
-        .add_columns(*_columns(u, LIST_USER))
+        select(c.id, *LIST_MENTION, *LIST_AUTHOR, *LIST_USER)
         .outerjoin(m, and_(m.id == c.top_mention_id, _same_workspace(m, workspace_id)))
         .outerjoin(a, and_(a.id == c.author_id, _same_workspace(a, workspace_id)))
         .outerjoin(u, u.id == c.assignee_id)
+        .where(c.id.in_(bindparam("list_ids", expanding=True, type_=Integer)))
+        .where(_same_workspace(c, workspace_id))
     )
 
 
-def _rows(session: Session, workspace_id: int, page: Select[Any]) -> list[InboxRow]:
-    """The rows of ``page`` (``_joined``, filtered, ordered and limited), then their tags. A
-    conversation without a usable top mention (no summary, or its top mention since hidden) falls
-    back to ranking its mentions: the first inbox page holds the busiest threads, thousands of
-    mentions that ranking would read."""
-    rows = [_split(row) for row in _plain(session, page, {"list_workspace_id": workspace_id})]
-    if not rows:
-        return rows
+def _rows(session: Session, workspace_id: int, conversations: list[Any]) -> list[InboxRow]:
+    """The page's rows with what each shows, then their tags. A conversation without a usable top
+    mention (no summary, or its top mention since hidden) falls back to ranking its mentions: the
+    first inbox page holds the busiest threads, thousands of mentions that ranking would read."""
+    if not conversations:
+        return []
+    ids = [c.id for c in conversations]
+    params = {"list_workspace_id": workspace_id, "list_ids": ids}
+    details = {row[0]: row for row in _plain(session, _DETAILS, params)}
+    rows = [_split(c, details[c.id]) for c in conversations]
     missing = [row.conversation.id for row in rows if row.top_mention is None]
     if missing:
         fallback = _plain(session, _top_of(select(*LIST_MENTION), workspace_id, missing))
         tops = {mention.conversation_id: LIST_ROW_TYPES[1]._make(mention) for mention in fallback}
         for row in rows:
             row.top_mention = row.top_mention or tops.get(row.conversation.id)
-    tags = _tag_rows(session, workspace_id, [row.conversation.id for row in rows], LIST_TAG)
+    tags = _tag_rows(session, workspace_id, ids, LIST_TAG)
     for row in rows:
         row.tags = tags.get(row.conversation.id, [])
     return rows
 
 
-def _split(row: Any) -> InboxRow:
-    c = LIST_ROW_TYPES[0]._make(row[: _ENDS[0]])
+def _split(c: Any, row: Any) -> InboxRow:
     m = LIST_ROW_TYPES[1]._make(row[_ENDS[0] : _ENDS[1]])
     a, u = row[_ENDS[1]], row[_ENDS[2]]
     return InboxRow(
@@ -364,10 +365,6 @@ def _split(row: Any) -> InboxRow:
 
 def _all_columns(model: Any, *left_out: str) -> tuple[Any, ...]:
     return tuple(getattr(model, a.key) for a in model.__mapper__.column_attrs if a.key not in left_out)
-
-
-def _columns(alias: Any, columns: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(getattr(alias, column.key) for column in columns)
 
 
 # A list reads plain rows (named tuples with the models' attribute names), not ORM instances:
@@ -386,9 +383,9 @@ LIST_ROW_TYPES = tuple(
     namedtuple(f"Listed{name}", fields)  # type: ignore[misc]
     for name, fields in zip(("Conversation", "Mention", "Author", "User"), LIST_ROW_FIELDS, strict=True)
 )
-_TOP, _AUTHOR, _ASSIGNEE = aliased(Mention, name="top"), aliased(Author), aliased(User)
-_ENDS = tuple(accumulate(len(fields) for fields in LIST_ROW_FIELDS[:3]))
-_JOINED = _joined()
+# Where the mention's, the author's and the assignee's columns start in a row of ``_DETAILS``.
+_ENDS = tuple(accumulate((1, *(len(fields) for fields in LIST_ROW_FIELDS[1:3]))))
+_DETAILS = _details()
 
 
 # Rows read by position and by name only: SQLAlchemy need not map the columns of each new statement
