@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 import inbox_factories
 from ecoute.inbox.queries import InboxFilters, InvalidCursor, get_conversation, list_conversations
-from ecoute.store.models import Brand, ConversationTag, MentionBrand, Tag
+from ecoute.store.models import Brand, ConversationTag, Mention, MentionBrand, Tag
 from ecoute.store.repo import Invalid, NotFound
 from factories import BASE_TIME
 
@@ -121,6 +121,46 @@ def test_rows_carry_the_top_mentions_reasons(db, workspace):
 
     assert page.rows[0].reasons == ["réclamation négative"]
     assert page.rows[0].top_mention.text == "Mon colis n'est jamais arrivé"
+
+
+def test_a_page_reads_its_rows_in_three_statements_whatever_its_length(db, workspace):
+    agent = inbox_factories.user(db, workspace)
+    convs = [
+        inbox_factories.conversation(
+            db, workspace, priority=n, handle=f"fan{n}", assignee_id=agent.id if n % 2 else None
+        )
+        for n in range(6)
+    ]
+    with db.session() as session:
+        tag = Tag(workspace_id=workspace.id, name="livraison", color="#ff8800")
+        session.add(tag)
+        session.flush()
+        session.add(ConversationTag(conversation_id=convs[0].id, tag_id=tag.id, workspace_id=workspace.id))
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    _, page = _ids(db, workspace)
+
+    assert len(statements) == 3  # the page, its details by id, its tags
+    rows = {row.conversation.id: row for row in page.rows}
+    for n, conv in enumerate(convs):
+        row = rows[conv.id]
+        assert (row.conversation.priority, row.author.handle) == (n, f"fan{n}")
+        assert (row.assignee.name if row.assignee else None) == (agent.name if n % 2 else None)
+        assert (row.top_mention.id, row.top_mention.conversation_id) == (conv.top_mention_id, conv.id)
+    assert [(t.name, t.color) for t in rows[convs[0].id].tags] == [("livraison", "#ff8800")]
+    assert rows[convs[1].id].tags == []
+
+
+def test_a_hidden_top_mention_gives_way_to_the_next_visible_one(db, workspace):
+    conv = inbox_factories.conversation(db, workspace, replies=["toujours rien"])
+    with db.session() as session:
+        session.get(Mention, conv.top_mention_id).hidden = True
+
+    _, page = _ids(db, workspace)
+
+    assert page.rows[0].top_mention.text == "toujours rien"
+    assert page.rows[0].top_mention.id != conv.top_mention_id
 
 
 def test_a_conversation_is_looked_up_within_its_workspace_only(db, workspace, other_workspace):

@@ -8,14 +8,17 @@ import pytest
 from jinja2 import meta
 
 import inbox_factories
-from ecoute.store.models import Author, Conversation, Mention
+from ecoute.inbox.tags import create_tag
+from ecoute.store import repo
+from ecoute.store.models import Author, Conversation, Mention, Tag, User
 from ecoute.store.types import utcnow
 from ecoute.web.pages import inbox as inbox_page
-from ecoute.web.pages.inbox_rows import ROW_FIELDS, RowCache
+from ecoute.web.pages.inbox_rows import FILTER_BAR_NAMES, ROW_FIELDS, RowCache
 from ecoute.web.templating import TEMPLATE_DIR
 from web_helpers import post_form
 
 ROW_TEMPLATE = TEMPLATE_DIR / "desk" / "_row.html"
+FILTER_TEMPLATE = TEMPLATE_DIR / "desk" / "_filters.html"
 # What the row may read from the page around it; each is part of the key or fixed by it.
 PAGE_NAMES = {"t", "fmt", "timers", "present", "ws", "query", "can", "rows"}
 
@@ -60,7 +63,7 @@ def test_a_kept_row_follows_every_change_to_what_it_shows(app, db, workspace, ow
 
     hits = cache.hits
     again = owner.get("/w/acme/").text
-    assert cache.hits - hits == 2  # both rows reused as they were
+    assert cache.hits - hits == 3  # both rows and the filter bar reused as they were
 
     def check(**kwargs) -> str:
         owner.get("/w/acme/", **kwargs)  # the page as it was kept before this change, warmed
@@ -124,3 +127,61 @@ def test_the_cache_keeps_a_bounded_number_of_rows():
 
     assert len(cache) == 3
     assert cache.get((0,)) is None and cache.get((4,)) == "<li>4</li>"
+
+
+def test_the_filter_bar_reads_only_what_its_key_covers(app):
+    source = FILTER_TEMPLATE.read_text()
+    env = app.state.templates.env
+
+    # "shown" is the template's own (set in each branch of an if, which Jinja counts as read outside).
+    assert meta.find_undeclared_variables(env.parse(source)) - {"shown"} <= FILTER_BAR_NAMES
+    # The rights and the formatting it reads are in the key (the language fixes the platform names).
+    assert set(re.findall(r"\bcan\.(\w+)", source)) == {"share_views"}
+    assert set(re.findall(r"\bfmt\.(\w+)", source)) == {"platform"}
+    assert set(re.findall(r"\bws\.(\w+)", source)) == {"slug"}
+
+
+def _bar(html: str) -> str:
+    start = html.index('<form class="filterbar"')
+    return html[start : html.index("</form>", html.index('id="save-view"'))]
+
+
+def test_a_kept_filter_bar_follows_every_change_to_what_it_offers(app, db, workspace, owner, frozen):
+    inbox_factories.conversation(db, workspace)
+
+    def check(path: str = "/w/acme/", **kwargs) -> str:
+        owner.get(path, **kwargs)  # kept before the change, warmed
+        kept, fresh = _kept_and_fresh(owner, app, path, **kwargs)
+        assert _bar(kept) == _bar(fresh)
+        return _bar(kept)
+
+    before = check()
+    hits = app.state.row_cache.hits
+    assert _bar(owner.get("/w/acme/").text) == before
+    assert app.state.row_cache.hits > hits
+    with db.session() as session:
+        repo.add_brand(session, workspace.id, "Colis Express")
+        create_tag(session, workspace.id, "livraison", None, actor="test")
+    assert "Colis Express" in check() and "livraison" in check()
+    with db.session() as session:
+        session.query(Tag).filter(Tag.name == "livraison").one().name = "retard"
+        session.query(User).first().name = "Zoé Lambert"
+    bar = check()
+    assert "retard" in bar and "livraison" not in bar and "Zoé Lambert" in bar
+    filtered = check("/w/acme/?sentiment=negative&tag=1")
+    assert '<option value="negative" selected>' in filtered and 'class="filter-chip"' in filtered
+    assert "Clear filters" in check("/w/acme/?status=open", headers={"accept-language": "en"})
+    assert "Effacer les filtres" in check("/w/acme/?status=open", headers={"accept-language": "fr"})
+
+
+def test_each_reader_gets_their_own_filter_bar_rights_and_csrf_token(
+    app, db, workspace, owner, login_as, frozen
+):
+    inbox_factories.conversation(db, workspace)
+    viewer = login_as("viewer")
+
+    for client in (owner, viewer, owner, viewer):
+        page = client.get("/w/acme/?status=open").text
+        own = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        assert re.findall(r'name="csrf_token" value="([^"]+)"', _bar(page)) == [own]
+        assert ('name="shared"' in _bar(page)) is (client is owner)

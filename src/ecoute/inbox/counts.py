@@ -9,9 +9,10 @@ rows, and stop sooner (measured on 1,000,000 mentions: about 5 ms for the four c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ecoute.store.models import Conversation
@@ -42,17 +43,23 @@ def _capped(*conditions: object, cap: int) -> Any:
     return select(func.count()).select_from(inner).scalar_subquery()
 
 
+@lru_cache(maxsize=4)
+def _counts(todo_cap: int, cap: int) -> Any:
+    """The four counts in one statement, for ``:workspace_id`` and ``:user_id``: built once."""
+    c = Conversation
+    workspace_id, user_id = bindparam("workspace_id", type_=Integer), bindparam("user_id", type_=Integer)
+    todo = (c.workspace_id == workspace_id, c.status.in_(OPEN_STATUSES))
+    return select(
+        _capped(*todo, cap=todo_cap),
+        _capped(*todo, c.needs_reply.is_(True), cap=cap),
+        _capped(*todo, c.assignee_id == user_id, cap=cap),
+        _capped(*todo, c.assignee_id.is_(None), cap=cap),
+    )
+
+
 def view_counts(session: Session, workspace_id: int, user_id: int | None) -> ViewCounts:
     """The four counts in one statement: one round trip to the database rather than four."""
-    c = Conversation
-    todo = (c.workspace_id == workspace_id, c.status.in_(OPEN_STATUSES))
-    counted = session.execute(
-        select(
-            _capped(*todo, cap=TODO_CAP),
-            _capped(*todo, c.needs_reply.is_(True), cap=CAP),
-            _capped(*todo, c.assignee_id == (user_id or 0), cap=CAP),
-            _capped(*todo, c.assignee_id.is_(None), cap=CAP),
-        )
-    ).one()
+    params = {"workspace_id": workspace_id, "user_id": user_id or 0}
+    counted = session.connection().execute(_counts(TODO_CAP, CAP), params).one()
     todo_n, needs_reply, mine, unassigned = (int(n or 0) for n in counted)
     return ViewCounts(todo=todo_n, needs_reply=needs_reply, mine=mine, unassigned=unassigned)

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import namedtuple
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from ecoute.inbox import cursor as cursors
 from ecoute.inbox import search
@@ -102,11 +104,15 @@ class InboxFilters:
 
 @dataclass
 class InboxRow:
-    conversation: Conversation
-    author: Author | None
-    top_mention: Mention | None
-    assignee: User | None
-    tags: list[Tag] = field(default_factory=list)
+    """One conversation of a list with what its row shows. A list's rows hold plain rows read with
+    the models' attribute names (``LIST_CONVERSATION`` and the like), one conversation's its ORM
+    instances: either answers the same attributes."""
+
+    conversation: Conversation | Any
+    author: Author | Any | None
+    top_mention: Mention | Any | None
+    assignee: User | Any | None
+    tags: list[Tag] | list[Any] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[Any]:
@@ -149,18 +155,18 @@ def list_conversations(
     scope = f"{workspace_id}:{filters.fingerprint()}"
     c = Conversation
     where = _scope(session, workspace_id, filters, now or utcnow())
-    stmt = _filtered(select(c).where(*where), workspace_id, filters)
+    stmt = _filtered(select(*LIST_CONVERSATION).where(*where), workspace_id, filters)
     if cursor:
         after = cursors.decode(secret, scope, cursor)
         stmt = stmt.where(tuple_(c.priority, c.last_mention_at, c.id) < _position_tuple(after))
     stmt = stmt.order_by(c.priority.desc(), c.last_mention_at.desc(), c.id.desc()).limit(limit + 1)
-    found = list(session.scalars(stmt))
-    more, found = len(found) > limit, found[:limit]
+    found = [LIST_ROW_TYPES[0]._make(row) for row in _plain(session, stmt)]
+    more, rows = len(found) > limit, _rows(session, workspace_id, found[:limit])
     next_cursor = None
     if more:
-        last = found[-1]
+        last = rows[-1].conversation
         next_cursor = cursors.encode(secret, scope, Position(last.priority, last.last_mention_at, last.id))
-    return Page(rows=_rows(session, workspace_id, found), next_cursor=next_cursor)
+    return Page(rows=rows, next_cursor=next_cursor)
 
 
 def _position_tuple(position: Position) -> Any:
@@ -306,64 +312,95 @@ def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any
     )
 
 
-def _rows(session: Session, workspace_id: int, conversations: list[Conversation]) -> list[InboxRow]:
+def _details() -> Select[Any]:
+    """For the conversations ``:list_ids`` of the workspace ``:list_workspace_id``: the mention
+    each one's summary names, its author and its assignee, joined by key. Apart from the page's own
+    statement, so that its plan (a filter, a sort, a limit) stays as it is, and this one looks up
+    fifty ids. Built once: seventy columns cost more to assemble than to read."""
+    c, m, a, u = Conversation, Mention, Author, User
+    workspace_id = bindparam("list_workspace_id", type_=Integer)
+    return (
+        select(c.id, *LIST_MENTION, *LIST_AUTHOR, *LIST_USER)
+        .outerjoin(m, and_(m.id == c.top_mention_id, _same_workspace(m, workspace_id)))
+        .outerjoin(a, and_(a.id == c.author_id, _same_workspace(a, workspace_id)))
+        .outerjoin(u, u.id == c.assignee_id)
+        .where(c.id.in_(bindparam("list_ids", expanding=True, type_=Integer)))
+        .where(_same_workspace(c, workspace_id))
+    )
+
+
+def _rows(session: Session, workspace_id: int, conversations: list[Any]) -> list[InboxRow]:
+    """The page's rows with what each shows, then their tags. A conversation without a usable top
+    mention (no summary, or its top mention since hidden) falls back to ranking its mentions: the
+    first inbox page holds the busiest threads, thousands of mentions that ranking would read."""
     if not conversations:
         return []
     ids = [c.id for c in conversations]
-    tops = _summary_tops(session, workspace_id, conversations)
-    authors = _by_id(session, Author, workspace_id, {c.author_id for c in conversations})
-    assignee_ids = {c.assignee_id for c in conversations if c.assignee_id}
-    assignees = {u.id: u for u in session.scalars(select(User).where(User.id.in_(assignee_ids)))}
-    tags = tags_of(session, workspace_id, ids)
-    return [
-        InboxRow(
-            conversation=c,
-            author=authors.get(c.author_id) if c.author_id else None,
-            top_mention=tops.get(c.id),
-            assignee=assignees.get(c.assignee_id) if c.assignee_id else None,
-            tags=tags.get(c.id, []),
-        )
-        for c in conversations
-    ]
+    params = {"list_workspace_id": workspace_id, "list_ids": ids}
+    details = {row[0]: row for row in _plain(session, _DETAILS, params)}
+    rows = [_split(c, details[c.id]) for c in conversations]
+    missing = [row.conversation.id for row in rows if row.top_mention is None]
+    if missing:
+        fallback = _plain(session, _top_of(select(*LIST_MENTION), workspace_id, missing))
+        tops = {mention.conversation_id: LIST_ROW_TYPES[1]._make(mention) for mention in fallback}
+        for row in rows:
+            row.top_mention = row.top_mention or tops.get(row.conversation.id)
+    tags = _tag_rows(session, workspace_id, ids, LIST_TAG)
+    for row in rows:
+        row.tags = tags.get(row.conversation.id, [])
+    return rows
 
 
-def _summary_tops(
-    session: Session, workspace_id: int, conversations: list[Conversation]
-) -> dict[int, Mention]:
-    """The top mentions named by the conversations' summaries, read by id; conversations without a
-    usable one (no summary, or its top mention since hidden) fall back to ``top_mentions``. The
-    first inbox page holds the busiest threads, thousands of mentions that ranking would read."""
-    named = _by_id(session, Mention, workspace_id, {c.top_mention_id for c in conversations}, LIST_MENTION)
-    tops = {
-        c.id: named[c.top_mention_id]
-        for c in conversations
-        if c.top_mention_id in named and not named[c.top_mention_id].hidden
-        and named[c.top_mention_id].conversation_id == c.id
-    }  # fmt: skip
-    missing = [c.id for c in conversations if c.id not in tops]
-    return {**tops, **(top_mentions(session, workspace_id, missing, LIST_MENTION) if missing else {})}
+def _split(c: Any, row: Any) -> InboxRow:
+    m = LIST_ROW_TYPES[1]._make(row[_ENDS[0] : _ENDS[1]])
+    a, u = row[_ENDS[1]], row[_ENDS[2]]
+    return InboxRow(
+        conversation=c,
+        author=LIST_ROW_TYPES[2]._make(row[_ENDS[1] : _ENDS[2]]) if a is not None else None,
+        # The summary's mention, while it is still visible and in this conversation.
+        top_mention=m if m.id is not None and not m.hidden and m.conversation_id == c.id else None,
+        assignee=LIST_ROW_TYPES[3]._make(row[_ENDS[2] :]) if u is not None else None,
+    )
 
 
-# A list shows a mention's text, labels and reasons, not the platform's payload or the analysis'
-# details: left unread (read on first use if anything asks).
-LIST_MENTION = (defer(Mention.raw), defer(Mention.analysis))
+def _all_columns(model: Any, *left_out: str) -> tuple[Any, ...]:
+    return tuple(getattr(model, a.key) for a in model.__mapper__.column_attrs if a.key not in left_out)
 
 
-def _by_id(
-    session: Session, model: Any, workspace_id: int, ids: set[int | None], options: tuple[Any, ...] = ()
-) -> dict[int, Any]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    query = select(model).where(model.id.in_(wanted), _same_workspace(model, workspace_id))
-    rows = session.scalars(query.options(*options))
-    return {row.id: row for row in rows}
+# A list reads plain rows (named tuples with the models' attribute names), not ORM instances:
+# building those cost a third of the list's CPU. It shows a mention's text, labels and reasons,
+# not the platform's payload or the analysis' details, and of a user their name and address.
+LIST_CONVERSATION = _all_columns(Conversation)
+LIST_MENTION = _all_columns(Mention, "raw", "analysis")
+LIST_AUTHOR = _all_columns(Author)
+LIST_USER = (User.id, User.name, User.email)
+LIST_TAG = (Tag.id, Tag.name, Tag.color)
+LIST_ROW_FIELDS = tuple(
+    tuple(column.key for column in columns)
+    for columns in (LIST_CONVERSATION, LIST_MENTION, LIST_AUTHOR, LIST_USER)
+)
+LIST_ROW_TYPES = tuple(
+    namedtuple(f"Listed{name}", fields)  # type: ignore[misc]
+    for name, fields in zip(("Conversation", "Mention", "Author", "User"), LIST_ROW_FIELDS, strict=True)
+)
+# Where the mention's, the author's and the assignee's columns start in a row of ``_DETAILS``.
+_ENDS = tuple(accumulate((1, *(len(fields) for fields in LIST_ROW_FIELDS[1:3]))))
+_DETAILS = _details()
 
 
-def top_mentions(
-    session: Session, workspace_id: int, conversation_ids: list[int], options: tuple[Any, ...] = ()
-) -> dict[int, Mention]:
-    """For each conversation, the visible mention that drives its priority (ties: the newest)."""
+# Rows read by position and by name only: SQLAlchemy need not map the columns of each new statement
+# to those of its cached compiled form (the ORM tells it the same), which cost more than the rows.
+_BY_NAME = {"_result_disable_adapt_to_context": True}
+
+
+def _plain(session: Session, query: Select[Any], params: dict[str, Any] | None = None) -> Any:
+    """The rows of a select of columns, read as Core rows: no ORM result machinery on the way."""
+    return session.connection().execute(query, params, execution_options=_BY_NAME)
+
+
+def _top_of(query: Select[Any], workspace_id: int, conversation_ids: list[int]) -> Select[Any]:
+    """``query`` (of ``Mention``) joined to keep each conversation's visible mention that drives
+    its priority (ties: the newest)."""
     rank = (
         func.row_number()
         .over(
@@ -385,23 +422,38 @@ def top_mentions(
         )
         .subquery()
     )
-    query = select(Mention).join(ranked, and_(ranked.c.id == Mention.id, ranked.c.rank == 1))
-    return {m.conversation_id: m for m in session.scalars(query.options(*options))}
+    return query.join(ranked, and_(ranked.c.id == Mention.id, ranked.c.rank == 1))
+
+
+def top_mentions(session: Session, workspace_id: int, conversation_ids: list[int]) -> dict[int, Mention]:
+    """For each conversation, the visible mention that drives its priority (ties: the newest)."""
+    query = _top_of(select(Mention), workspace_id, conversation_ids)
+    return {m.conversation_id: m for m in session.scalars(query)}
 
 
 def tags_of(session: Session, workspace_id: int, conversation_ids: list[int]) -> dict[int, list[Tag]]:
-    rows = session.execute(
-        select(ConversationTag.conversation_id, Tag)
+    return _tag_rows(session, workspace_id, conversation_ids, (Tag,))
+
+
+def _tag_rows(
+    session: Session, workspace_id: int, conversation_ids: list[int], tag: tuple[Any, ...]
+) -> dict[int, list[Any]]:
+    """Each conversation's tags by name: ``Tag`` instances, or rows of the columns ``tag`` names
+    (and the conversation's id)."""
+    read = _plain if len(tag) > 1 else Session.execute
+    rows = read(
+        session,
+        select(ConversationTag.conversation_id, *tag)
         .join(Tag, Tag.id == ConversationTag.tag_id)
         .where(
             ConversationTag.workspace_id == workspace_id,
             ConversationTag.conversation_id.in_(conversation_ids),
         )
-        .order_by(Tag.name)
+        .order_by(Tag.name),
     )
-    found: dict[int, list[Tag]] = {}
-    for conversation_id, tag in rows:
-        found.setdefault(conversation_id, []).append(tag)
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row.conversation_id, []).append(row if len(tag) > 1 else row[1])
     return found
 
 
@@ -421,7 +473,9 @@ def get_conversation(session: Session, workspace_id: int, conversation_id: int) 
             .order_by(Mention.created_at, Mention.id)
         )
     )
-    author = _by_id(session, Author, workspace_id, {c.author_id}).get(c.author_id or 0)
+    author = session.scalar(
+        select(Author).where(Author.id == c.author_id, _same_workspace(Author, workspace_id))
+    )
     return ConversationDetail(
         conversation=c,
         author=author,

@@ -51,6 +51,8 @@ class BusinessCalendar:
     public_holidays: str | None = None
     _pieces: dict[date, tuple[Piece, ...]] = field(default_factory=dict, repr=False)
     _open_for: dict[date, timedelta] = field(default_factory=dict, repr=False)
+    # Due dates computed (``clock.add_business_time``): a page's clocks are judged again on every view.
+    _added: dict[tuple[datetime, timedelta], datetime] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.week) != 7 or not any(self.week):

@@ -21,6 +21,7 @@ from ecoute.keep_time.calendar import BusinessCalendar, Piece
 
 MAX_CLOSED_DAYS = 400  # a calendar closed this long in a row is a mistake, not a deadline
 _ONE_DAY = timedelta(days=1)
+_MAX_ADDED = 50_000  # due dates a calendar keeps (a few megabytes at most)
 
 
 class NoBusinessTime(ValueError):
@@ -68,8 +69,15 @@ def add_business_time(start: datetime, duration: timedelta, calendar: BusinessCa
     start = as_utc(start)
     if not _positive(duration):
         return start
-    (piece_start, _), remaining = _piece_reached(business_pieces(calendar, start), duration)
-    return piece_start + remaining
+    # The calendar never changes (a new setting makes a new one): each sum is worked out once.
+    found = calendar._added.get((start, duration))
+    if found is None:
+        (piece_start, _), remaining = _piece_reached(business_pieces(calendar, start), duration)
+        found = piece_start + remaining
+        if len(calendar._added) >= _MAX_ADDED:
+            calendar._added.clear()
+        calendar._added[(start, duration)] = found
+    return found
 
 
 def _positive(duration: timedelta) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ecoute.keep_time.calendar import BusinessCalendar
@@ -115,18 +115,31 @@ def open_clocks(
     return found
 
 
-def _clocks(session: Session, workspace_id: int, ids: list[int] | None) -> list[ConversationClock]:
+def _clocks_query(by_id: bool) -> Any:
+    """The running clocks of a workspace (``:workspace_id``), or of the conversations ``:ids`` of it.
+    Built once: a page's clocks are read on every inbox page and API list."""
     c = Conversation
+    workspace_id = bindparam("workspace_id", type_=Integer)
     stmt = select(c.id, c.assignee_id, c.priority, clock_start(workspace_id)).where(*runs_a_clock())
-    if ids is None:
-        stmt = stmt.where(c.workspace_id == workspace_id)
-    else:
-        # Looked up by id: "+ 0" keeps SQLite (it has no statistics) from walking a workspace
-        # index past every conversation instead, 100 ms or more for a page on a large workspace.
-        stmt = stmt.where(c.id.in_(ids), (c.workspace_id + 0) == workspace_id)
+    if not by_id:
+        return stmt.where(c.workspace_id == workspace_id).order_by(c.id)
+    # Looked up by id: "+ 0" keeps SQLite (it has no statistics) from walking a workspace
+    # index past every conversation instead, 100 ms or more for a page on a large workspace.
+    ids = bindparam("ids", expanding=True, type_=Integer)
+    return stmt.where(c.id.in_(ids), (c.workspace_id + 0) == workspace_id).order_by(c.id)
+
+
+_CLOCKS = {by_id: _clocks_query(by_id) for by_id in (False, True)}
+
+
+def _clocks(session: Session, workspace_id: int, ids: list[int] | None) -> list[ConversationClock]:
+    params: dict[str, Any] = {"workspace_id": workspace_id}
+    if ids is not None:
+        params["ids"] = ids
+    rows = session.connection().execute(_CLOCKS[ids is not None], params)
     return [
         ConversationClock(cid, assignee, Clock(started_at=started, priority=priority or 0))
-        for cid, assignee, priority, started in session.execute(stmt.order_by(c.id))
+        for cid, assignee, priority, started in rows
         if started is not None
     ]
 

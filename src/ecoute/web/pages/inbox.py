@@ -19,7 +19,7 @@ from ecoute.web.pages import page_router
 from ecoute.web.pages import presence as presence_page
 from ecoute.web.pages.deadline_view import current_time, page_timers
 from ecoute.web.pages.desk_icons import icon
-from ecoute.web.pages.inbox_rows import PageRows
+from ecoute.web.pages.inbox_rows import FilterBar, PageRows
 from ecoute.web.pages.inbox_support import (
     INTENTS,
     LANGUAGES,
@@ -102,6 +102,17 @@ def inbox(
         present=present,
         now=now,
     )
+    lists = picklists(session, ws)
+    current_view = _current_view(current, views)
+    filter_bar = FilterBar(
+        request.app.state.row_cache,
+        reader=rows.reader[:-1],
+        params=params,
+        current_view=current_view,
+        can_share_views=can["share_views"],
+        lists=lists,
+        csrf_token=csrf_token(request),
+    )
     response = render(
         request,
         "inbox.html",
@@ -113,11 +124,12 @@ def inbox(
         query_with=lambda **changes: query_with(params, **changes),
         present=present,
         rows=rows,
-        lists=picklists(session, ws),
+        lists=lists,
+        filter_bar=filter_bar,
         counts=counts.view_counts(session, ws, me),
         standard_views=STANDARD_VIEWS,
         saved_views=views,
-        current_view=_current_view(current, views),
+        current_view=current_view,
         can=can,
         fmt=Formatting(i18n, now),
         timers=timers,

@@ -150,3 +150,65 @@ class PageRows:
         if timer is not None:
             html = html.replace(self.cache.badge_slot, badge(self.i18n, timer, self.timers.running))
         return Markup(html)
+
+
+# What the filter bar (desk/_filters.html) may read of the page: each is in its key or fixed by it
+# (``t`` and ``fmt.platform`` by the language, ``options`` is the same for every page).
+FILTER_BAR_NAMES = frozenset(
+    {
+        "params",
+        "ws",
+        "t",
+        "fmt",
+        "options",
+        "lists",
+        "query",
+        "query_with",
+        "current_view",
+        "can",
+        "ui",
+        "csrf_token",
+    }
+)
+
+
+class FilterBar:
+    """The inbox's filter bar, rendered once per reader and filters and kept in the page's
+    ``RowCache``: the same on every page of a view, for every reader with the same language and
+    rights, until a member, brand or tag it offers changes. Its CSRF token goes in as a slot."""
+
+    def __init__(
+        self,
+        cache: RowCache,
+        *,
+        reader: tuple[Hashable, ...],
+        params: dict[str, str],
+        current_view: str | None,
+        can_share_views: bool,
+        lists: Any,
+        csrf_token: str,
+    ) -> None:
+        self.cache = cache
+        self.key = (
+            "filter-bar",
+            reader,
+            tuple(params.items()),
+            current_view,
+            can_share_views,
+            tuple((m.id, m.name) for m in lists.members),
+            tuple((b.id, b.name, b.is_competitor) for b in lists.brands),
+            tuple((t.id, t.name) for t in lists.tags),
+        )
+        self.csrf = Markup.escape(csrf_token)
+        self.csrf_slot = cache.csrf_slot
+        self.html = cache.get(self.key)
+
+    def shown(self) -> Markup:
+        """The kept bar, with this reader's CSRF token."""
+        return Markup((self.html or "").replace(self.csrf_slot, self.csrf))
+
+    def keep(self, html: str) -> Markup:
+        """Keep a bar rendered with ``csrf_slot`` for its token, and show it."""
+        self.html = str(html)
+        self.cache.put(self.key, self.html)
+        return self.shown()
