@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import eigsh
-from sklearn.cluster import HDBSCAN, KMeans
 
 NEIGHBOURS = 15
 # Eigenvectors computed: enough to separate a hundred topics; more costs far more time (on
@@ -31,6 +30,10 @@ _DENSE_BELOW = 500  # posts; a dense eigensolver is quicker there, and works for
 
 def cluster(vectors: np.ndarray, k: int | None = None, seed: int = 0) -> np.ndarray:
     """A topic id per row of ``vectors`` (unit vectors), numbered by size: 0 is the largest."""
+    # Imported when clustering, not with the module: scikit-learn costs every ``ecoute`` command,
+    # worker and web process that imports the topics a second of CPU at start-up.
+    from sklearn.cluster import KMeans
+
     n = len(vectors)
     if k is not None and k < 1:
         raise ValueError(f"the number of topics must be at least 1, not {k}")
@@ -93,6 +96,8 @@ def choose_k(embedding: np.ndarray) -> int:
     300 posts), not a count fitted to any data set. The leaves, rather than HDBSCAN's default
     choice of the most persistent groups, keep a few hundred posts from collapsing into two
     topics; the price is that a large, clean group may come out as two or three topics."""
+    from sklearn.cluster import HDBSCAN  # imported when clustering (see ``cluster``)
+
     size = min_topic_size(len(embedding))
     if len(embedding) <= size:
         return 1
