@@ -11,9 +11,12 @@ labelled sets (docs/benchmarks.md), this beats k-means on the raw vectors given 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import eigsh
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 NEIGHBOURS = 15
 # Eigenvectors computed: enough to separate a hundred topics; more costs far more time (on
@@ -30,8 +33,8 @@ _DENSE_BELOW = 500  # posts; a dense eigensolver is quicker there, and works for
 
 def cluster(vectors: np.ndarray, k: int | None = None, seed: int = 0) -> np.ndarray:
     """A topic id per row of ``vectors`` (unit vectors), numbered by size: 0 is the largest."""
-    # Imported when clustering, not with the module: scikit-learn costs every ``ecoute`` command,
-    # worker and web process that imports the topics a second of CPU at start-up.
+    # Imported when clustering, not with the module: scikit-learn and SciPy cost every ``ecoute``
+    # command, worker and web process that imports the topics a second of CPU at start-up.
     from sklearn.cluster import KMeans
 
     n = len(vectors)
@@ -60,6 +63,8 @@ def min_topic_size(n: int) -> int:
 
 def knn_graph(vectors: np.ndarray, neighbours: int) -> sparse.csr_matrix:
     """The symmetric 0/1 graph linking each vector to its ``neighbours`` most similar ones."""
+    from scipy import sparse  # imported when clustering (see ``cluster``)
+
     n = len(vectors)
     columns = np.empty((n, neighbours), dtype=np.int64)
     for start in range(0, n, _CHUNK):
@@ -77,6 +82,9 @@ def knn_graph(vectors: np.ndarray, neighbours: int) -> sparse.csr_matrix:
 
 def spectral(graph: sparse.csr_matrix, count: int, seed: int) -> np.ndarray:
     """The eigenvectors of D^-1/2 A D^-1/2 with the ``count`` largest eigenvalues, largest first."""
+    from scipy import sparse  # imported when clustering (see ``cluster``)
+    from scipy.sparse.linalg import eigsh
+
     degrees = np.asarray(graph.sum(axis=1)).ravel()
     scale = sparse.diags(1.0 / np.sqrt(np.maximum(degrees, 1.0)))
     normalised = scale @ graph @ scale
