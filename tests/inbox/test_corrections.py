@@ -10,10 +10,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import typer
+from click.testing import Result
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 import inbox_factories
-from ecoute.analysis.dataset import parse_labelled
+from ecoute.analysis import train_command
+from ecoute.analysis.commands import register
+from ecoute.analysis.dataset import bundled_examples, parse_labelled
+from ecoute.analysis.heads import Model
+from ecoute.analysis.training import MIN_FAST_EXAMPLES
+from ecoute.cli.context import state
 from ecoute.inbox.corrections import corrections_as_examples
 from ecoute.inbox.relabel import correct_label
 from ecoute.store.models import Mention
@@ -72,6 +80,21 @@ def test_another_workspace_s_corrections_are_never_read(db, workspace, other_wor
         assert len(corrections_as_examples(session, other_workspace.id)) == 1
 
 
+def train_in_process(args: list[str], db_url: str, data_dir: Path, monkeypatch) -> Result:
+    """``ecoute train`` through the real command function, in this process (so that the bundled
+    posts can be fewer), on this database and data folder."""
+    monkeypatch.setenv("ECOUTE_DATABASE_URL", db_url)
+    monkeypatch.setenv("ECOUTE_DATA_DIR", str(data_dir))
+    monkeypatch.setattr(state, "_db", None)
+    app = typer.Typer()
+    register(app)
+    try:
+        return CliRunner().invoke(app, args)
+    finally:
+        if state._db is not None:
+            state._db.dispose()
+
+
 def ecoute(args: list[str], db_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ECOUTE_DATABASE_URL": db_url, "ECOUTE_DATA_DIR": str(data_dir), "COLUMNS": "200"}
     return subprocess.run(
@@ -90,7 +113,20 @@ def features(tmp_path_factory):
     return tmp_path_factory.mktemp("features")
 
 
-def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, tmp_path, features):
+@pytest.fixture
+def fewer_bundled_posts(monkeypatch):
+    """Every fifth bundled post (1,030 of them) under the workspace's corrections. With
+    ``--bundled-weight 0`` they teach only the head the agents never correct (needs-reply); the
+    rule being tested is the same with all of them, which take minutes to embed. Enough stay for
+    ``ecoute train`` to fit the fast stage too, so the probe goes through the whole cascade."""
+    every_fifth = bundled_examples()[::5]
+    assert len(every_fifth) + 24 >= MIN_FAST_EXAMPLES
+    monkeypatch.setattr(train_command, "bundled_examples", lambda: every_fifth)
+
+
+def test_ecoute_train_learns_the_workspace_s_corrections(
+    db_url, db, workspace, tmp_path, features, fewer_bundled_posts, monkeypatch
+):
     for n in range(24):
         mark = "🍕" if n % 2 else "🌵"
         conversation = inbox_factories.conversation(
@@ -104,8 +140,11 @@ def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, 
     data_dir.mkdir()
     (data_dir / "cache").symlink_to(features, target_is_directory=True)
 
-    trained = ecoute(
-        ["train", "--workspace", workspace.slug, "--bundled-weight", "0", "--json"], db_url, data_dir
+    trained = train_in_process(
+        ["train", "--workspace", workspace.slug, "--bundled-weight", "0", "--json"],
+        db_url,
+        data_dir,
+        monkeypatch,
     )
     probe = tmp_path / "probe.txt"
     probe.write_text("🍕 commande 99 🍕\n🌵 commande 98 🌵\n", encoding="utf-8")
@@ -115,11 +154,14 @@ def test_ecoute_train_learns_the_workspace_s_corrections(db_url, db, workspace, 
         data_dir,
     )
 
-    assert trained.returncode == 0, trained.stderr
+    assert trained.exit_code == 0, trained.stderr
     assert "24 posts corrected by the workspace's agents" in trained.stderr
     assert json.loads(trained.stdout.splitlines()[-1])["examples"] == 24
     meta = json.loads((data_dir / "models" / workspace.slug / "model.json").read_text(encoding="utf-8"))
     assert meta["data"] == ["corrections:24"]
+    assert meta["base_examples"] == 1030
+    assert meta["training"]["heads"]["needs_reply"]["examples"] == 1030
+    assert Model.load(data_dir / "models" / workspace.slug).fast is not None
     assert analysed.returncode == 0, analysed.stderr
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(row["sentiment"], row["intent"]) for row in rows] == [LABELS["🍕"], LABELS["🌵"]]

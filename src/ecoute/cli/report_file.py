@@ -16,7 +16,6 @@ from ecoute.store import repo
 from ecoute.store.repo import Invalid, NotFound
 from ecoute.store.types import utcnow
 from ecoute.web.i18n import LOCALES
-from ecoute.web.pages.report_view import render_report
 
 DEFAULT_DAYS = 30
 
@@ -55,6 +54,10 @@ def write_report(
     if fmt is Format.csv:
         output.write_text(report_csv(report), encoding="utf-8")
         return output
+    # Imported here: the page templates bring in the web app (FastAPI), which the other
+    # ``ecoute`` commands need not load at start-up.
+    from ecoute.web.pages.report_view import render_report
+
     html = render_report(report, locale)
     if fmt is Format.html:
         output.write_text(html, encoding="utf-8")

@@ -11,10 +11,12 @@ labelled sets (docs/benchmarks.md), this beats k-means on the raw vectors given 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import eigsh
-from sklearn.cluster import HDBSCAN, KMeans
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 NEIGHBOURS = 15
 # Eigenvectors computed: enough to separate a hundred topics; more costs far more time (on
@@ -31,6 +33,10 @@ _DENSE_BELOW = 500  # posts; a dense eigensolver is quicker there, and works for
 
 def cluster(vectors: np.ndarray, k: int | None = None, seed: int = 0) -> np.ndarray:
     """A topic id per row of ``vectors`` (unit vectors), numbered by size: 0 is the largest."""
+    # Imported when clustering, not with the module: scikit-learn and SciPy cost every ``ecoute``
+    # command, worker and web process that imports the topics a second of CPU at start-up.
+    from sklearn.cluster import KMeans
+
     n = len(vectors)
     if k is not None and k < 1:
         raise ValueError(f"the number of topics must be at least 1, not {k}")
@@ -57,6 +63,8 @@ def min_topic_size(n: int) -> int:
 
 def knn_graph(vectors: np.ndarray, neighbours: int) -> sparse.csr_matrix:
     """The symmetric 0/1 graph linking each vector to its ``neighbours`` most similar ones."""
+    from scipy import sparse  # imported when clustering (see ``cluster``)
+
     n = len(vectors)
     columns = np.empty((n, neighbours), dtype=np.int64)
     for start in range(0, n, _CHUNK):
@@ -74,6 +82,9 @@ def knn_graph(vectors: np.ndarray, neighbours: int) -> sparse.csr_matrix:
 
 def spectral(graph: sparse.csr_matrix, count: int, seed: int) -> np.ndarray:
     """The eigenvectors of D^-1/2 A D^-1/2 with the ``count`` largest eigenvalues, largest first."""
+    from scipy import sparse  # imported when clustering (see ``cluster``)
+    from scipy.sparse.linalg import eigsh
+
     degrees = np.asarray(graph.sum(axis=1)).ravel()
     scale = sparse.diags(1.0 / np.sqrt(np.maximum(degrees, 1.0)))
     normalised = scale @ graph @ scale
@@ -93,6 +104,8 @@ def choose_k(embedding: np.ndarray) -> int:
     300 posts), not a count fitted to any data set. The leaves, rather than HDBSCAN's default
     choice of the most persistent groups, keep a few hundred posts from collapsing into two
     topics; the price is that a large, clean group may come out as two or three topics."""
+    from sklearn.cluster import HDBSCAN  # imported when clustering (see ``cluster``)
+
     size = min_topic_size(len(embedding))
     if len(embedding) <= size:
         return 1

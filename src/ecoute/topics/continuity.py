@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Set
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 # The smallest overlap (shared posts / posts in either) for a new topic to inherit an old identity.
 MIN_OVERLAP = 0.3
@@ -68,6 +67,8 @@ def match_topics(
             both = shared.get((old_topic, topic), 0)
             if both:
                 overlap[row, column] = both / (new_sizes[topic] + old_sizes[old_topic] - both)
+    from scipy.optimize import linear_sum_assignment  # as in ``clustering.cluster``
+
     rows, columns = linear_sum_assignment(overlap, maximize=True)
     for row, column in zip(rows, columns, strict=True):
         if overlap[row, column] >= min_overlap:

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
 
 TERMS_PER_LABEL = 3
 _ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
@@ -49,6 +48,8 @@ def topic_labels(
 ) -> dict[int, str]:
     """A label per topic id in ``topics`` (one id per text), from the texts' words; ``ignore``:
     words that say nothing of a topic here (the brands every mention is about)."""
+    from sklearn.feature_extraction.text import CountVectorizer  # as in ``clustering.cluster``
+
     ids = sorted(int(topic) for topic in np.unique(topics))
     documents = [" ".join(prepare(texts[i]) for i in np.flatnonzero(topics == topic)) for topic in ids]
     unwanted = stop_words() | {word for text in ignore for word in prepare(text).split()}

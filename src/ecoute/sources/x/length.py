@@ -5,10 +5,12 @@ points, and every link 23 whatever its length."""
 
 from __future__ import annotations
 
-from twitter_text import parse_tweet
-
 MAX_WEIGHTED = 280
 
 
 def weighted_length(text: str) -> int:
+    # Imported on first use: the port loads its emoji tables (and pkg_resources) when imported,
+    # a quarter of a second of CPU that every ``ecoute`` command would otherwise pay at start-up.
+    from twitter_text import parse_tweet
+
     return parse_tweet(text).weightedLength
