@@ -34,11 +34,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _serve(tmp_path: Path, port: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "ECOUTE_DATA_DIR": str(tmp_path / "data"), "ECOUTE_WEB_WORKERS": "off"}
+def _serve(tmp_path: Path, port: int, processes: int = 2, workers: str = "off") -> subprocess.Popen[str]:
+    env = {**os.environ, "ECOUTE_DATA_DIR": str(tmp_path / "data"), "ECOUTE_WEB_WORKERS": workers}
     env.pop("ECOUTE_DATABASE_URL", None)
+    env.pop("ECOUTE_QUEUE_URL", None)  # the default queue, a file in the data folder
     return subprocess.Popen(
-        [sys.executable, "-m", "ecoute", "serve", "--port", str(port), "--processes", "2"],
+        [sys.executable, "-m", "ecoute", "serve", "--port", str(port), "--processes", str(processes)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -179,3 +180,28 @@ def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in output
     assert "is listening on" not in output
     assert not (tmp_path / "data" / "ecoute.db").exists()  # no database made for a server that cannot start
+
+
+@pytest.mark.slow
+@LINUX_ONLY
+@pytest.mark.parametrize("workers", ["on", "off"])
+def test_one_web_process_runs_apart_from_the_embedded_workers(tmp_path, workers):
+    """With the background work in ``ecoute serve``'s own process, its one web process is a child
+    of its own (the two do not take turns for one interpreter lock); without it, nothing is
+    started beside the server."""
+    port = _free_port()
+    server = _serve(tmp_path, port, processes=1, workers=workers)
+    try:
+        answer = _first_answer(server, port)
+        children = _web_processes(server)
+        listeners = _holders(server_sockets(port, LISTEN), [server.pid, *children])
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=60)[0]
+
+    assert answer is not None and answer.status_code == 200
+    if workers == "on":
+        assert "background work in this process" in output
+        assert len(children) == 1 and listeners == Counter({children[0]: 1})
+    else:
+        assert children == [] and listeners == Counter({server.pid: 1})

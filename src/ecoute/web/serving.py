@@ -139,7 +139,8 @@ def run_web(db: Database, settings: Settings, *, host: str, port: int, processes
     With ``processes`` > 1, that many web processes serve (each builds its app with
     ``app_from_environment``), each on its own socket where the system spreads connections over
     such sockets (``reuse_port_supported``), else on one shared socket; the embedded workers stay
-    in this one process, so the scheduler still runs once. Forwarded headers are read by the app,
+    in this one process, so the scheduler still runs once. With the embedded workers, a single web
+    process also runs apart from them (on its own socket). Forwarded headers are read by the app,
     from ``ECOUTE_TRUSTED_PROXIES`` only, not from whatever uvicorn trusts by default.
     ``PortInUse`` if something already listens on the address, before anything starts."""
     from ecoute.web.app import create_app, settle_memory
@@ -153,8 +154,12 @@ def run_web(db: Database, settings: Settings, *, host: str, port: int, processes
         "proxy_headers": False,
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
     }
-    app = create_app(db, settings) if processes <= 1 else None
     workers = Workers(db, settings, WorkerPlan(scheduler=True)) if embedded_workers(settings) else None
+    # With the background work in this process, even a single web process runs apart from it
+    # (where it can have a socket of its own): storing and analysing items would otherwise take
+    # turns with the requests for one interpreter lock, and acknowledgements wait behind them.
+    apart = processes > 1 or (workers is not None and reuse_port_supported(port))
+    app = None if apart else create_app(db, settings)
     if workers is not None:
         workers.start()
     settle_memory()
