@@ -43,7 +43,7 @@ from ecoute.store.models import (
 )
 from ecoute.store.people import Note
 from ecoute.store.repo import Invalid, NotFound
-from ecoute.store.types import utcnow
+from ecoute.store.types import DIALECTS, among_ids, utcnow
 from ecoute.topics.models import MentionTopic
 
 __all__ = ["InboxFilters", "InboxRow", "Page", "ConversationDetail", "InvalidCursor"]
@@ -312,7 +312,7 @@ def _has_mention(query: Select[Any], workspace_id: int, *conditions: Any) -> Any
     )
 
 
-def _details() -> Select[Any]:
+def _details(dialect: str) -> Select[Any]:
     """For the conversations ``:list_ids`` of the workspace ``:list_workspace_id``: the mention
     each one's summary names, its author and its assignee, joined by key. Apart from the page's own
     statement, so that its plan (a filter, a sort, a limit) stays as it is, and this one looks up
@@ -324,7 +324,7 @@ def _details() -> Select[Any]:
         .outerjoin(m, and_(m.id == c.top_mention_id, _same_workspace(m, workspace_id)))
         .outerjoin(a, and_(a.id == c.author_id, _same_workspace(a, workspace_id)))
         .outerjoin(u, u.id == c.assignee_id)
-        .where(c.id.in_(bindparam("list_ids", expanding=True, type_=Integer)))
+        .where(among_ids(c.id, "list_ids", dialect))
         .where(_same_workspace(c, workspace_id))
     )
 
@@ -337,7 +337,7 @@ def _rows(session: Session, workspace_id: int, conversations: list[Any]) -> list
         return []
     ids = [c.id for c in conversations]
     params = {"list_workspace_id": workspace_id, "list_ids": ids}
-    details = {row[0]: row for row in _plain(session, _DETAILS, params)}
+    details = {row[0]: row for row in _plain(session, _DETAILS[session.get_bind().dialect.name], params)}
     rows = [_split(c, details[c.id]) for c in conversations]
     missing = [row.conversation.id for row in rows if row.top_mention is None]
     if missing:
@@ -385,7 +385,7 @@ LIST_ROW_TYPES = tuple(
 )
 # Where the mention's, the author's and the assignee's columns start in a row of ``_DETAILS``.
 _ENDS = tuple(accumulate((1, *(len(fields) for fields in LIST_ROW_FIELDS[1:3]))))
-_DETAILS = _details()
+_DETAILS = {dialect: _details(dialect) for dialect in DIALECTS}
 
 
 # Rows read by position and by name only: SQLAlchemy need not map the columns of each new statement
@@ -441,15 +441,17 @@ def _tag_rows(
     """Each conversation's tags by name: ``Tag`` instances, or rows of the columns ``tag`` names
     (and the conversation's id)."""
     read = _plain if len(tag) > 1 else Session.execute
+    dialect = session.get_bind().dialect.name
     rows = read(
         session,
         select(ConversationTag.conversation_id, *tag)
         .join(Tag, Tag.id == ConversationTag.tag_id)
         .where(
             ConversationTag.workspace_id == workspace_id,
-            ConversationTag.conversation_id.in_(conversation_ids),
+            among_ids(ConversationTag.conversation_id, "tagged_ids", dialect),
         )
         .order_by(Tag.name),
+        {"tagged_ids": list(conversation_ids)},
     )
     found: dict[int, list[Any]] = {}
     for row in rows:

@@ -21,6 +21,7 @@ from ecoute.keep_time.clock import latest_start
 from ecoute.keep_time.config import KeepTimeConfig, load_config
 from ecoute.keep_time.targets import BreachState, Clock, DeadlineStatus, deadline_for, statuses_at
 from ecoute.store.models import Conversation, Mention, Reply, Workspace
+from ecoute.store.types import DIALECTS, among_ids
 
 _CHUNK = 500
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # before any mention: no reply sent yet
@@ -115,7 +116,7 @@ def open_clocks(
     return found
 
 
-def _clocks_query(by_id: bool) -> Any:
+def _clocks_query(by_id: bool, dialect: str) -> Any:
     """The running clocks of a workspace (``:workspace_id``), or of the conversations ``:ids`` of it.
     Built once: a page's clocks are read on every inbox page and API list."""
     c = Conversation
@@ -125,18 +126,18 @@ def _clocks_query(by_id: bool) -> Any:
         return stmt.where(c.workspace_id == workspace_id).order_by(c.id)
     # Looked up by id: "+ 0" keeps SQLite (it has no statistics) from walking a workspace
     # index past every conversation instead, 100 ms or more for a page on a large workspace.
-    ids = bindparam("ids", expanding=True, type_=Integer)
-    return stmt.where(c.id.in_(ids), (c.workspace_id + 0) == workspace_id).order_by(c.id)
+    return stmt.where(among_ids(c.id, "ids", dialect), (c.workspace_id + 0) == workspace_id).order_by(c.id)
 
 
-_CLOCKS = {by_id: _clocks_query(by_id) for by_id in (False, True)}
+_CLOCKS = {(by_id, d): _clocks_query(by_id, d) for by_id in (False, True) for d in DIALECTS}
 
 
 def _clocks(session: Session, workspace_id: int, ids: list[int] | None) -> list[ConversationClock]:
     params: dict[str, Any] = {"workspace_id": workspace_id}
     if ids is not None:
-        params["ids"] = ids
-    rows = session.connection().execute(_CLOCKS[ids is not None], params)
+        params["ids"] = list(ids)
+    connection = session.connection()
+    rows = connection.execute(_CLOCKS[ids is not None, connection.dialect.name], params)
     return [
         ConversationClock(cid, assignee, Clock(started_at=started, priority=priority or 0))
         for cid, assignee, priority, started in rows
