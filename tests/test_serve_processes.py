@@ -14,7 +14,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,6 +72,13 @@ def _holders(inodes: list[str], pids: list[int]) -> Counter[int | None]:
     """How many of these sockets each process holds (None: none of them)."""
     held = {pid: socket_inodes(pid) for pid in pids}
     return Counter(next((pid for pid in pids if inode in held[pid]), None) for inode in inodes)
+
+
+def _in_own_loop(work: Any) -> Any:
+    """Run a coroutine on an event loop of its own, in a thread of its own: the browser tests'
+    Playwright may hold a running loop in this process's main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 async def _connections_at_once(
@@ -131,7 +140,7 @@ def test_each_web_process_listens_on_its_own_socket(tmp_path):
         # One listening socket per web process (a shared one would be a single socket held by all),
         # none kept by the supervisor, so a socket goes with its process.
         listeners = _holders(server_sockets(port, LISTEN), [*first, server.pid])
-        statuses, holders = asyncio.run(_connections_at_once(port, 40, first))
+        statuses, holders = _in_own_loop(_connections_at_once(port, 40, first))
 
         second = subprocess.run(
             [sys.executable, "-m", "ecoute", "serve", "--port", str(port), "--processes", "2"],
@@ -144,7 +153,7 @@ def test_each_web_process_listens_on_its_own_socket(tmp_path):
 
         os.kill(first[0], signal.SIGKILL)
         replaced = _both_listening(server, port, gone=first[0])
-        again, _ = asyncio.run(_connections_at_once(port, 10, replaced))
+        again, _ = _in_own_loop(_connections_at_once(port, 10, replaced))
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=60)[0]
