@@ -20,8 +20,7 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, func, literal, select, tuple_
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from ecoute.inbox import cursor as cursors
@@ -202,10 +201,8 @@ def _scope(session: Session, workspace_id: int, f: InboxFilters, now: datetime) 
 
 
 def _among(session: Session, column: Any, ids: list[int]) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        # One array parameter: thousands of separate ones cost more than the query itself.
-        return column == any_(bindparam("among", ids, type_=postgresql.ARRAY(Integer)))
-    return column.in_(ids)
+    # One array parameter on PostgreSQL: thousands of separate ones cost more than the query itself.
+    return among_ids(column, "among", session.get_bind().dialect.name, ids)
 
 
 def _same_workspace(model: Any, workspace_id: int) -> Any:

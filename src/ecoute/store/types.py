@@ -44,8 +44,9 @@ def utcnow() -> datetime:
 DIALECTS = ("sqlite", "postgresql")
 
 
-def among_ids(column: Any, name: str, dialect: str) -> Any:
-    """``column`` among the ids bound to ``name`` (a list), for a statement built once per dialect.
+def among_ids(column: Any, name: str, dialect: str, ids: list[int] | None = None) -> Any:
+    """``column`` among the ids bound to ``name`` (a list given when the statement runs, for a
+    statement built once per dialect, or ``ids`` here).
 
     PostgreSQL: ``= ANY(:name)`` with one array parameter. An expanding ``IN`` would give each id a
     parameter of its own, rendered into the statement's text on every execution, and psycopg parses
@@ -56,5 +57,5 @@ def among_ids(column: Any, name: str, dialect: str) -> Any:
     from sqlalchemy.dialects.postgresql import ARRAY
 
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(Integer)))
-    return column.in_(bindparam(name, expanding=True, type_=Integer))
+        return column == any_(bindparam(name, ids, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, ids, expanding=True, type_=Integer))
