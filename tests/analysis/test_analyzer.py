@@ -186,3 +186,70 @@ def test_an_error_in_a_batch_reaches_the_caller_and_the_analyzer_still_works(
     monkeypatch.setattr(broken, "_finish", finish)
     again = broken.understand(varied_posts(200))
     assert again == Analyzer(analyzer.model, pipeline=False).understand(varied_posts(200))
+
+
+def test_a_stream_of_batches_gives_each_batch_what_analyze_gives_it(analyzer: Analyzer) -> None:
+    texts = varied_posts(400)
+    batches = [
+        [AnalysisInput(text) for text in texts[:150]],
+        [],  # an empty batch keeps its place
+        [AnalysisInput(text) for text in texts[150:151]],
+        [AnalysisInput(text) for text in texts[:40]],  # all seen before, or still in the models
+        [AnalysisInput(text) for text in texts[151:]],
+    ]
+    streamed = list(Analyzer(analyzer.model).analyze_stream(iter(batches), now=NOW, locale="en"))
+    one_by_one = Analyzer(analyzer.model, pipeline=False)
+    assert streamed == [one_by_one.analyze(batch, now=NOW, locale="en") for batch in batches]
+    assert [len(notes) for notes in streamed] == [150, 0, 1, 40, 249]
+
+
+def test_the_stream_keeps_the_models_busy_across_batches(analyzer: Analyzer) -> None:
+    """The full stage of a batch's last 64 posts must still be running when the next batch's first
+    posts go through the fast stage: a stream that drained the pipeline at each batch's end would
+    leave this wait to time out."""
+    import threading
+
+    streaming = Analyzer(analyzer.model)
+    next_batch_begun = threading.Event()
+    overlapped: list[bool] = []
+    begin, finish = streaming._begin, streaming._finish
+    texts = varied_posts(256)
+    first, second = texts[:128], texts[128:]
+
+    def begin_and_tell(batch):  # type: ignore[no-untyped-def]
+        if batch[0] == second[0]:
+            next_batch_begun.set()
+        return begin(batch)
+
+    def finish_after_the_next_batch_begins(begun):  # type: ignore[no-untyped-def]
+        if begun.texts[-1] == first[-1]:
+            overlapped.append(next_batch_begun.wait(timeout=30))
+        return finish(begun)
+
+    streaming._begin = begin_and_tell  # type: ignore[method-assign]
+    streaming._finish = finish_after_the_next_batch_begins  # type: ignore[method-assign]
+    read: list[int] = []
+
+    def batches():  # type: ignore[no-untyped-def]
+        for n, batch in enumerate((first, second)):
+            read.append(n)
+            yield batch
+
+    results = []
+    for chunk in streaming.understand_stream(batches()):
+        results.append(chunk)
+        assert read == [0, 1]  # the second batch was read before the first came back
+    assert overlapped == [True]
+    assert results == [Analyzer(analyzer.model, pipeline=False).understand(part) for part in (first, second)]
+
+
+def test_an_error_in_a_stream_reaches_the_caller_and_frees_the_analyzer(analyzer: Analyzer) -> None:
+    streaming = Analyzer(analyzer.model)
+
+    def batches():  # type: ignore[no-untyped-def]
+        yield [AnalysisInput(text) for text in varied_posts(100)]
+        raise ValueError("line 7: not JSON")
+
+    with pytest.raises(ValueError, match="line 7"):
+        list(streaming.analyze_stream(batches(), now=NOW))
+    assert len(streaming.analyze([AnalysisInput("merci !")], now=NOW)) == 1  # not left locked

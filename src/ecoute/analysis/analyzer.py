@@ -8,8 +8,8 @@ it depends on who posted, how far it spread, and how long it has waited.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +62,14 @@ class _Begun:
         return [self.languages[i].code for i in self.live]
 
 
+@dataclass
+class _Chunk:
+    """One caller's list of texts on its way through the pipeline: its batches' results, in order."""
+
+    left: int  # batches not finished yet
+    results: list[TextAnalysis] = field(default_factory=list)
+
+
 class Analyzer:
     """Annotates posts with one model (the shipped default or a workspace's own heads).
 
@@ -94,7 +102,8 @@ class Analyzer:
         self._detector = get_language_detector()
         self._cache: OrderedDict[str, TextAnalysis] = OrderedDict()
         self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one caller at a time through the models
+        self._cache_lock = threading.Lock()
         self.pipeline = pipeline
         self._pool: ThreadPoolExecutor | None = None
 
@@ -117,49 +126,129 @@ class Analyzer:
             self._annotate(item, text, now, locale, policy) for item, text in zip(inputs, texts, strict=True)
         ]
 
+    def analyze_stream(
+        self,
+        batches: Iterable[Sequence[AnalysisInput]],
+        *,
+        now: datetime | None = None,
+        locale: str = "fr",
+        praise_needs_reply: bool | None = None,
+    ) -> Iterator[list[Annotation]]:
+        """``analyze`` over many batches, one list of annotations per batch, in order.
+
+        The pipeline does not stop between batches: the next batch is read (``batches`` is
+        consumed lazily, so reading the input overlaps too) and its fast stage runs while the full
+        stage finishes the one before, and a batch's annotations are handed back while the next
+        one's full stage runs. Calling ``analyze`` once per batch would leave a core idle at every
+        batch's end. Holds the analyzer (like ``analyze``) until the stream ends or is closed."""
+        check_locale(locale)
+        policy = self.praise_needs_reply if praise_needs_reply is None else praise_needs_reply
+        waiting: deque[Sequence[AnalysisInput]] = deque()
+
+        def texts() -> Iterator[list[str]]:
+            for batch in batches:
+                waiting.append(batch)
+                yield [item.text for item in batch]
+
+        for analysed in self.understand_stream(texts()):
+            inputs = waiting.popleft()
+            yield [
+                self._annotate(item, text, now, locale, policy)
+                for item, text in zip(inputs, analysed, strict=True)
+            ]
+
     def understand(self, texts: Sequence[str]) -> list[TextAnalysis]:
         """The model part for each text, from the cache when the same text was seen before."""
-        keys = [text_hash(text) for text in texts]
+        one = self._understood([texts], lambda chunks: (self._run(chunk) for chunk in chunks))
+        return [result for chunk in one for result in chunk]
+
+    def understand_stream(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[TextAnalysis]]:
+        """``understand`` for each list of texts in ``chunks``, pipelined across them (see
+        ``analyze_stream``). A text met again in a list read while an earlier one is still in the
+        models is read twice (the cache learns it when that list is done): only the time is lost."""
+        return self._understood(chunks, self._run_stream)
+
+    def _understood(
+        self,
+        chunks: Iterable[Sequence[str]],
+        run: Callable[[Iterable[list[str]]], Iterable[list[TextAnalysis]]],
+    ) -> Iterator[list[TextAnalysis]]:
+        plans: deque[tuple[list[str], dict[str, TextAnalysis], list[str]]] = deque()
+
+        def pending() -> Iterator[list[str]]:
+            for texts in chunks:
+                keys = [text_hash(text) for text in texts]
+                with self._cache_lock:
+                    found = {key: self._cache[key] for key in keys if key in self._cache}
+                todo = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
+                plans.append((keys, found, list(todo)))
+                yield list(todo.values())
+
         with self._lock:
-            found = {key: self._cache[key] for key in keys if key in self._cache}
-            pending = list(
-                {key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items()
-            )
-            found.update(
-                zip((key for key, _ in pending), self._run([text for _, text in pending]), strict=True)
-            )
-            for key in keys:
-                self._cache[key] = found[key]
-                self._cache.move_to_end(key)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return [found[key] for key in keys]
+            for computed in run(pending()):
+                keys, found, todo = plans.popleft()
+                found.update(zip(todo, computed, strict=True))
+                with self._cache_lock:
+                    for key in keys:
+                        self._cache[key] = found[key]
+                        self._cache.move_to_end(key)
+                    while len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+                yield [found[key] for key in keys]
 
     def _run(self, texts: list[str]) -> list[TextAnalysis]:
-        """The models over ``texts``, batch by batch.
+        """The models over ``texts``, batch by batch (pipelined as ``_run_stream`` says; a single
+        batch is read in this thread)."""
+        if len(texts) <= self.batch_size:
+            return self._finish(self._begin(texts)) if texts else []
+        return [result for chunk in self._run_stream([texts]) for result in chunk]
+
+    def _run_stream(self, chunks: Iterable[list[str]]) -> Iterator[list[TextAnalysis]]:
+        """The models over each list of texts, batch by batch, one list of results per list.
 
         Pipelined: the full stage of one batch (the e5 embedding, native code that releases the
         GIL and spreads over the cores) runs in a worker thread while this thread reads the next
         batch with the language detectors and the fast stage, which are single-threaded and
-        would otherwise leave a core idle (docs/benchmarks.md, analysis speed).
+        would otherwise leave a core idle (docs/benchmarks.md, analysis speed). The next batch
+        may belong to the next list: the worker is kept busy across lists, and a list's results
+        are handed back while the worker reads the one after it.
         """
-        batches = [texts[start : start + self.batch_size] for start in range(0, len(texts), self.batch_size)]
-        if not self.pipeline or len(batches) < 2:
-            return [result for batch in batches for result in self._finish(self._begin(batch))]
-        results: list[TextAnalysis] = []
-        running: Future[list[TextAnalysis]] | None = None
+        order: deque[_Chunk] = deque()
+        running: tuple[Future[list[TextAnalysis]], _Chunk] | None = None
+
+        def collect() -> None:
+            nonlocal running
+            if running is not None:
+                future, chunk = running
+                running = None
+                chunk.results += future.result()
+                chunk.left -= 1
+
         try:
-            for batch in batches:
-                begun = self._begin(batch)
-                if running is not None:
-                    results += running.result()
-                running = self._worker().submit(self._finish, begun)
-            assert running is not None
-            results += running.result()
+            for texts in chunks:
+                batches = [
+                    texts[start : start + self.batch_size] for start in range(0, len(texts), self.batch_size)
+                ]
+                chunk = _Chunk(left=len(batches))
+                order.append(chunk)
+                for batch in batches:
+                    begun = self._begin(batch)
+                    if not self.pipeline:
+                        chunk.results += self._finish(begun)
+                        chunk.left -= 1
+                        continue
+                    collect()
+                    running = (self._worker().submit(self._finish, begun), chunk)
+                    while order and order[0].left == 0:  # done, and every list before it too
+                        yield order.popleft().results
+                while order and order[0].left == 0:
+                    yield order.popleft().results
+            collect()
+            while order:
+                yield order.popleft().results
         finally:
-            if running is not None:  # an error in this thread: let the worker finish its batch first
-                wait([running])
-        return results
+            if running is not None:  # an error or an early close: let the worker finish its batch first
+                wait([running[0]])
 
     def _worker(self) -> ThreadPoolExecutor:
         if self._pool is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import typer
@@ -19,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .analyzer import DEFAULT_MODEL_DIR, get_analyzer, workspace_model_dir
 from .batchio import FORMATS, InputLine, count_lines, detect_format, read_lines
 from .train_command import train_command
+from .types import AnalysisInput, Annotation
 from .wording import LOCALES
 
 MAX_LISTED_ERRORS = 20
@@ -110,32 +113,54 @@ def analyze_command(
     analysed = 0
     with output.open("w", encoding="utf-8") as out, _progress(console) as progress:
         task = progress.add_task("Analysing", total=total)
-        batch: list[InputLine] = []
-        for line in read_lines(input_path, fmt):
-            batch.append(line)
-            if len(batch) >= batch_size:
-                analysed += _flush(batch, analyzer, out, at, locale, praise_needs_reply, errors, warnings)
-                progress.advance(task, len(batch))
-                batch = []
-        analysed += _flush(batch, analyzer, out, at, locale, praise_needs_reply, errors, warnings)
-        progress.advance(task, len(batch))
+        batches = _batches(read_lines(input_path, fmt), batch_size)
+        # One stream for the whole file: the models never wait for a batch to be written or read.
+        for lines, notes in _analysed(batches, analyzer, at, locale, praise_needs_reply):
+            analysed += _write(lines, notes, out, errors, warnings)
+            progress.advance(task, len(lines))
     elapsed = time.perf_counter() - started
     _report(console, analysed, errors, warnings, elapsed, output, json_summary)
     raise typer.Exit(1 if errors else 0)
 
 
-def _flush(
-    batch: list[InputLine],
+def _batches(lines: Iterable[InputLine], size: int) -> Iterator[list[InputLine]]:
+    batch: list[InputLine] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _analysed(
+    batches: Iterable[list[InputLine]],
     analyzer,
-    out,
     now,
     locale: str,
     praise: bool,  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[list[InputLine], list[Annotation]]]:
+    """Each batch of lines with the annotations of its good ones, through one analysis stream."""
+    read: deque[list[InputLine]] = deque()
+
+    def inputs() -> Iterator[list[AnalysisInput]]:
+        for batch in batches:
+            read.append(batch)
+            yield [line.item for line in batch if line.item is not None]
+
+    for notes in analyzer.analyze_stream(inputs(), now=now, locale=locale, praise_needs_reply=praise):
+        yield read.popleft(), notes
+
+
+def _write(
+    batch: list[InputLine],
+    notes: list[Annotation],
+    out,  # type: ignore[no-untyped-def]
     errors: list[str],
     warnings: list[str],
 ) -> int:
     good = [line for line in batch if line.item is not None]
-    notes = analyzer.analyze([line.item for line in good], now=now, locale=locale, praise_needs_reply=praise)
     by_line = {line.line: note for line, note in zip(good, notes, strict=True)}
     for line in batch:
         warnings.extend(line.warnings)

