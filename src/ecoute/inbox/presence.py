@@ -12,8 +12,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from ecoute.inbox.triage import get_conversation_row
 from ecoute.store.models import User
 from ecoute.store.people import PRESENCE_STATES, Presence
 from ecoute.store.repo import Invalid
-from ecoute.store.types import utcnow
+from ecoute.store.types import DIALECTS, among_ids, utcnow
 
 logger = logging.getLogger(__name__)
 FRESH = timedelta(seconds=30)
@@ -96,23 +97,35 @@ def others_present(
     if not conversation_ids:
         return {}
     since = (now or utcnow()) - FRESH
-    rows = session.execute(
-        select(Presence, User.name)
-        .join(User, User.id == Presence.user_id)
-        .where(
-            Presence.workspace_id == workspace_id,
-            Presence.conversation_id.in_(list(conversation_ids)),
-            Presence.seen_at >= since,
-            Presence.user_id != (user_id or 0),
-        )
-        .order_by(Presence.conversation_id, Presence.state, User.name)  # "replying" < "viewing"
+    connection = session.connection()
+    rows = connection.execute(
+        _PRESENT[connection.dialect.name],
+        {"workspace_id": workspace_id, "ids": list(conversation_ids), "since": since, "me": user_id or 0},
     )
     found: dict[int, list[Present]] = {}
-    for row, name in rows:
-        found.setdefault(row.conversation_id, []).append(
-            Present(row.conversation_id, row.user_id, name, row.state, row.seen_at)
-        )
+    for conversation_id, someone, name, state, seen_at in rows:
+        found.setdefault(conversation_id, []).append(Present(conversation_id, someone, name, state, seen_at))
     return found
+
+
+def _present_query(dialect: str) -> Any:
+    """Who else is on the conversations ``:ids``: built once per dialect (every inbox page asks),
+    plain rows, the page's ids in one parameter (see ``among_ids``)."""
+    p = Presence
+    return (
+        select(p.conversation_id, p.user_id, User.name, p.state, p.seen_at)
+        .join(User, User.id == p.user_id)
+        .where(
+            p.workspace_id == bindparam("workspace_id", type_=Integer),
+            among_ids(p.conversation_id, "ids", dialect),
+            p.seen_at >= bindparam("since", type_=p.seen_at.type),
+            p.user_id != bindparam("me", type_=Integer),
+        )
+        .order_by(p.conversation_id, p.state, User.name)  # "replying" < "viewing"
+    )
+
+
+_PRESENT = {dialect: _present_query(dialect) for dialect in DIALECTS}
 
 
 def forget_stale(session: Session, workspace_id: int, *, now: datetime | None = None) -> int:

@@ -16,14 +16,12 @@ from babel import Locale
 from babel.dates import format_datetime, format_skeleton, format_timedelta
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session
 
-from ecoute.auth import users
 from ecoute.auth.permissions import Action
 from ecoute.inbox import batch, reasons
-from ecoute.inbox.tags import list_tags
-from ecoute.store import repo
-from ecoute.store.models import Brand, Conversation, Mention, Tag
+from ecoute.store.models import Brand, Conversation, Membership, Mention, Tag, User
 from ecoute.store.types import utcnow
 from ecoute.web.deps import WorkspaceContext
 from ecoute.web.i18n import Translator
@@ -98,8 +96,21 @@ class Picklists:
     """Everything the filter bar and the triage pickers offer."""
 
     members: list[Member]
-    tags: list[Tag]
-    brands: list[Brand]
+    tags: list[PickedTag]
+    brands: list[PickedBrand]
+
+
+@dataclass(frozen=True)
+class PickedTag:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class PickedBrand:
+    id: int
+    name: str
+    is_competitor: bool
 
 
 def permissions(ctx: WorkspaceContext) -> dict[str, bool]:
@@ -133,9 +144,33 @@ def member(user_id: int, name: str) -> Member:
 
 
 def picklists(session: Session, workspace_id: int) -> Picklists:
-    members = [member(u.id, u.name) for u, _ in users.list_members(session, workspace_id)]
-    tags = sorted(list_tags(session, workspace_id), key=lambda t: t.name.casefold())
-    return Picklists(members, tags, repo.list_brands(session, workspace_id))
+    """Members (by name), tags (the first ``TAGS_OFFERED`` made, by name) and brands: plain rows
+    from statements built once, since every inbox and conversation page asks."""
+    connection = session.connection()
+    params = {"workspace_id": workspace_id}
+    members = [member(uid, name) for uid, name in connection.execute(_MEMBERS, params)]
+    tags = sorted(
+        (PickedTag(tid, name) for tid, name in connection.execute(_TAGS, params)),
+        key=lambda t: t.name.casefold(),
+    )
+    brands = [PickedBrand(bid, name, bool(rival)) for bid, name, rival in connection.execute(_BRANDS, params)]
+    return Picklists(members, tags, brands)
+
+
+TAGS_OFFERED = 200
+_WORKSPACE = bindparam("workspace_id", type_=Integer)
+_MEMBERS = (
+    select(User.id, User.name)
+    .join(Membership, Membership.user_id == User.id)
+    .where(Membership.workspace_id == _WORKSPACE)
+    .order_by(User.name, User.id)
+)
+_TAGS = select(Tag.id, Tag.name).where(Tag.workspace_id == _WORKSPACE).order_by(Tag.id).limit(TAGS_OFFERED)
+_BRANDS = (
+    select(Brand.id, Brand.name, Brand.competitor_of_id.is_not(None))
+    .where(Brand.workspace_id == _WORKSPACE)
+    .order_by(Brand.id)
+)
 
 
 def redirect_back(
