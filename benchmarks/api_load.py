@@ -174,6 +174,7 @@ class Server:
 
     def __init__(self, url: str, data_dir: str, src: Path | None, extra_env: dict[str, str]) -> None:
         self.port = free_port()
+        self.url = url
         env = {
             **os.environ,
             "ECOUTE_DATABASE_URL": url,
@@ -306,6 +307,23 @@ def cpu_shares(before: dict[int, float], after: dict[int, float]) -> list[float]
     return [round(part / total, 2) for part in spent] if total else []
 
 
+def database_cpu_seconds() -> float:
+    """CPU time so far of the PostgreSQL server's processes on this machine (0 when none runs here):
+    the database's own share of each request, next to the web processes' and the clients'."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+        except OSError:
+            continue
+        total += _cpu_ticks(int(entry.name))
+    return total / ticks
+
+
 def _cpu_ticks(pid: int) -> int:
     fields = _stat(pid)
     return int(fields[11]) + int(fields[12]) if fields else 0  # utime, stime
@@ -350,10 +368,11 @@ async def run_clients(
 ) -> dict[str, Any]:
     samples, warm = Samples(), Samples()
     clients = [make_client(i) for i in range(args.clients)]
-    cpu, per_process = 0.0, {}
+    cpu, per_process, own, database = 0.0, {}, 0.0, 0.0
     try:
         for into, span in ((warm, 3.0), (samples, args.seconds)):
             cpu, per_process = server.cpu_seconds(), server.web_process_cpu()
+            own, database = time.process_time(), database_cpu_seconds()
             until = time.monotonic() + span
             await asyncio.gather(
                 *(
@@ -364,12 +383,18 @@ async def run_clients(
                 )
             )
         cpu = server.cpu_seconds() - cpu
+        own, database = time.process_time() - own, database_cpu_seconds() - database
         shares = cpu_shares(per_process, server.web_process_cpu())
         connections = sorted(server.connections_per_process().values(), reverse=True)
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
     summary = samples.summary(args.seconds)
-    summary["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, len(samples.latencies_ms)), 1)
+    answered = max(1, len(samples.latencies_ms))
+    summary["server_cpu_ms_per_request"] = round(1000 * cpu / answered, 1)
+    # The clients run on the same cores: what they and the database spend is CPU the server lacks.
+    summary["client_cpu_ms_per_request"] = round(1000 * own / answered, 1)
+    if "postgresql" in server.url:
+        summary["database_cpu_ms_per_request"] = round(1000 * database / answered, 1)
     summary["web_process_cpu_shares"] = shares
     summary["connections_per_web_process"] = connections
     return summary
