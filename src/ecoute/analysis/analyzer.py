@@ -102,8 +102,7 @@ class Analyzer:
         self._detector = get_language_detector()
         self._cache: OrderedDict[str, TextAnalysis] = OrderedDict()
         self._cache_size = cache_size
-        self._lock = threading.Lock()  # one caller at a time through the models
-        self._cache_lock = threading.Lock()
+        self._lock = threading.Lock()  # one caller at a time through the models and the cache
         self.pipeline = pipeline
         self._pool: ThreadPoolExecutor | None = None
 
@@ -159,8 +158,11 @@ class Analyzer:
 
     def understand(self, texts: Sequence[str]) -> list[TextAnalysis]:
         """The model part for each text, from the cache when the same text was seen before."""
-        one = self._understood([texts], lambda chunks: (self._run(chunk) for chunk in chunks))
-        return [result for chunk in one for result in chunk]
+        return [
+            result
+            for chunk in self._understood([texts], lambda chunks: map(self._run, chunks))
+            for result in chunk
+        ]
 
     def understand_stream(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[TextAnalysis]]:
         """``understand`` for each list of texts in ``chunks``, pipelined across them (see
@@ -173,13 +175,14 @@ class Analyzer:
         chunks: Iterable[Sequence[str]],
         run: Callable[[Iterable[list[str]]], Iterable[list[TextAnalysis]]],
     ) -> Iterator[list[TextAnalysis]]:
+        # Everything here, ``pending`` included (``run`` calls it), runs in the caller's thread
+        # under ``self._lock``: the pipeline's worker thread never touches the cache.
         plans: deque[tuple[list[str], dict[str, TextAnalysis], list[str]]] = deque()
 
         def pending() -> Iterator[list[str]]:
             for texts in chunks:
                 keys = [text_hash(text) for text in texts]
-                with self._cache_lock:
-                    found = {key: self._cache[key] for key in keys if key in self._cache}
+                found = {key: self._cache[key] for key in keys if key in self._cache}
                 todo = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
                 plans.append((keys, found, list(todo)))
                 yield list(todo.values())
@@ -188,12 +191,11 @@ class Analyzer:
             for computed in run(pending()):
                 keys, found, todo = plans.popleft()
                 found.update(zip(todo, computed, strict=True))
-                with self._cache_lock:
-                    for key in keys:
-                        self._cache[key] = found[key]
-                        self._cache.move_to_end(key)
-                    while len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
+                for key in keys:
+                    self._cache[key] = found[key]
+                    self._cache.move_to_end(key)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
                 yield [found[key] for key in keys]
 
     def _run(self, texts: list[str]) -> list[TextAnalysis]:
@@ -224,6 +226,10 @@ class Analyzer:
                 chunk.results += future.result()
                 chunk.left -= 1
 
+        def ready() -> Iterator[list[TextAnalysis]]:
+            while order and order[0].left == 0:  # done, and every list before it too
+                yield order.popleft().results
+
         try:
             for texts in chunks:
                 batches = [
@@ -239,13 +245,10 @@ class Analyzer:
                         continue
                     collect()
                     running = (self._worker().submit(self._finish, begun), chunk)
-                    while order and order[0].left == 0:  # done, and every list before it too
-                        yield order.popleft().results
-                while order and order[0].left == 0:
-                    yield order.popleft().results
+                    yield from ready()
+                yield from ready()
             collect()
-            while order:
-                yield order.popleft().results
+            yield from ready()
         finally:
             if running is not None:  # an error or an early close: let the worker finish its batch first
                 wait([running[0]])

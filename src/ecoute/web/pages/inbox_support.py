@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -96,21 +97,8 @@ class Picklists:
     """Everything the filter bar and the triage pickers offer."""
 
     members: list[Member]
-    tags: list[PickedTag]
-    brands: list[PickedBrand]
-
-
-@dataclass(frozen=True)
-class PickedTag:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class PickedBrand:
-    id: int
-    name: str
-    is_competitor: bool
+    tags: list[Any]  # rows: id, name
+    brands: list[Any]  # rows: id, name, is_competitor
 
 
 def permissions(ctx: WorkspaceContext) -> dict[str, bool]:
@@ -149,12 +137,8 @@ def picklists(session: Session, workspace_id: int) -> Picklists:
     connection = session.connection()
     params = {"workspace_id": workspace_id}
     members = [member(uid, name) for uid, name in connection.execute(_MEMBERS, params)]
-    tags = sorted(
-        (PickedTag(tid, name) for tid, name in connection.execute(_TAGS, params)),
-        key=lambda t: t.name.casefold(),
-    )
-    brands = [PickedBrand(bid, name, bool(rival)) for bid, name, rival in connection.execute(_BRANDS, params)]
-    return Picklists(members, tags, brands)
+    tags = sorted(connection.execute(_TAGS, params), key=lambda t: t.name.casefold())
+    return Picklists(members, tags, list(connection.execute(_BRANDS, params)))
 
 
 TAGS_OFFERED = 200
@@ -167,7 +151,7 @@ _MEMBERS = (
 )
 _TAGS = select(Tag.id, Tag.name).where(Tag.workspace_id == _WORKSPACE).order_by(Tag.id).limit(TAGS_OFFERED)
 _BRANDS = (
-    select(Brand.id, Brand.name, Brand.competitor_of_id.is_not(None))
+    select(Brand.id, Brand.name, Brand.competitor_of_id.is_not(None).label("is_competitor"))
     .where(Brand.workspace_id == _WORKSPACE)
     .order_by(Brand.id)
 )
