@@ -214,3 +214,66 @@ def test_one_web_process_runs_apart_from_the_embedded_workers(tmp_path, workers)
         assert len(children) == 1 and listeners == Counter({children[0]: 1})
     else:
         assert children == [] and listeners == Counter({server.pid: 1})
+
+
+async def _kept_alive_clients(port: int, count: int, seconds: float, pids: list[int]) -> dict[str, Any]:
+    """``count`` clients, each on its own kept-alive connection, each asking again as soon as
+    answered (a client told ``Connection: close`` opens a new connection): how the connections lie
+    over the processes after the first round and at the end, the statuses, and the closes."""
+    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) for _ in range(count)]
+    statuses: Counter[int] = Counter()
+    closes = 0
+
+    async def ask(client: httpx.AsyncClient) -> None:
+        nonlocal closes
+        answer = await client.get("/login")
+        statuses[answer.status_code] += 1
+        closes += answer.headers.get("connection") == "close"
+
+    try:
+        await asyncio.gather(*(ask(client) for client in clients))
+        first = _holders(server_sockets(port, ESTABLISHED), pids)
+        until = time.monotonic() + seconds
+
+        async def keep_asking(client: httpx.AsyncClient) -> None:
+            while time.monotonic() < until:
+                await ask(client)
+
+        await asyncio.gather(*(keep_asking(client) for client in clients))
+        last = _holders(server_sockets(port, ESTABLISHED), pids)
+        return {"first": first, "last": last, "statuses": statuses, "closes": closes}
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
+
+
+@pytest.mark.slow
+@LINUX_ONLY
+def test_kept_alive_connections_even_out_over_the_web_processes(tmp_path):
+    """However the system spread twenty kept-alive connections, within seconds each process holds
+    ten (or eleven): the busier one asked the excess to reconnect (``web.balance``)."""
+    port = _free_port()
+    server = _serve(tmp_path, port)
+    try:
+        assert _first_answer(server, port) is not None
+        children = _both_listening(server, port)
+        folders = {
+            line.partition("=")[2]
+            for pid in children
+            for line in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+            if line.startswith("ECOUTE_WEB_BALANCE_DIR=")
+        }
+        run = _in_own_loop(_kept_alive_clients(port, 20, 6.0, children))
+        published = sorted(path.name for folder in folders for path in Path(folder).iterdir())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=60)[0]
+
+    assert server.returncode == 0, output
+    assert len(folders) == 1  # one folder, shared by the two processes …
+    assert published == sorted(f"{pid}.count" for pid in children)  # … each publishing its count there
+    assert not Path(next(iter(folders))).exists()  # removed when the server stopped
+    assert set(run["statuses"]) == {200}
+    assert sum(run["first"].values()) == 20 and sum(run["last"].values()) == 20, run
+    assert max(run["last"].values()) <= 11 and set(run["last"]) == set(children), run
+    if max(run["first"].values()) > 11:
+        assert run["closes"] >= max(run["first"].values()) - 10, run

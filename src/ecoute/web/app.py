@@ -20,6 +20,7 @@ from ecoute.ops import logs
 from ecoute.settings import Settings
 from ecoute.store.db import Database
 from ecoute.web import errors
+from ecoute.web.balance import ENV_FOLDER, ConnectionBalance
 from ecoute.web.clients import trusted_proxies
 from ecoute.web.hooks import hooks_app
 from ecoute.web.input_guard import reject_nul
@@ -125,6 +126,9 @@ def app_from_environment() -> FastAPI:
     logs.configure(settings.raw("log_format"))
     db = Database.open(settings.database_url, run_migrations=False, pool_size=settings.int("db_pool_size"))
     app = create_app(db, settings)
+    folder = os.environ.get(ENV_FOLDER)
+    if folder:  # one of several web processes: keep their loads even (outermost: sees the peer)
+        app.add_middleware(ConnectionBalance, folder=folder)
     settle_memory()
     return app
 

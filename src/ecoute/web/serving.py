@@ -4,9 +4,13 @@ in the same process (``ECOUTE_WEB_WORKERS``), so that one command keeps the whol
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import socket
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import uvicorn
@@ -16,6 +20,7 @@ from ecoute.jobs.queues import QueueTarget
 from ecoute.jobs.workers import WorkerPlan, Workers
 from ecoute.settings import Settings
 from ecoute.store.db import Database
+from ecoute.web.balance import ENV_FOLDER
 
 logger = logging.getLogger(__name__)
 HEALTHCHECK_TIMEOUT_S = 60
@@ -133,12 +138,26 @@ class OwnSocketProcesses(Multiprocess):
             self.join_all()
 
 
+@contextmanager
+def balance_folder() -> Iterator[None]:
+    """A folder of this server's own where its web processes publish their load (``web.balance``),
+    named to them in the environment they inherit, removed when the server stops."""
+    folder = tempfile.mkdtemp(prefix="ecoute-web-")
+    os.environ[ENV_FOLDER] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_FOLDER, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_web(db: Database, settings: Settings, *, host: str, port: int, processes: int = 1) -> None:
     """Serve until Ctrl+C; the embedded workers (if any) finish their jobs in hand before exit.
 
     With ``processes`` > 1, that many web processes serve (each builds its app with
     ``app_from_environment``), each on its own socket where the system spreads connections over
-    such sockets (``reuse_port_supported``), else on one shared socket; the embedded workers stay
+    such sockets (``reuse_port_supported``: and then they keep their shares of kept-alive
+    connections even, ``web.balance``), else on one shared socket; the embedded workers stay
     in this one process, so the scheduler still runs once. With the embedded workers, a single web
     process also runs apart from them (on its own socket). Forwarded headers are read by the app,
     from ``ECOUTE_TRUSTED_PROXIES`` only, not from whatever uvicorn trusts by default.
@@ -175,7 +194,8 @@ def run_web(db: Database, settings: Settings, *, host: str, port: int, processes
             uvicorn.run("ecoute.web.app:app_from_environment", **options)
             return
         config = uvicorn.Config("ecoute.web.app:app_from_environment", **options)
-        OwnSocketProcesses(config).run()
+        with balance_folder() if processes > 1 else nullcontext():
+            OwnSocketProcesses(config).run()
     finally:
         if workers is not None:
             workers.stop(graceful=True)
