@@ -189,3 +189,25 @@ def _wait_for(client: httpx.Client, url: str) -> httpx.Response:
         except httpx.TransportError:
             time.sleep(0.2)
     raise AssertionError(f"{url} never answered")
+
+
+def test_a_port_in_use_is_told_before_the_demo_loads(tmp_path):
+    """A newcomer whose port is taken learns it at once, with the port named, before a minute of
+    loading: nothing is created, and ``--no-serve`` (which needs no port) still loads."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = _ecoute(["demo", "--port", str(port)], _env(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path))
+        created = (tmp_path / "demo.db").exists()
+        loaded = _ecoute(
+            ["demo", "--no-analysis", "--no-serve", "--port", str(port), "--json"],
+            _env(f"sqlite:///{tmp_path / 'other.db'}", tmp_path),
+        )
+
+    assert refused.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in refused.stderr + refused.stdout
+    assert "Address already in use" in refused.stderr + refused.stdout
+    assert not created  # refused before the database was even opened
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout)["workspace"] == "demo"

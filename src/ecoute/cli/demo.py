@@ -51,6 +51,8 @@ def demo_command(
 ) -> None:
     """Create the demo workspace (a fictional French brand and two competitors), load its mentions
     and serve it: open the printed URL and log in with the printed e-mail and password."""
+    if serve:  # a port already taken is told now, not after a minute of loading
+        _port_free(*_address(host, port))
     db = state.database()
     setup = demo_data.setup_workspace(db)
     _ensure_rules(db, setup.workspace)
@@ -113,15 +115,10 @@ def _load_history(db: Database, workspace: Workspace) -> demo_replies.HistoryRep
 
 def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: int | None) -> None:
     """Create the demo login, print where to go and how to log in, and serve until Ctrl+C."""
-    from ecoute.web.serving import PortInUse, check_port_free, run_web
+    from ecoute.web.serving import run_web
 
-    settings = state.settings
-    host = host or settings.raw("host")
-    port = port or settings.int("port")
-    try:
-        check_port_free(host, port)
-    except PortInUse as error:
-        raise CliError(str(error)) from None
+    host, port = _address(host, port)
+    _port_free(host, port)  # again: something may have taken it while the demo loaded
     email, password = ensure_demo_login(db, workspace)
     ensure_demo_digest(db, workspace)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/w/{workspace.slug}/"
@@ -134,7 +131,21 @@ def serve_demo(db: Database, workspace: Workspace, *, host: str | None, port: in
             border_style="green",
         )
     )
-    run_web(db, settings, host=host, port=port)
+    run_web(db, state.settings, host=host, port=port)
+
+
+def _address(host: str | None, port: int | None) -> tuple[str, int]:
+    """Where to serve: the options given, else the settings (ECOUTE_HOST, ECOUTE_PORT)."""
+    return host or state.settings.raw("host"), port or state.settings.int("port")
+
+
+def _port_free(host: str, port: int) -> None:
+    from ecoute.web.serving import PortInUse, check_port_free
+
+    try:
+        check_port_free(host, port)
+    except PortInUse as error:
+        raise CliError(str(error)) from None
 
 
 def _summary(db: Database, workspace: Workspace) -> dict[str, object]:
