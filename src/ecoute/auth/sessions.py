@@ -10,7 +10,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ecoute.auth.digests import digest, new_token, same
@@ -44,15 +44,19 @@ def create_session(
     return token, row
 
 
+# Built once: every page asks it first.
+_SESSION_AND_USER = (
+    select(WebSession, User)
+    .join(User, User.id == WebSession.user_id)
+    .where(WebSession.token_hash == bindparam("token_hash", type_=String))
+)
+
+
 def load_session(session: Session, token: str, *, days: int = 14) -> tuple[WebSession, User] | None:
     """The live session and its user for a cookie value, or None (unknown, expired, revoked, disabled)."""
     if not token:
         return None
-    found = session.execute(
-        select(WebSession, User)
-        .join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_hash == digest(token))
-    ).first()
+    found = session.execute(_SESSION_AND_USER, {"token_hash": digest(token)}).first()
     if found is None:
         return None
     row, user = found

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ecoute.store.people import SavedView
@@ -36,25 +36,29 @@ class ViewLink:
 
 def list_views(session: Session, workspace_id: int, user_id: int | None) -> list[ViewLink]:
     """The person's own views, then the shared ones, each by position then name."""
-    rows = session.scalars(
-        select(SavedView)
-        .where(
-            SavedView.workspace_id == workspace_id,
-            or_(SavedView.user_id.is_(None), SavedView.user_id == (user_id or 0)),
-        )
-        .order_by(SavedView.user_id.is_(None), SavedView.position, SavedView.name, SavedView.id)
-        .limit(MAX_VIEWS * 2)
-    )
+    rows = session.execute(_VIEWS, {"workspace_id": workspace_id, "user_id": user_id or 0})
     return [
         ViewLink(
-            id=row.id,
-            name=row.name,
-            shared=row.user_id is None,
-            query=urlencode(sorted(row.filters.items())),
-            mine=row.user_id is not None,
+            id=view_id,
+            name=name,
+            shared=owner is None,
+            query=urlencode(sorted(filters.items())),
+            mine=owner is not None,
         )
-        for row in rows
+        for view_id, name, owner, filters in rows
     ]
+
+
+# Built once (every inbox page lists the views), read as plain rows.
+_VIEWS = (
+    select(SavedView.id, SavedView.name, SavedView.user_id, SavedView.filters)
+    .where(
+        SavedView.workspace_id == bindparam("workspace_id", type_=Integer),
+        or_(SavedView.user_id.is_(None), SavedView.user_id == bindparam("user_id", type_=Integer)),
+    )
+    .order_by(SavedView.user_id.is_(None), SavedView.position, SavedView.name, SavedView.id)
+    .limit(MAX_VIEWS * 2)
+)
 
 
 def create_view(

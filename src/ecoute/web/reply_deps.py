@@ -14,8 +14,8 @@ from ecoute.web.deps import (
     WorkspaceContext,
     api_context,
     get_db,
+    logged_in,
     optional_login,
-    require_login,
     workspace_context,
 )
 
@@ -41,7 +41,7 @@ def page_actor(action: Action) -> object:
 
     def check(slug: str, request: Request) -> WorkspaceContext:
         with get_db(request).session() as session:
-            login = require_login(optional_login(request, session))
+            login = logged_in(optional_login(request, session))
             return _checked(workspace_context(slug, request, session, login), action)
 
     return Depends(check)
