@@ -5,16 +5,20 @@ processes run them, each with its own live process id."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ecoute.web import balance
 from ecoute.web.balance import ConnectionBalance
+from ecoute.web.serving import balance_folder
 
 
 @pytest.fixture(autouse=True)
@@ -197,3 +201,20 @@ def test_other_requests_pass_through(tmp_path):
 
     assert seen == ["lifespan", "websocket", "http"]
     assert process.active == {}
+
+
+def test_ecoute_serve_makes_the_shared_folder_and_removes_it(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.delenv(balance.ENV_FOLDER, raising=False)
+    with balance_folder():
+        folder = Path(os.environ[balance.ENV_FOLDER])
+        inside = folder.is_dir() and folder.parent == tmp_path and oct(folder.stat().st_mode & 0o777)
+    assert inside == "0o700"  # the processes' own: nobody else reads or plants counts there
+    assert not folder.exists() and balance.ENV_FOLDER not in os.environ
+
+    # Without a temporary folder to write in, the server still serves, unbalanced, and says so.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with caplog.at_level(logging.WARNING), balance_folder():
+        named = os.environ.get(balance.ENV_FOLDER)
+    assert named is None
+    assert [r.message for r in caplog.records] == ["web.balance_unavailable"]

@@ -142,7 +142,12 @@ class OwnSocketProcesses(Multiprocess):
 def balance_folder() -> Iterator[None]:
     """A folder of this server's own where its web processes publish their load (``web.balance``),
     named to them in the environment they inherit, removed when the server stops."""
-    folder = tempfile.mkdtemp(prefix="ecoute-web-")
+    try:
+        folder = tempfile.mkdtemp(prefix="ecoute-web-")
+    except OSError as error:  # no writable temporary folder: serve, unbalanced, rather than not at all
+        logger.warning("web.balance_unavailable", extra={"error": str(error)})
+        yield
+        return
     os.environ[ENV_FOLDER] = folder
     try:
         yield
