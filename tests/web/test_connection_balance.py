@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,28 @@ from ecoute.web.serving import balance_folder
 def _quick(monkeypatch):
     # The same rules on a shorter clock, so that a test waits tenths of a second, not seconds.
     monkeypatch.setattr(balance, "REFRESH_EVERY_S", 0.02)
-    monkeypatch.setattr(balance, "PERSIST_S", 0.1)
+    monkeypatch.setattr(balance, "PERSIST_S", 0.3)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _loop() -> Iterator[None]:
+    """An event loop in a thread of its own for the middleware's calls: the browser tests'
+    Playwright may hold a running loop in this process's main thread."""
+    global _LOOP
+    _LOOP = asyncio.new_event_loop()
+    thread = threading.Thread(target=_LOOP.run_forever, daemon=True)
+    thread.start()
+    yield
+    _LOOP.call_soon_threadsafe(_LOOP.stop)
+    thread.join(timeout=10)
+    _LOOP.close()
+
+
+_LOOP: asyncio.AbstractEventLoop
+
+
+def _call(process: ConnectionBalance, scope: dict, receive: object, send: object) -> None:
+    asyncio.run_coroutine_threadsafe(process(scope, receive, send), _LOOP).result(timeout=30)
 
 
 @pytest.fixture
@@ -61,7 +83,7 @@ def _ask(process: ConnectionBalance, client: tuple[str, int]) -> dict[bytes, byt
         sent.append(message)
 
     scope = {"type": "http", "http_version": "1.1", "client": client, "method": "GET", "path": "/"}
-    asyncio.run(process(scope, receive, send))
+    _call(process, scope, receive, send)
     assert sent[-1]["type"] == "http.response.body"  # the answer itself is always given
     return dict(sent[0]["headers"])
 
@@ -98,7 +120,7 @@ def test_the_busier_process_sheds_connections_down_to_its_share(tmp_path, other_
     a = ConnectionBalance(_page, tmp_path)
     b = ConnectionBalance(_page, tmp_path, pid=other_pid)
 
-    on_a, on_b, moved = _run(a, b, 14, 6, seconds=1.0)
+    on_a, on_b, moved = _run(a, b, 14, 6, seconds=1.2)
 
     assert (len(on_a), len(on_b)) == (10, 10)
     assert (a.shed, b.shed, moved) == (4, 0, 4)  # exactly the excess, and none sent back
@@ -156,7 +178,7 @@ def test_an_idle_process_draws_connections_and_a_gone_one_does_not(tmp_path, oth
     assert busy.peers == 0
 
     idle = ConnectionBalance(_page, tmp_path, pid=other_pid)  # live, and served nobody
-    on_busy, on_idle, moved = _run(busy, idle, 12, 0, seconds=0.8)
+    on_busy, on_idle, moved = _run(busy, idle, 12, 0, seconds=1.2)
     assert (len(on_busy), len(on_idle), moved) == (6, 6, 6)
 
 
@@ -164,7 +186,7 @@ def test_streams_are_never_asked_to_close(tmp_path, other_pid):
     busy = ConnectionBalance(_stream, tmp_path)
     ConnectionBalance(_page, tmp_path, pid=other_pid)  # a live process that serves nobody
     clients = [("127.0.0.1", 44000 + port) for port in range(12)]
-    until = time.monotonic() + 0.5
+    until = time.monotonic() + 0.8
     answers = []
     while time.monotonic() < until:
         answers.extend(_ask(busy, client) for client in clients)
@@ -195,9 +217,9 @@ def test_other_requests_pass_through(tmp_path):
         seen.append(scope["type"])
 
     process.app = app
-    asyncio.run(process({"type": "lifespan"}, None, None))
-    asyncio.run(process({"type": "websocket", "client": ("127.0.0.1", 1)}, None, None))
-    asyncio.run(process({"type": "http", "http_version": "2", "client": ("127.0.0.1", 2)}, None, None))
+    _call(process, {"type": "lifespan"}, None, None)
+    _call(process, {"type": "websocket", "client": ("127.0.0.1", 1)}, None, None)
+    _call(process, {"type": "http", "http_version": "2", "client": ("127.0.0.1", 2)}, None, None)
 
     assert seen == ["lifespan", "websocket", "http"]
     assert process.active == {}
