@@ -85,9 +85,9 @@ class ConnectionBalance:
 
     def excess(self) -> int:
         """Active connections above an even share of all the processes' (rounded up)."""
-        mine = len(self.active)
         if not self.peers:
             return 0
+        mine = len(self.active)
         return max(0, mine - math.ceil((mine + self.others) / (self.peers + 1)))
 
     def refresh(self, now: float) -> None:
@@ -130,8 +130,9 @@ class ConnectionBalance:
         quiet = time.time() - ACTIVE_WINDOW_S
         with os.scandir(self.folder) as entries:
             for entry in entries:
-                pid, _, suffix = entry.name.partition(".")
-                if suffix != "count" or not pid.isdigit() or int(pid) == self.pid or not _alive(int(pid)):
+                name, _, suffix = entry.name.partition(".")
+                pid = int(name) if suffix == "count" and name.isdigit() else self.pid
+                if pid == self.pid or not _alive(pid):
                     continue
                 peers += 1
                 if entry.stat().st_mtime >= quiet:
@@ -146,9 +147,9 @@ def _stream(headers: list[tuple[bytes, bytes]]) -> bool:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, under another user
+        pass
     return True
