@@ -13,12 +13,14 @@ from ecoute.store import repo
 from ecoute.store.models import Author, Conversation, Mention, Tag, User
 from ecoute.store.types import utcnow
 from ecoute.web.pages import inbox as inbox_page
-from ecoute.web.pages.inbox_rows import FILTER_BAR_NAMES, ROW_FIELDS, RowCache
+from ecoute.web.pages.inbox_rows import CHROME_NAMES, FILTER_BAR_NAMES, ROW_FIELDS, RowCache
 from ecoute.web.templating import TEMPLATE_DIR
 from web_helpers import post_form
 
 ROW_TEMPLATE = TEMPLATE_DIR / "desk" / "_row.html"
 FILTER_TEMPLATE = TEMPLATE_DIR / "desk" / "_filters.html"
+CHROME_TEMPLATE = TEMPLATE_DIR / "desk" / "_inbox_page.html"
+SHORTCUTS_TEMPLATE = TEMPLATE_DIR / "desk" / "_shortcuts.html"
 # What the row may read from the page around it; each is part of the key or fixed by it.
 PAGE_NAMES = {"t", "fmt", "timers", "present", "ws", "query", "can", "rows"}
 
@@ -63,7 +65,7 @@ def test_a_kept_row_follows_every_change_to_what_it_shows(app, db, workspace, ow
 
     hits = cache.hits
     again = owner.get("/w/acme/").text
-    assert cache.hits - hits == 3  # both rows and the filter bar reused as they were
+    assert cache.hits - hits == 4  # both rows, the filter bar and the page around the list reused
 
     def check(**kwargs) -> str:
         owner.get("/w/acme/", **kwargs)  # the page as it was kept before this change, warmed
@@ -185,3 +187,70 @@ def test_each_reader_gets_their_own_filter_bar_rights_and_csrf_token(
         own = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
         assert re.findall(r'name="csrf_token" value="([^"]+)"', _bar(page)) == [own]
         assert ('name="shared"' in _bar(page)) is (client is owner)
+
+
+def test_the_page_around_the_list_reads_only_what_its_key_covers(app):
+    source = CHROME_TEMPLATE.read_text()
+    env = app.state.templates.env
+
+    # "bar" is the template's own (set in one branch of an if, which Jinja counts as read outside).
+    assert meta.find_undeclared_variables(env.parse(source)) - {"bar"} <= CHROME_NAMES
+    assert meta.find_undeclared_variables(env.parse(SHORTCUTS_TEMPLATE.read_text())) <= {"t", "ui"}
+    assert set(re.findall(r"\bws\.(\w+)", source)) == {"slug"}
+    assert set(re.findall(r"\bviewer\.(\w+)", source)) == {"id"}
+    assert set(re.findall(r"\blists\.(\w+)", source)) <= {"members", "tags"}  # in the filter bar's key
+    assert set(re.findall(r"\bcounts\.(\w+)", source)) == {"shown"}
+    # Nothing that changes from one page of a view to the next is read around the list.
+    changing = {"page", "cursor", "rows", "timers", "flash"}
+    assert not meta.find_undeclared_variables(env.parse(source)) & changing
+
+
+def _around_list(html: str) -> str:
+    return html[html.index('<div class="desk inbox-desk"') :]
+
+
+def test_a_kept_page_around_the_list_follows_every_change_to_what_it_shows(
+    app, db, workspace, owner, login_as, frozen
+):
+    conv = inbox_factories.conversation(db, workspace, text="Mon colis n'est jamais arrivé", priority=80)
+    inbox_factories.conversation(db, workspace, text="Toujours rien", priority=30)
+
+    def check(client=owner, path: str = "/w/acme/", **kwargs) -> str:
+        client.get(path, **kwargs)  # the page as it was kept before this change, warmed
+        kept, fresh = _kept_and_fresh(client, app, path, **kwargs)
+        assert kept == fresh
+        return _around_list(kept)
+
+    before = check()
+    assert re.search(r'<span class="label">[^<]+</span>\s*<span class="n">2</span>', before)
+    post_form(owner, "/w/acme/bulk", {"ids": [str(conv.id)], "action": "status:resolved"})
+    counted = check()
+    assert counted != before and re.search(r'<span class="n">1</span>', counted)
+    post_form(owner, "/w/acme/views", {"name": "Réclamations", "query": "intent=complaint"})
+    assert "Réclamations" in check()
+    assert re.search(r'aria-current="page">[^\n]*Réclamations', check(path="/w/acme/?intent=complaint"))
+    with db.session() as session:
+        create_tag(session, workspace.id, "livraison", None, actor="test")
+        session.query(User).first().name = "Zoé Lambert"
+    page = check()
+    assert 'value="tag:livraison"' in page and "Zoé Lambert" in page
+    assert "Keyboard shortcuts" in check(headers={"accept-language": "en"})
+    searched = check(path="/w/acme/?q=colis")
+    assert 'value="colis"' in searched
+    # Another reader, with other rights: no bulk resolve for a viewer.
+    viewer = login_as("viewer")
+    theirs = check(viewer)
+    assert 'value="status:resolved"' in page and 'value="status:resolved"' not in theirs
+
+
+def test_each_reader_gets_their_own_csrf_token_around_the_list(app, db, workspace, owner, login_as, frozen):
+    inbox_factories.conversation(db, workspace)
+    agent = login_as("agent")
+    other_owner = login_as("owner")
+
+    for client in (owner, agent, owner, other_owner, agent):
+        page = client.get("/w/acme/").text
+        own = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page)
+        assert len(tokens) >= 4 and set(tokens) == {own}
+        assert app.state.row_cache.csrf_slot not in page and app.state.row_cache.list_slot not in page

@@ -390,9 +390,10 @@ _DETAILS = {dialect: _details(dialect) for dialect in DIALECTS}
 _BY_NAME = {"_result_disable_adapt_to_context": True}
 
 
-def _plain(session: Session, query: Select[Any], params: dict[str, Any] | None = None) -> Any:
-    """The rows of a select of columns, read as Core rows: no ORM result machinery on the way."""
-    return session.connection().execute(query, params, execution_options=_BY_NAME)
+def _plain(session: Session, query: Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
+    """The rows of a select of columns, read as Core rows: no ORM result machinery on the way, and
+    all of them at once (the driver's row by row reads cost more than the rows' own values)."""
+    return session.connection().execute(query, params, execution_options=_BY_NAME).all()
 
 
 def _top_of(query: Select[Any], workspace_id: int, conversation_ids: list[int]) -> Select[Any]:

@@ -31,6 +31,9 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["safe_href"] = external_url
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
+    # The templates ship with the package: a page need not ask the file system whether each one
+    # it includes has changed (a stat per template per page). A restart reloads them.
+    templates.env.auto_reload = False
     return templates
 
 

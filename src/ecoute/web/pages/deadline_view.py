@@ -94,18 +94,32 @@ def _when_text(locale: str, timezone: str, value: datetime) -> str:
 
 
 def left_text(i18n: Translator, seconds: float) -> str:
-    key = "kt.left" if seconds > 0 else "kt.overdue"
-    return i18n.t(key, time=duration_text(i18n, seconds))
+    return _left_text(i18n.locale, seconds > 0, max(1, math.ceil(abs(seconds) / 60)))
+
+
+@lru_cache(maxsize=8192)
+def _left_text(locale: str, ahead: bool, minutes: int) -> str:
+    # "2 h 10 left" changes once a minute: written once per language and minute, not once per row.
+    i18n = Translator(locale)
+    return i18n.t("kt.left" if ahead else "kt.overdue", time=_duration_text(locale, minutes))
+
+
+@lru_cache(maxsize=8192)
+def _due_words(locale: str, timezone: str, due_at: datetime, running: bool) -> tuple[str, str]:
+    """When a deadline falls, and the badge's title saying so (and whether the clock stands still)."""
+    i18n = Translator(locale, timezone)
+    when = when_text(i18n, due_at)
+    title = i18n.t("kt.due", when=when)
+    if not running:
+        title += " · " + i18n.t("kt.paused")
+    return when, title
 
 
 def timer(i18n: Translator, status: DeadlineStatus, keep_time: KeepTime, running: bool) -> Timer:
     remaining = int(status.remaining.total_seconds())
     target = status.deadline.target
     margin = keep_time.config.response_targets.due_soon_margin(target)
-    when = when_text(i18n, status.due_at)
-    title = i18n.t("kt.due", when=when)
-    if not running:
-        title += " · " + i18n.t("kt.paused")
+    when, title = _due_words(i18n.locale, i18n.timezone, status.due_at, running)
     return Timer(
         state=status.state.value,
         remaining_seconds=remaining,
@@ -135,12 +149,23 @@ def page_timers(
 
 def badge(i18n: Translator, timer: Timer, running: bool) -> Markup:
     """A timer as the pages show it (``kt.badge`` in templates): state, time left, when it is due."""
-    paused = "" if running else " paused"
-    words = escape(i18n.t("kt.state." + timer.state))
+    head, tail = _badge_parts(i18n.locale, timer.state, running, timer.title, timer.text)
     return Markup(
-        f'<span class="deadline k-{escape(timer.state)}{paused}" data-deadline '
-        f'data-remaining="{timer.remaining_seconds:d}" data-soon="{timer.soon_seconds:d}" '
-        f'data-due="{timer.due_at.isoformat()}" title="{escape(timer.title)}">{icon("clock")}'
-        f'<span class="visually-hidden" data-deadline-state>{words} · </span>\n  '
-        f"<span data-deadline-left>{escape(timer.text)}</span>\n</span>"
+        f'{head}data-remaining="{timer.remaining_seconds:d}" data-soon="{timer.soon_seconds:d}" '
+        f'data-due="{timer.due_at.isoformat()}" {tail}'
     )
+
+
+@lru_cache(maxsize=8192)
+def _badge_parts(locale: str, state: str, running: bool, title: str, text: str) -> tuple[str, str]:
+    # All but the seconds left (which change every second) is the same for a whole minute on every
+    # row due at the same moment: escaped and translated once.
+    paused = "" if running else " paused"
+    words = escape(Translator(locale).t("kt.state." + state))
+    head = f'<span class="deadline k-{escape(state)}{paused}" data-deadline '
+    tail = (
+        f'title="{escape(title)}">{icon("clock")}'
+        f'<span class="visually-hidden" data-deadline-state>{words} · </span>\n  '
+        f"<span data-deadline-left>{escape(text)}</span>\n</span>"
+    )
+    return head, tail

@@ -19,7 +19,7 @@ from ecoute.web.pages import page_router
 from ecoute.web.pages import presence as presence_page
 from ecoute.web.pages.deadline_view import current_time, page_timers
 from ecoute.web.pages.desk_icons import icon
-from ecoute.web.pages.inbox_rows import FilterBar, PageRows
+from ecoute.web.pages.inbox_rows import FilterBar, PageChrome, PageRows
 from ecoute.web.pages.inbox_support import (
     INTENTS,
     LANGUAGES,
@@ -111,6 +111,17 @@ def inbox(
         current_view=current_view,
         can_share_views=can["share_views"],
         lists=lists,
+        # Shown inside the page around the list, which puts the reader's token in its slots.
+        csrf_token=request.app.state.row_cache.csrf_slot,
+    )
+    view_counts = counts.view_counts(session, ws, me)
+    chrome = PageChrome(
+        request.app.state.row_cache,
+        filter_bar=filter_bar,
+        viewer_id=getattr(getattr(request.state, "viewer", None), "id", None),
+        can=can,
+        counts=view_counts,
+        saved_views=views,
         csrf_token=csrf_token(request),
     )
     response = render(
@@ -126,7 +137,8 @@ def inbox(
         rows=rows,
         lists=lists,
         filter_bar=filter_bar,
-        counts=counts.view_counts(session, ws, me),
+        chrome=chrome,
+        counts=view_counts,
         standard_views=STANDARD_VIEWS,
         saved_views=views,
         current_view=current_view,
