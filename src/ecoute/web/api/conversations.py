@@ -38,6 +38,7 @@ from ecoute.web.api.schemas import (
 )
 from ecoute.web.deps import DbSession, WorkspaceContext, api_require, get_settings
 from ecoute.web.filters import parse_filters
+from ecoute.web.turns import in_turn
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], dependencies=BEARER)
 RowId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
@@ -105,6 +106,7 @@ Filters = Annotated[InboxFilters, Depends(inbox_filters)]
 
 
 @router.get("", response_model=ConversationPage, responses=errors(403))
+@in_turn
 def list_conversations(
     request: Request,
     session: DbSession,

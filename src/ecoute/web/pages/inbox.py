@@ -37,6 +37,7 @@ from ecoute.web.pages.inbox_support import (
     take_flash,
 )
 from ecoute.web.templating import csrf_token, render
+from ecoute.web.turns import in_turn
 
 router = page_router()
 PAGE_SIZE = 50
@@ -70,6 +71,7 @@ def filter_params(request: Request) -> dict[str, str]:
 
 
 @router.get("/w/{slug}/")
+@in_turn
 def inbox(
     request: Request,
     session: DbSession,
