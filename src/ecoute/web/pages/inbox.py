@@ -120,7 +120,7 @@ def inbox(
     chrome = PageChrome(
         request.app.state.row_cache,
         filter_bar=filter_bar,
-        viewer_id=getattr(getattr(request.state, "viewer", None), "id", None),
+        viewer_id=me,
         can=can,
         counts=view_counts,
         saved_views=views,

@@ -55,8 +55,9 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
 CAPACITY = 4096  # rows kept per web process (a few kilobytes each)
 
 
-# Each reads a tuple of the attributes the key covers, in one call.
-_READ = {name: attrgetter(*fields) for name, fields in ROW_FIELDS.items() if len(fields) > 1}
+# The conversation's and the author's attributes the key covers, read as one tuple in one call.
+_CONVERSATION_KEY = attrgetter(*ROW_FIELDS["c"])
+_AUTHOR_KEY = attrgetter(*ROW_FIELDS["a"])
 
 
 def row_key(row: InboxRow, present: list[Present], timer: Timer | None) -> tuple[Hashable, ...]:
@@ -70,9 +71,9 @@ def row_key(row: InboxRow, present: list[Present], timer: Timer | None) -> tuple
         top = (m.id, m.text, m.sentiment, m.intent, reasons, m.created_at)
     author = row.author
     return (
-        _READ["c"](c),
+        _CONVERSATION_KEY(c),
         top,
-        _READ["a"](author) if author is not None else None,
+        _AUTHOR_KEY(author) if author is not None else None,
         tuple(tag.name for tag in row.tags),
         row.assignee.name if row.assignee is not None else None,
         tuple((p.state, p.name) for p in present),
