@@ -12,8 +12,10 @@ from sqlalchemy import select, update
 
 from ecoute.jobs import ledger, registry
 from ecoute.jobs.models import Job
+from ecoute.jobs.queues import queues_for
 from ecoute.jobs.registry import JobContext, Permanent, RetryLater, job
 from ecoute.jobs.runner import run_due, run_job
+from ecoute.jobs.scheduler import tick
 from ecoute.settings import Settings
 from ecoute.store.types import utcnow
 
@@ -205,6 +207,39 @@ def test_an_idle_queue_gets_its_due_jobs_back_sooner(db):
 
     assert ledger.sweep(db, now=now).requeued == 0  # messages may still be queued
     assert ledger.sweep(db, now=now, idle_queues=frozenset({"bulk"})).requeued == 1
+
+
+@job("test.interactive", queue="interactive")
+def interactive_job(ctx: JobContext, payload: dict[str, Any]) -> None:
+    RAN.append((ctx.key, payload, ctx.attempt))
+
+
+def test_the_tick_sees_an_idle_queue_before_putting_its_own_periodic_jobs_on_it(db):
+    """A worker killed after taking a message off the queue and before claiming its job leaves
+    the job pending with no message. The scheduler's next minute, on an empty queue, gives it back
+    at once, although that same tick puts the queue's every-minute jobs on it."""
+    queues = queues_for(Settings())
+    now = utcnow()
+    with db.session() as session:
+        job_id = ledger.defer(session, "test.interactive", {}, key="taken-by-the-dead")
+    assert queues.pending("interactive") == 1
+    queues.huey("interactive").flush()  # the message the killed worker took with it
+    with db.session() as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(run_at=now - timedelta(minutes=2), kicked_at=now - timedelta(minutes=2))
+        )
+    own = {p.name for p in registry.periodics() if p.queue == "interactive"}
+    assert own, "the tick puts jobs of its own on the interactive queue"
+
+    report = tick(db, Settings(), now=now)
+
+    assert report.sweep.requeued == 1
+    assert own <= set(report.deferred)
+    assert job_row(db, job_id).kicked_at == now
+    assert queues.pending("interactive") == 1 + len(own)
+    assert run_job(db, Settings(), job_id).state == "done"
 
 
 def test_gauges_count_what_waits_and_for_how_long(db):

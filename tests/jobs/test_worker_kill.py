@@ -1,6 +1,7 @@
 """Nothing lost, nothing doubled, for real: 1,000 replies queued, ``ecoute worker`` processes
 sending them to a Mastodon-shaped platform, the worker killed with SIGKILL while the platform
-holds back its answer to a post it already made — and, with Redis, the queue's store wiped too.
+holds back its answer to a post it already made — and a message lost with it (on SQLite), or
+the whole queue's store wiped (with Redis).
 Every reply ends up posted exactly once (the platform counts the statuses it created)."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from jobs.worker_drill import (
     kill_9,
     leases_run_out,
     queue_replies,
+    take_a_message,
     unsent,
     wait_until_sent,
     worker,
@@ -65,6 +67,13 @@ def drill(db_url: str, tmp_path, queue_url: str, *, wipe_queue=None) -> None:
             taken = leases_run_out(db)
             if wipe_queue is not None:
                 wipe_queue(base["ECOUTE_QUEUE_PREFIX"])
+            else:  # a message the killed worker took and never claimed: its job is on no queue
+                with pytest.MonkeyPatch.context() as patch:
+                    for name, value in base.items():
+                        patch.setenv(name, value)
+                    lost = take_a_message()
+                with db.session() as session:
+                    assert session.get(Job, lost).state == "pending"
 
             with worker(env, "--queues", "interactive", "--concurrency", "4", "--scheduler") as second:
                 sent = wait_until_sent(db, workspace.id, COUNT, stall=240, process=second)

@@ -93,6 +93,17 @@ def kill_9(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+def take_a_message(queue: str = "interactive") -> int:
+    """Take the next message off the queue (the one the environment names) and drop it, as a
+    worker killed between taking a message and claiming its job does. Returns the job it was for."""
+    from ecoute.jobs.queues import queues_for
+    from ecoute.settings import Settings
+
+    task = queues_for(Settings()).huey(queue).dequeue()
+    assert task is not None, f"the {queue} queue should still hold messages"
+    return int(task.args[0])
+
+
 def leases_run_out(db: Database) -> int:
     """Time passes for the jobs the killed worker held: their leases end (a worker alive would
     have renewed or finished them). Returns how many there were."""

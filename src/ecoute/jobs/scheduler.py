@@ -34,13 +34,16 @@ def period_of(spec: registry.PeriodicSpec, now: datetime) -> int:
 def tick(db: Database, settings: Settings, *, now: datetime | None = None) -> TickReport:
     now = now or utcnow()
     report = TickReport()
+    # Which queues are empty, read before this tick's own periodic jobs go on them: every minute
+    # puts some on ``interactive``, which would otherwise never look idle here, and a job whose
+    # message a killed worker took would wait out the sweep's whole patience.
+    target = QueueTarget.of(settings)
+    idle = queues_for(settings).idle() if target.kind != "immediate" else frozenset(registry.QUEUES)
     with db.session() as session:
         for spec in registry.periodics():
             period = period_of(spec, now)
             if ledger.defer(session, spec.kind, {"period": period}, key=f"periodic:{spec.name}:{period}"):
                 report.deferred.append(spec.name)
-    target = QueueTarget.of(settings)
-    idle = queues_for(settings).idle() if target.kind != "immediate" else frozenset(registry.QUEUES)
     report.sweep = ledger.sweep(db, now=now, idle_queues=idle)
     logger.info("scheduler.tick", extra={"deferred": report.deferred, **report.sweep.__dict__})
     return report
