@@ -62,7 +62,12 @@ class Timers:
 
 def duration_text(i18n: Translator, seconds: float) -> str:
     """Business time in minutes, rounded up (a started minute counts): "15 min", "2 h 10", "27 h"."""
-    return _duration_text(i18n.locale, max(1, math.ceil(abs(seconds) / 60)))
+    return _duration_text(i18n.locale, _minutes(seconds))
+
+
+def _minutes(seconds: float) -> int:
+    """Whole minutes, a started one counting, at least one."""
+    return max(1, math.ceil(abs(seconds) / 60))
 
 
 @lru_cache(maxsize=8192)
@@ -94,7 +99,7 @@ def _when_text(locale: str, timezone: str, value: datetime) -> str:
 
 
 def left_text(i18n: Translator, seconds: float) -> str:
-    return _left_text(i18n.locale, seconds > 0, max(1, math.ceil(abs(seconds) / 60)))
+    return _left_text(i18n.locale, seconds > 0, _minutes(seconds))
 
 
 @lru_cache(maxsize=8192)

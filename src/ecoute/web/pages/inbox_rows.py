@@ -107,6 +107,14 @@ class RowCache:
             self.hits += 1
             return html
 
+    def kept(self, key: tuple[Hashable, ...], render: Callable[[], Any]) -> str:
+        """The HTML kept under ``key``, rendered by ``render`` and kept if it is not there yet."""
+        html = self.get(key)
+        if html is None:
+            html = str(render())
+            self.put(key, html)
+        return html
+
     def put(self, key: tuple[Hashable, ...], html: str) -> None:
         with self._lock:
             self._rows[key] = html
@@ -148,11 +156,7 @@ class PageRows:
         cid = row.conversation.id
         timer = self.timers.get(cid)
         key = (self.reader, row_key(row, self.present.get(cid, []), timer))
-        html = self.cache.get(key)
-        if html is None:
-            html = str(row_macro(row))
-            self.cache.put(key, html)
-        html = html.replace(self.cache.csrf_slot, self.csrf)
+        html = self.cache.kept(key, lambda: row_macro(row)).replace(self.cache.csrf_slot, self.csrf)
         if timer is not None:
             html = html.replace(self.cache.badge_slot, badge(self.i18n, timer, self.timers.running))
         return html
@@ -287,8 +291,5 @@ class PageChrome:
     def keep(self, list_html: str, caller: Callable[[], Any]) -> Markup:
         """The kept page around the list (rendered by ``caller`` if it is not kept yet), with this
         reader's CSRF token and ``list_html`` in their slots."""
-        html = self.cache.get(self.key)
-        if html is None:
-            html = str(caller())
-            self.cache.put(self.key, html)
+        html = self.cache.kept(self.key, caller)
         return Markup(html.replace(self.csrf_slot, self.csrf).replace(self.list_slot, str(list_html)))
