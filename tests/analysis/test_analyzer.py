@@ -131,6 +131,25 @@ def test_a_complaint_to_the_brand_always_needs_a_reply(analyzer: Analyzer) -> No
     assert note.needs_reply is True
 
 
+def test_a_fitness_idiom_in_a_recommendation_is_no_safety_issue(analyzer: Analyzer) -> None:
+    tip, fire = analyzer.analyze(
+        [
+            AnalysisInput(
+                "Paris tip: skip the hop-on bus, rent a @cyclune_fr e-bike for €35 and do your own tour. "
+                "Montmartre without the leg burn 😅"
+            ),
+            AnalysisInput("@cyclune_fr the charger burned my hand last night, the plug is black"),
+        ],
+        now=NOW,
+        locale="en",
+    )
+    assert list(tip.keywords) == []
+    assert (tip.sentiment, tip.intent) == ("positive", "praise")
+    assert tip.priority < 20
+    assert list(fire.keywords) == ["burned"]
+    assert fire.intent == "complaint" and fire.priority > tip.priority + 30
+
+
 def test_the_analyzer_is_shared_per_model_folder(analyzer: Analyzer) -> None:
     assert get_analyzer() is analyzer
 

@@ -20,6 +20,17 @@ class UrgentKeyword:
     category: str
     weight: float
     pattern: re.Pattern[str]
+    # Set phrases in which a word of the family means something else ("feel the burn", "burn
+    # calories"): a word found inside one does not count.
+    idioms: re.Pattern[str] | None = None
+
+    def find(self, text: str) -> str | None:
+        """The first word of the family in ``text`` that is not part of an idiom, lowercased."""
+        spans = [m.span() for m in self.idioms.finditer(text)] if self.idioms else []
+        for match in self.pattern.finditer(text):
+            if not any(start <= match.start() and match.end() <= end for start, end in spans):
+                return match.group(0).lower()
+        return None
 
 
 def words_pattern(alternatives: str) -> re.Pattern[str]:
@@ -40,6 +51,19 @@ URGENT_KEYWORDS: tuple[UrgentKeyword, ...] = (
         bless(?:é|ée|és|ure) | injur(?:y|ed|ies) | hôpital | hospital | urgences | électrocut\w* |
         electrocut\w* | gas leak | fuite de gaz | rappel produit | recall | unsafe |
         agress(?:é|ée|ion) | assault(?:ed)? | harcèlement | harass(?:ed|ment)
+        """
+        ),
+        words_pattern(
+            r"""
+        (?:legs?|thighs?|quads?|calf|calves|muscles?|lungs?) (?:burn|burns|burning) |
+        (?:feel|feels|feeling|felt) the burn |
+        (?:burn|burns|burned|burnt|burning) (?:off )?(?:\w+ )?(?:calories|cals|kcal|fat) |
+        (?:brûlé|brûler|brûle) (?:\w+ )?(?:calories|kcal) |
+        (?:burn|burns|burned|burnt|burning) (?:a hole in|through) (?:my|your|his|her|our|their|the)
+            (?:pocket|wallet|savings|budget)s? |
+        (?:burn|burns|burned|burnt|burning) (?:money|cash|rubber|bridges|the midnight oil) |
+        (?:i'm|im|i am|so|totally|feeling|feel) (?:burned|burnt) out | sick burn | slow burn |
+        smoke and mirrors | fire sale
         """
         ),
     ),
@@ -117,9 +141,9 @@ def urgent_keywords(text: str) -> list[tuple[str, str]]:
     text = unescape(text[:MAX_LEXICON_CHARS])
     found = []
     for keyword in URGENT_KEYWORDS:
-        match = keyword.pattern.search(text)
-        if match:
-            found.append((keyword.category, match.group(0).lower()))
+        word = keyword.find(text)
+        if word:
+            found.append((keyword.category, word))
     return found
 
 
