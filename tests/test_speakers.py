@@ -9,7 +9,17 @@ import pytest
 from ecoute.brands import BrandMatcher
 from ecoute.normalise import normalise
 from ecoute.sources.base import RawItem
-from ecoute.speakers import COMPETITOR, CUSTOMER, ECHO, OWN, PRESS, TO_COMPETITOR, is_headline, speaker_of
+from ecoute.speakers import (
+    COMPETITOR,
+    CUSTOMER,
+    ECHO,
+    OWN,
+    PRESS,
+    REPOST,
+    TO_COMPETITOR,
+    is_headline,
+    speaker_of,
+)
 from ecoute.store.models import Brand
 
 
@@ -34,7 +44,9 @@ def item(text: str, author: str = "camille", platform: str = "x", kind: str = "p
         ("Incident résolu, redémarrez votre box.", "fibrea_fr", "x", "post", OWN),
         ("Chez nous pas de coupure de 3 jours 😇", "netoile", "x", "post", COMPETITOR),
         ("RT @fibrea_fr: Incident résolu : la coupure est réparée.", "veille_info", "x", "post", ECHO),
-        ("RT @camille: @fibrea_fr 3 jours sans fibre !", "julien", "x", "post", CUSTOMER),
+        ("RT @camille: @fibrea_fr 3 jours sans fibre !", "julien", "x", "post", REPOST),
+        ("RT @Netoile: Chez nous pas de coupure 😇", "julien", "x", "post", REPOST),
+        ("Pareil ici RT @camille: @fibrea_fr 3 jours sans fibre !", "julien", "x", "post", CUSTOMER),
         ("@netoile vos box plantent une semaine sur deux", "tib", "x", "reply", TO_COMPETITOR),
         ("@netoile @fibrea_fr vous êtes tous pareils, 3 jours sans fibre", "tib", "x", "reply", CUSTOMER),
         (

@@ -1,9 +1,11 @@
 """Who speaks in an item, seen from the workspace: a customer, the brand itself, someone reposting
-the brand's own post, a declared competitor, or the press.
+the brand's own post or someone else's, a declared competitor, or the press.
 
 Only a customer's message is something to answer. The others are kept for listening (alerts,
 insights, share of voice) but never wait in the reply queue: the brand does not answer itself,
-a repost of its own update ("RT @brand: …") is not a complaint whatever its words, a
+a repost of its own update ("RT @brand: …") is not a complaint whatever its words, a repost of
+a customer's post ("RT @customer: …", often by a bot or a news account) adds no words of its own
+(the post it shares is answered where it was heard, as the X connector skips native reposts), a
 competitor's jab (and what people answer the competitor, "@rival …", without a word to the brand)
 is for the team to know about, and a news article quoting the brand is not a customer writing to it.
 """
@@ -16,8 +18,9 @@ from ecoute.brands import BrandMatcher
 from ecoute.normalise import Item
 
 CUSTOMER, OWN, ECHO, COMPETITOR, PRESS = "customer", "own", "echo", "competitor", "press"
+REPOST = "repost"  # someone reposting another account's post, word for word
 TO_COMPETITOR = "to_competitor"  # someone writing to a competitor, not to the brand
-HEARD = (ECHO, COMPETITOR, PRESS, TO_COMPETITOR)  # kept for listening, never answered
+HEARD = (ECHO, REPOST, COMPETITOR, PRESS, TO_COMPETITOR)  # kept for listening, never answered
 HANDLE_RE = re.compile(r"(?<![\w@])@([\w.]+)")
 # Platforms whose items are publications (a feed source's default label; reviews and comments
 # arriving through a feed keep their kind and stay customers').
@@ -41,8 +44,8 @@ def speaker_of(item: Item, matcher: BrandMatcher) -> str:
     if author and author in matcher.competitor_handles:
         return COMPETITOR
     reposted = REPOST_RE.match(item.text)
-    if reposted and reposted.group(1).lower() in matcher.own_handles:
-        return ECHO
+    if reposted:
+        return ECHO if reposted.group(1).lower() in matcher.own_handles else REPOST
     addressed = [handle.lower().rstrip(".") for handle in HANDLE_RE.findall(item.text)]
     if addressed and addressed[0] in matcher.competitor_handles and matcher.own_handles.isdisjoint(addressed):
         return TO_COMPETITOR
