@@ -48,3 +48,30 @@ def test_the_demo_threads_follow_their_latest_message(db: Database) -> None:
         assert len(articles) >= 5
         assert not any(a.needs_reply or a.intent == "complaint" for a in articles)
         assert all(a.analysis["speaker"] == "press" for a in articles)
+
+
+BOT_REPOST = "2108085427896685836"  # "RT @lea_dbx: 8h, devant l'école de ma fille…", by a news bot
+TIP = "2095909946389511970"  # "Paris tip: … rent a @cyclune_fr e-bike … without the leg burn 😅"
+BRAND_UPDATE = "2108108915997333125"  # the brand's post about the outage, answered by several customers
+UNDER_IT = ("2108109872300057911", "2108110669218138913", "2108112988665584776")  # Léa, Flo, Ian
+
+
+def test_the_top_of_the_demo_inbox_is_customers_waiting(db: Database) -> None:
+    load_demo(db)
+
+    mention, conversation = _read(db, BOT_REPOST)
+    assert (mention.needs_reply, mention.analysis["speaker"]) == (False, "repost")
+    assert not conversation.needs_reply
+
+    mention, conversation = _read(db, TIP)
+    assert not any("burn" in reason for reason in mention.reasons)
+    assert mention.intent == "praise" and mention.priority < 40  # was a complaint at 89
+
+    update, brands = _read(db, BRAND_UPDATE)
+    customers = [_read(db, external_id) for external_id in UNDER_IT]
+    assert len({conversation.id for _, conversation in customers} | {brands.id}) == 4
+    assert not brands.needs_reply
+    with db.session() as session:
+        for mention, conversation in customers:
+            assert conversation.author_id == mention.author_id  # listed under the customer, not the brand
+            assert session.get(Conversation, conversation.id).top_mention_id == mention.id

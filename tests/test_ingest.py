@@ -108,13 +108,13 @@ def test_naive_dates_are_read_in_the_workspace_time_zone(db, workspace):
 
 
 def test_replies_join_their_thread_even_when_they_arrive_first(db, workspace):
-    ingest(db, workspace, [raw_item("11", "moi aussi", author="bob", parent_id="10", thread_id="10")])
+    ingest(db, workspace, [_reply("11", "moi aussi", "bob", "10", "10")])
     ingest(
         db,
         workspace,
         [
             raw_item("10", "Application en panne", author="alice"),
-            raw_item("12", "pareil", author="carol", parent_id="11", thread_id="10"),
+            _reply("12", "pareil", "carol", "11", "10"),
         ],
     )
 
@@ -381,3 +381,66 @@ def test_a_mention_stored_meanwhile_by_another_writer_is_not_counted_in_its_new_
         top = session.get(Mention, conversation.top_mention_id)
     assert (conversation.mention_count, top.external_id) == (1, "1")
     assert conversation.last_mention_at == BASE_TIME + timedelta(minutes=1)
+
+
+def _reply(external_id, text, author, parent, thread):
+    return raw_item(external_id, text, author=author, parent_id=parent, thread_id=thread)
+
+
+def _as_velora(db, workspace, handle, *batches):
+    """Ingest ``batches`` one after the other for a workspace whose brand posts as ``handle``."""
+    with db.session() as session:
+        repo.add_brand(session, workspace.id, "Velora", query="velora", handles=[handle])
+    for batch in batches:
+        ingest(db, workspace, batch)
+
+
+def test_each_customer_answering_the_brands_own_post_gets_a_conversation_of_their_own(db, workspace):
+    _as_velora(
+        db,
+        workspace,
+        "@Velora_FR",
+        [
+            raw_item("b1", "Velora : panne du service de déverrouillage, on s'en occupe", author="velora_fr"),
+            _reply("l1", "@velora_fr 3 heures pour un tweet, velora", "lea", "b1", "b1"),
+            _reply("f1", "@velora_fr et mon abonnement velora ?", "flo", "b1", "b1"),
+        ],
+        [
+            # The brand answers Léa; she answers back; Flo writes again under the brand's first post.
+            _reply("r1", "@lea désolés, velora vous rembourse le mois", "Velora_FR", "l1", "b1"),
+            _reply("l2", "@velora_fr merci velora, c'est noté", "lea", "r1", "b1"),
+            _reply("f2", "@velora_fr toujours rien velora", "flo", "b1", "b1"),
+            _reply("m1", "@flo @velora_fr pareil, velora", "max", "f1", "b1"),
+        ],
+    )
+
+    of = {n: _conversation_of(db, workspace, n) for n in ("b1", "l1", "f1", "r1", "l2", "f2", "m1")}
+    assert len({of["b1"], of["l1"], of["f1"], of["m1"]}) == 4  # Max answering Flo has his own too
+    assert of["l1"] == of["r1"] == of["l2"]
+    assert of["f1"] == of["f2"]
+    with db.session() as session:
+        handles = dict(
+            session.execute(
+                select(Conversation.id, Author.handle)
+                .join(Author, Author.id == Conversation.author_id)
+                .where(Conversation.workspace_id == workspace.id)
+            ).all()
+        )
+    assert (handles[of["b1"]], handles[of["l1"]], handles[of["f1"]]) == ("velora_fr", "lea", "flo")
+
+
+def test_replies_under_a_customers_post_stay_in_its_conversation_whoever_writes_them(db, workspace):
+    _as_velora(
+        db,
+        workspace,
+        "velora_fr",
+        [
+            raw_item("c1", "velora en panne depuis ce matin", author="alice"),
+            _reply("c2", "@alice pareil, velora ne répond pas", "bob", "c1", "c1"),
+            _reply("c3", "@alice @bob velora : on regarde", "velora_fr", "c2", "c1"),
+            _reply("c4", "@velora_fr velora merci", "bob", "c3", "c1"),
+        ],
+    )
+
+    # Bob answering the brand's reply under Alice's post: the thread is Alice's, not the brand's.
+    assert len({_conversation_of(db, workspace, n) for n in ("c1", "c2", "c3", "c4")}) == 1

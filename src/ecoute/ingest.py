@@ -257,7 +257,9 @@ def _store_batch(
     if annotations is not None:
         annotations = _by_speaker(kept, annotations, matcher, workspace.locale)
     author_ids = repo.upsert_authors(session, workspace_id, kept)
-    conversations = repo.resolve_conversations(session, workspace_id, kept, author_ids, annotations)
+    conversations = repo.resolve_conversations(
+        session, workspace_id, kept, author_ids, annotations, own_handles=matcher.own_handles
+    )
     report.conversations_created += len(conversations.created)
     inserted = repo.insert_mentions(
         session,

@@ -2,7 +2,13 @@
 
 import re
 
+from sqlalchemy import select
+
 import inbox_factories
+from ecoute.ingest import ingest
+from ecoute.store import repo
+from ecoute.store.models import Mention
+from factories import raw_item
 
 
 def _order(html: str) -> list[int]:
@@ -59,3 +65,30 @@ def test_a_conversation_page_shows_the_thread_and_the_author(owner, db, workspac
     assert page.index("Toujours pas livré") < page.index("Et toujours rien")
     assert "@marie" in page
     assert "48\u00a0k" in page  # followers, the way people say it
+
+
+def test_a_reply_under_the_brands_post_shows_the_post_it_answers(owner, db, workspace):
+    with db.session() as session:
+        repo.add_brand(session, workspace.id, "Acme", query="acme", handles=["acme_fr"])
+    ingest(
+        db,
+        workspace,
+        [
+            raw_item("p1", "Acme : incident sur les paiements, on vous tient au courant", author="acme_fr"),
+            raw_item("r1", "@acme_fr acme, 2 h que ma carte est refusée", author="marie", parent_id="p1"),
+        ],
+    )
+    with db.session() as session:
+        ids = dict(
+            session.execute(
+                select(Mention.external_id, Mention.conversation_id).where(
+                    Mention.workspace_id == workspace.id
+                )
+            ).all()
+        )
+    assert ids["p1"] != ids["r1"]
+
+    page = owner.get(f"/w/acme/c/{ids['r1']}", headers={"accept-language": "fr"}).text
+
+    assert "En réponse à « Acme : incident sur les paiements" in page
+    assert f'href="/w/acme/c/{ids["p1"]}#m' in page

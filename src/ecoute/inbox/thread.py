@@ -45,6 +45,7 @@ def timeline(
 ) -> Timeline:
     """Everything in the conversation, oldest first; replies indented under what they answer."""
     by_external = {m.external_id: m for m in detail.mentions}
+    elsewhere = _parents_elsewhere(session, workspace_id, detail.mentions, by_external, hidden=show_hidden)
     depths: dict[int, int] = {}
     corrected = _corrected(session, workspace_id, [m.id for m in detail.mentions])
     authors = _authors(session, workspace_id, [m.author_id for m in detail.mentions])
@@ -54,6 +55,7 @@ def timeline(
         parent = by_external.get(mention.parent_external_id or "")
         parent = parent if parent is not None and parent.id != mention.id else None
         depth = min(depths.get(parent.id, 0) + 1, MAX_DEPTH) if parent else 0
+        parent = parent or elsewhere.get((mention.platform, mention.parent_external_id or ""))
         depths[mention.id] = depth
         if mention.hidden and not show_hidden:
             hidden += 1
@@ -73,6 +75,32 @@ def timeline(
     entries += [Entry(note.created_at, note=note, user=user) for note, user in detail.notes]
     entries.sort(key=lambda e: (e.at, 0 if e.mention else 1))
     return Timeline(entries, hidden)
+
+
+def _parents_elsewhere(
+    session: Session,
+    workspace_id: int,
+    mentions: Sequence[Mention],
+    here: dict[str, Mention],
+    *,
+    hidden: bool,
+) -> dict[tuple[str, str], Mention]:
+    """The posts this conversation's messages answer that live in another conversation: a
+    customer's reply under the brand's own post has a conversation of its own
+    (``store.mentions.resolve_conversations``), and its reader still needs to see what it answers."""
+    wanted = {(m.platform, m.parent_external_id) for m in mentions if m.parent_external_id}
+    wanted = {(platform, parent) for platform, parent in wanted if parent not in here}
+    if not wanted:
+        return {}
+    query = select(Mention).where(
+        Mention.workspace_id == workspace_id,
+        Mention.platform.in_({platform for platform, _ in wanted}),
+        Mention.external_id.in_({parent for _, parent in wanted}),
+    )
+    if not hidden:  # the reader may not see hidden messages
+        query = query.where(Mention.hidden.is_(False))
+    found = {(m.platform, m.external_id): m for m in session.scalars(query)}
+    return {key: mention for key, mention in found.items() if key in wanted}
 
 
 def _corrected(session: Session, workspace_id: int, mention_ids: Sequence[int]) -> dict[int, set[str]]:

@@ -7,7 +7,8 @@ bare insert.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,13 +33,19 @@ def _lookup(bulk: Bulk, statement: str, workspace_id: int, keys: Iterable[Key]) 
     found: dict[Key, Any] = {}
     for cte, params in bulk.rows_ctes("v", "p, e", ("text", "text"), sorted(set(keys))):
         rows = bulk.query(cte + statement, (*params, workspace_id))
-        found.update({(platform, value): result for platform, value, result in rows})
+        found.update({(row[0], row[1]): row[2] if len(row) == 3 else tuple(row[2:]) for row in rows})
     return found
 
 
 _MENTION_CONVERSATIONS = (
     "SELECT m.platform, m.external_id, m.conversation_id FROM v JOIN mentions m "
     "ON m.workspace_id = ? AND m.platform = v.p AND m.external_id = v.e"
+)
+# The same, with the handle of each mention's author: whether a reply answers one of the brand's own posts.
+_MENTION_THREADS = (
+    "SELECT m.platform, m.external_id, m.conversation_id, a.handle FROM v JOIN mentions m "
+    "ON m.workspace_id = ? AND m.platform = v.p AND m.external_id = v.e "
+    "LEFT JOIN authors a ON a.id = m.author_id"
 )
 _AUTHOR_IDS = (
     "SELECT a.platform, a.handle, a.id FROM v JOIN authors a "
@@ -95,6 +102,9 @@ def upsert_authors(session: Session, workspace_id: int, items: Sequence[Item]) -
     return ids
 
 
+MAX_KEY_CHARS = 400  # conversations.key
+
+
 def _thread_key(platform: str, external_id: str) -> str:
     return f"{platform}:thread:{external_id}"
 
@@ -123,27 +133,47 @@ def resolve_conversations(
     items: Sequence[Item],
     author_ids: dict[Key, int],
     annotations: Sequence[AnnotationLike] | None = None,
+    own_handles: Collection[str] = (),
 ) -> Resolved:
     """Pick each item's conversation: its thread if it has one, else its author's; create missing ones.
 
     A reply joins the conversation of the post it answers when that post is known (stored or in
     this batch); a root post joins a thread its replies already opened (items may arrive out of
     order); a loose post by a known author joins that author's conversation on the platform.
+    Except in threads the brand started (``own_handles``, lowercased: its status update, its page
+    post, its video): each customer writing there has a conversation of their own in that thread,
+    as each needs their own answer; the brand's reply to them joins it through the post it
+    answers. A reply in a thread whose first post is not known yet stays in the thread's
+    conversation.
     A conversation is created with its counters, dates and summary already folded from its items
     (``refresh_conversations`` then only names its top mention), so its row and its inbox
     indexes are written once rather than inserted and then updated.
     """
     bulk = Bulk(session)
     referenced = {(i.platform, ref) for i in items for ref in (i.thread_id, i.parent_id) if ref}
-    stored_refs: dict[Key, int] = _lookup(bulk, _MENTION_CONVERSATIONS, workspace_id, referenced)
+    own = frozenset(own_handles)
+    stored_refs: dict[Key, int]
+    if own:
+        stored = _lookup(bulk, _MENTION_THREADS, workspace_id, referenced)
+        stored_refs = {key: conversation for key, (conversation, _) in stored.items()}
+        writers = {key: handle for key, (_, handle) in stored.items() if handle}
+        writers.update({(i.platform, i.external_id): i.author for i in items if i.author})
+    else:
+        stored_refs, writers = _lookup(bulk, _MENTION_CONVERSATIONS, workspace_id, referenced), {}
+    answering = {n: _answer_key(i, own, writers) for n, i in enumerate(items)} if own else {}
     candidates = {_thread_key(i.platform, i.thread_id or i.parent_id or i.external_id) for i in items}
     candidates |= {_author_key(i) for i in items if not (i.thread_id or i.parent_id)}  # see _choose
+    candidates |= {key for key in answering.values() if key}
     existing = _conversation_ids(bulk, workspace_id, candidates)
 
     choice: list[int | str] = []  # a conversation id, or a key still to create
     in_batch: dict[Key, int | str] = {}
-    for item in items:
-        chosen = _choose(item, stored_refs, in_batch, existing)
+    for n, item in enumerate(items):
+        answer_key = answering.get(n)
+        if answer_key:
+            chosen: int | str = existing.get(answer_key, answer_key)
+        else:
+            chosen = _choose(item, stored_refs, in_batch, existing)
         in_batch[(item.platform, item.external_id)] = chosen
         choice.append(chosen)
 
@@ -159,6 +189,21 @@ def resolve_conversations(
         {conversation_id: planned[key] for key, conversation_id in created.items()},
         reserved,
     )
+
+
+def _answer_key(item: Item, own: frozenset[str], writers: dict[Key, str]) -> str | None:
+    """The key of a customer's own conversation in a thread the brand started, when ``item`` is a
+    customer's reply there (the thread's first post is by one of the brand's handles); else None."""
+    root = item.thread_id or item.parent_id
+    if not (root and item.author) or item.author.lower() in own:
+        return None
+    starter = writers.get((item.platform, root))
+    if starter is None or starter.lower() not in own:
+        return None
+    key = f"{_thread_key(item.platform, root)}:author:{item.author}"
+    if len(key) > MAX_KEY_CHARS:  # a thread id and a handle at their longest: keep the key unique
+        key = f"{item.platform}:answer:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
 
 
 def _choose(
