@@ -26,6 +26,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,12 @@ def generate_rows(count: int, seed: int = 7) -> list[dict[str, Any]]:
     return rows
 
 
-def _setup(db: Database) -> Any:
+def _setup(db: Database, handles: Sequence[str] = ()) -> Any:
     with db.session() as session:
         workspace = repo.create_workspace(session, f"bench-{uuid.uuid4().hex[:8]}", "Bench")
-        repo.add_brand(session, workspace.id, "Velora", query='velora OR @velora_fr OR "velo ra"')
+        repo.add_brand(
+            session, workspace.id, "Velora", query='velora OR @velora_fr OR "velo ra"', handles=handles
+        )
         repo.add_brand(session, workspace.id, "Cyclia", query="cyclia", competitor_of="Velora")
         repo.add_brand(
             session, workspace.id, "RoueLibre", query='rouelibre OR "roue libre"', competitor_of="Velora"
@@ -102,9 +105,9 @@ def _setup(db: Database) -> Any:
     return workspace
 
 
-def full_path(url: str, path: Path) -> tuple[float, int, float, float]:
+def full_path(url: str, path: Path, handles: Sequence[str] = ()) -> tuple[float, int, float, float]:
     db = Database.open(url)
-    workspace = _setup(db)
+    workspace = _setup(db, handles)
     started, cpu = time.perf_counter(), time.process_time()
     report = ingest(
         db, workspace, FileSource(ColumnMapping()).read(path), options=IngestOptions(batch_size=BATCH)
@@ -231,6 +234,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--postgres", default="", help="PostgreSQL URL to measure as well")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    parser.add_argument(
+        "--handles",
+        action="store_true",
+        help="declare the brand's account (@velora_fr): replies are then also checked for threads it started",
+    )
     args = parser.parse_args()
 
     rows = generate_rows(args.rows)
@@ -248,7 +256,7 @@ def main() -> None:
             bare, bare_cpu = (
                 bare_sqlite(folder / "bare.db", rows) if name == "sqlite" else bare_postgres(url, rows)
             )
-            elapsed, stored, rerun, cpu = full_path(url, source)
+            elapsed, stored, rerun, cpu = full_path(url, source, ["velora_fr"] if args.handles else ())
             results[name] = {
                 "bare_insert_rows_per_s": round(len(rows) / bare),
                 "full_path_rows_per_s": round(stored / elapsed),
