@@ -26,8 +26,13 @@ class UrgentKeyword:
 
     def find(self, text: str) -> str | None:
         """The first word of the family in ``text`` that is not part of an idiom, lowercased."""
+        first = self.pattern.search(text)
+        if first is None:  # most posts: no need to look for idioms
+            return None
         spans = [m.span() for m in self.idioms.finditer(text)] if self.idioms else []
-        for match in self.pattern.finditer(text):
+        if not spans:
+            return first.group(0).lower()
+        for match in self.pattern.finditer(text, first.start()):
             if not any(start <= match.start() and match.end() <= end for start, end in spans):
                 return match.group(0).lower()
         return None
