@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from ecoute.demo import replies as history
+from ecoute.inbox.counts import OPEN_STATUSES
 from ecoute.inbox.queries import list_conversations
 from ecoute.incidents import records as incident_records
 from ecoute.incidents import updates
@@ -24,7 +25,7 @@ from ecoute.keep_time.deadlines import open_clocks
 from ecoute.respond.outbox import recent_texts, variety_of
 from ecoute.store import repo
 from ecoute.store.db import Database
-from ecoute.store.models import Conversation, Reply
+from ecoute.store.models import Conversation, ConversationTag, Reply, Tag
 from ecoute.store.people import Rule
 from ecoute.topics.models import MentionTopic, Topic
 from ecoute.web.filters import parse_filters
@@ -101,6 +102,16 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
                 Conversation.id.in_(select(Reply.conversation_id)),
             )
         )
+        listed = [row["conversation"] for row in first["needs_reply_first"]]
+        listed_states = session.execute(
+            select(Conversation.status, Conversation.needs_reply).where(Conversation.id.in_(listed))
+        ).all()
+        spam = session.execute(
+            select(Conversation.status, Conversation.needs_reply)
+            .join(ConversationTag, ConversationTag.conversation_id == Conversation.id)
+            .join(Tag, Tag.id == ConversationTag.tag_id)
+            .where(Conversation.workspace_id == workspace.id, Tag.name == "spam")
+        ).all()
         incidents = {i.kind: i for i in incident_records.list_incidents(session, workspace.id)}
         outage, fake = incidents["outage"], incidents["impersonation"]
         outage_events = [e.kind for e in incident_records.timeline(session, workspace.id, outage.id)]
@@ -120,6 +131,9 @@ def test_the_analysed_demo_has_a_reply_history_for_the_metrics_the_report_and_th
     assert (second["replies_stored"], second["replies_already_there"]) == (0, history.count())
     assert sum(second["replies_by_agent"].values()) == history.count()
     assert (first["needing_reply"], first["answered"]) == (total["conversations"], total["answered"])
+    # "Answer these first" lists only what is still to do; spam the rule closed needs no reply.
+    assert len(listed_states) == 8 and all(s in OPEN_STATUSES and needs for s, needs in listed_states)
+    assert len(spam) >= 10 and set(spam) == {("resolved", False)}
     # The metrics page's headline figures are neither 0 % nor 100 %...
     assert 0.4 <= total["response_rate"] <= 0.9
     assert 0 < total["complaints_answered"] < total["complaints"]

@@ -14,7 +14,7 @@ from ecoute.inbox.rule_engine import apply_rules, rules_hook
 from ecoute.inbox.rules import load_compiled, validate_spec
 from ecoute.ingest import IngestOptions, compose_hooks, ingest
 from ecoute.store import repo
-from ecoute.store.models import Conversation, ConversationTag, Mention, Tag
+from ecoute.store.models import AuditEvent, Conversation, ConversationTag, Mention, Tag
 from ecoute.store.people import Rule, RuleHit
 from ecoute.store.repo import Invalid
 from factories import raw_item
@@ -41,6 +41,8 @@ def annotate(items):
     for item in items:
         if "colis" in item.text:
             labels.append(Labels(sentiment="negative", intent="complaint", needs_reply=True, priority=60))
+        elif "en DM" in item.text:  # spam the analysis misreads, as it once did in the demo
+            labels.append(Labels(sentiment="negative", intent="complaint", needs_reply=True, priority=82))
         elif "merci" in item.text:
             labels.append(Labels(sentiment="positive", intent="praise", priority=15))
         else:
@@ -98,10 +100,54 @@ def test_close_as_spam_resolves_and_tags_and_keeps_the_mention(db, workspace):
     add_rule(db, workspace, name="Spam", conditions={"keywords": "crypto OR casino"},
              actions=[{"type": "close_spam"}])  # fmt: skip
 
-    run(db, workspace, raw_item("1", "Gagnez au casino en ligne", author="bot"))
+    run(db, workspace, raw_item("1", "Gagnez au casino en ligne, méthode en DM", author="bot"))
 
     conversation, tags, mention = conversation_of(db, workspace, "1")
     assert (conversation.status, tags, mention.hidden) == ("resolved", ["spam"], False)
+    assert conversation.needs_reply is False  # out of the reply queue and the response metrics
+
+
+def test_spam_stays_closed_and_a_real_question_opens_it_again(db, workspace):
+    add_rule(db, workspace, name="Spam", conditions={"keywords": "crypto OR casino"},
+             actions=[{"type": "close_spam"}])  # fmt: skip
+    run(db, workspace, raw_item("1", "Gagnez au casino en ligne", author="bot"))
+
+    run(db, workspace, raw_item("2", "Le marché crypto explose, méthode en DM", author="bot"))
+    again, _, _ = conversation_of(db, workspace, "2")
+    assert (again.status, again.needs_reply) == ("resolved", False)
+
+    run(db, workspace, raw_item("3", "Bonjour, mon colis 4412 n'est toujours pas arrivé", author="bot"))
+    reopened, tags, _ = conversation_of(db, workspace, "3")
+    assert (reopened.id, reopened.status, reopened.needs_reply) == (again.id, "open", True)
+    assert tags == ["spam"]  # the tag stays: an agent decides whether it was one
+
+
+def test_spam_in_a_customers_thread_is_hidden_and_the_customers_matter_stays_open(db, workspace):
+    add_rule(db, workspace, name="Spam", conditions={"keywords": "crypto OR casino"},
+             actions=[{"type": "close_spam"}])  # fmt: skip
+    run(
+        db,
+        workspace,
+        raw_item("1", "Mon colis n'est jamais arrivé", author="marie", thread_id="1"),
+        raw_item("2", "Gagnez au casino en ligne, méthode en DM", author="bot", parent_id="1", thread_id="1"),
+    )
+
+    thread, tags, customer = conversation_of(db, workspace, "1")
+    _, _, spam = conversation_of(db, workspace, "2")
+    with db.session() as session:
+        audit = session.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.target_id).where(
+                AuditEvent.workspace_id == workspace.id, AuditEvent.action == "mention.hide"
+            )
+        ).all()
+    assert spam.conversation_id == thread.id
+    assert (thread.status, thread.needs_reply, tags) == ("new", True, [])  # Marie still needs an answer
+    assert (spam.hidden, customer.hidden) == (True, False)
+    # The spam (priority 82 as read) no longer drives the thread: Marie's message (60) does.
+    assert (thread.priority, thread.top_mention_id) == (60, customer.id)
+    assert [(actor.split(":")[0], action, target) for actor, action, target in audit] == [
+        ("rule", "mention.hide", str(spam.id))
+    ]
 
 
 def test_author_reach_and_verified_conditions(db, workspace):

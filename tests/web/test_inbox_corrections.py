@@ -87,7 +87,7 @@ def test_a_hidden_message_is_kept_marked_for_admins_and_left_out_for_agents(logi
     assert "Insulte gratuite" in seen_by_admin
     assert "only admins see this message" in seen_by_admin
     assert "Insulte gratuite" not in seen_by_agent
-    assert "1 message was hidden by an admin." in seen_by_agent
+    assert "1 message was hidden by an admin or a spam rule." in seen_by_agent
     assert "Merci de votre retour" in seen_by_agent
 
 

@@ -22,6 +22,7 @@ from ecoute.cli.output import console, print_json, progress_bar
 from ecoute.demo import incidents as demo_incidents
 from ecoute.demo import replies as demo_replies
 from ecoute.inbox import rule_admin
+from ecoute.inbox.counts import OPEN_STATUSES
 from ecoute.inbox.rules import validate_spec
 from ecoute.insights.response_metrics import response_report
 from ecoute.store import repo
@@ -173,7 +174,11 @@ def _summary(db: Database, workspace: Workspace) -> dict[str, object]:
                 Conversation.platform,
             )
             .outerjoin(Author, Author.id == Conversation.author_id)
-            .where(Conversation.workspace_id == ws, Conversation.needs_reply.is_(True))
+            .where(
+                Conversation.workspace_id == ws,
+                Conversation.needs_reply.is_(True),
+                Conversation.status.in_(OPEN_STATUSES),  # what the inbox has to do, as its counts
+            )
             .order_by(Conversation.priority.desc(), Conversation.last_mention_at.desc())
             .limit(8)
         ).all()

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ecoute.inbox.moderation import set_hidden
 from ecoute.inbox.rules import (
     SPAM_TAG,
     AssignAction,
@@ -33,7 +34,8 @@ from ecoute.inbox.rules import (
     needs_brands,
     read_facts,
 )
-from ecoute.store.models import Conversation, ConversationTag, Membership, Mention, Tag
+from ecoute.inbox.thread_state import apply_states, read_states
+from ecoute.store.models import Author, Conversation, ConversationTag, Membership, Mention, Tag
 from ecoute.store.people import Rule, RuleHit
 from ecoute.store.types import utcnow
 
@@ -48,7 +50,7 @@ class Plan:
     tags: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     assignee: dict[int, int] = field(default_factory=dict)
     priority: dict[int, tuple[int, Facts]] = field(default_factory=dict)  # first rule in order wins
-    spam: set[int] = field(default_factory=set)
+    spam: dict[int, list[tuple[CompiledRule, Facts]]] = field(default_factory=lambda: defaultdict(list))
     hits: list[tuple[CompiledRule, Facts]] = field(default_factory=list)
 
     def add(self, rule: CompiledRule, facts: Facts, members: frozenset[int]) -> None:
@@ -62,8 +64,7 @@ class Plan:
             elif isinstance(action, PriorityAction):
                 self.priority.setdefault(conversation, (action.priority, facts))
             elif isinstance(action, SpamAction):
-                self.spam.add(conversation)
-                self.tags[conversation].add(SPAM_TAG)
+                self.spam[conversation].append((rule, facts))
 
 
 def apply_rules(
@@ -122,6 +123,9 @@ def _write(session: Session, workspace_id: int, plan: Plan) -> None:
     now = utcnow()
     c = Conversation.__table__.c
     scoped = update(Conversation.__table__).where(c.workspace_id == workspace_id)
+    shared = _shared(session, workspace_id, plan.spam)
+    for conversation_id in plan.spam.keys() - shared:
+        plan.tags[conversation_id].add(SPAM_TAG)
     if plan.tags:
         _tag(session, workspace_id, plan.tags)
     by_user: dict[int, list[int]] = defaultdict(list)
@@ -136,8 +140,46 @@ def _write(session: Session, workspace_id: int, plan: Plan) -> None:
             )
     if plan.priority:
         _set_priority(session, workspace_id, plan.priority, now)
-    for chunk in _chunks(sorted(plan.spam)):
-        session.execute(scoped.where(c.id.in_(chunk)).values(status="resolved", updated_at=now))
+    for chunk in _chunks(
+        sorted(plan.spam.keys() - shared)
+    ):  # spam asks nothing: out of the queue and metrics
+        session.execute(
+            scoped.where(c.id.in_(chunk)).values(status="resolved", needs_reply=False, updated_at=now)
+        )
+    if shared:
+        _hide_spam(session, workspace_id, {cid: plan.spam[cid] for cid in shared})
+
+
+def _shared(
+    session: Session, workspace_id: int, spam: dict[int, list[tuple[CompiledRule, Facts]]]
+) -> set[int]:
+    """The conversations where someone other than the spam's authors speaks (a comment under a
+    customer's video, a reply in a customer's thread): closing them would close their matter too."""
+    m = Mention.__table__.c
+    shared: set[int] = set()
+    for chunk in _chunks(sorted(spam)):
+        rows = session.execute(
+            select(m.conversation_id, Author.handle)
+            .distinct()
+            .outerjoin(Author, Author.id == m.author_id)
+            .where(m.workspace_id == workspace_id, m.conversation_id.in_(chunk), m.hidden.is_(False))
+        )
+        for conversation_id, handle in rows:
+            if handle not in {facts.author for _, facts in spam[conversation_id]}:
+                shared.add(conversation_id)
+    return shared
+
+
+def _hide_spam(
+    session: Session, workspace_id: int, spam: dict[int, list[tuple[CompiledRule, Facts]]]
+) -> None:
+    """Spam inside someone else's conversation: only the spam is hidden (audited, nothing deleted;
+    shown again from its page), and the conversation is read again without it."""
+    for firings in spam.values():
+        for rule, facts in firings:
+            set_hidden(session, workspace_id, facts.mention_id, True, actor=f"rule:{rule.id}:{rule.name}")
+    session.flush()
+    apply_states(session, workspace_id, read_states(session, workspace_id, spam))
 
 
 def _tag(session: Session, workspace_id: int, wanted: dict[int, set[str]]) -> None:

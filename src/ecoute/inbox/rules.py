@@ -3,8 +3,9 @@
 Conditions (all must hold; a list means "any of"): intent, sentiment, language, keywords (a
 listening query, the same language as brands' queries: ``remboursement OR "pas reçu" -concours``),
 author reach (at least N followers, verified), platform, source, brand or competitor.
-Actions: add a tag, assign to a member, set the priority, close as spam (status resolved + tag
-``spam``).
+Actions: add a tag, assign to a member, set the priority, close as spam (status resolved, tag
+``spam``, no reply needed: it leaves the reply queue and the response metrics; spam posted in
+someone else's conversation is hidden instead, and their conversation stays as it was).
 
 Rules are stored as JSON in the shape of the pydantic models below, so the API, the rules page and
 the ingest path validate with the same models. They run in order: every matching rule fires;
@@ -122,7 +123,10 @@ class PriorityAction(BaseModel):
 
 
 class SpamAction(BaseModel):
-    """Close as spam: the conversation is resolved and tagged ``spam`` (nothing is deleted)."""
+    """Close as spam: the spammer's conversation is resolved, tagged ``spam`` and needs no reply (a
+    later message that asks something opens it again, and rules read it afresh). Spam posted in a
+    conversation where others speak (a comment under a customer's video, a reply in their thread)
+    is hidden instead, audited, and the conversation is read again without it. Nothing is deleted."""
 
     model_config = ACTION_CONFIG
     type: Literal["close_spam"] = "close_spam"
