@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 import inbox_factories
 from ecoute.inbox import rule_admin
+from ecoute.inbox.moderation import set_hidden
 from ecoute.inbox.rule_engine import apply_rules, rules_hook
 from ecoute.inbox.rules import load_compiled, validate_spec
 from ecoute.ingest import IngestOptions, compose_hooks, ingest
@@ -148,6 +149,26 @@ def test_spam_in_a_customers_thread_is_hidden_and_the_customers_matter_stays_ope
     assert [(actor.split(":")[0], action, target) for actor, action, target in audit] == [
         ("rule", "mention.hide", str(spam.id))
     ]
+
+
+def test_hiding_a_message_by_hand_reads_the_thread_again_and_showing_it_again_too(db, workspace):
+    run(
+        db,
+        workspace,
+        raw_item("1", "Mon colis n'est jamais arrivé", author="marie", thread_id="1"),
+        raw_item("2", "Gagnez au casino en ligne, méthode en DM", author="bot", parent_id="1", thread_id="1"),
+    )
+    _, _, spam = conversation_of(db, workspace, "2")
+
+    def flip(hidden: bool) -> tuple[int, int, bool]:
+        with db.session() as session:
+            set_hidden(session, workspace.id, spam.id, hidden, actor="user:1:admin@example.org")
+        thread, _, _ = conversation_of(db, workspace, "1")
+        return thread.priority, thread.top_mention_id, thread.needs_reply
+
+    customer = conversation_of(db, workspace, "1")[2].id
+    assert flip(True) == (60, customer, True)
+    assert flip(False) == (82, spam.id, True)
 
 
 def test_author_reach_and_verified_conditions(db, workspace):

@@ -34,7 +34,6 @@ from ecoute.inbox.rules import (
     needs_brands,
     read_facts,
 )
-from ecoute.inbox.thread_state import apply_states, read_states
 from ecoute.store.models import Author, Conversation, ConversationTag, Membership, Mention, Tag
 from ecoute.store.people import Rule, RuleHit
 from ecoute.store.types import utcnow
@@ -174,12 +173,10 @@ def _hide_spam(
     session: Session, workspace_id: int, spam: dict[int, list[tuple[CompiledRule, Facts]]]
 ) -> None:
     """Spam inside someone else's conversation: only the spam is hidden (audited, nothing deleted;
-    shown again from its page), and the conversation is read again without it."""
+    shown again from its page), and the conversation is read again without it (``set_hidden``)."""
     for firings in spam.values():
         for rule, facts in firings:
             set_hidden(session, workspace_id, facts.mention_id, True, actor=f"rule:{rule.id}:{rule.name}")
-    session.flush()
-    apply_states(session, workspace_id, read_states(session, workspace_id, spam))
 
 
 def _tag(session: Session, workspace_id: int, wanted: dict[int, set[str]]) -> None:
