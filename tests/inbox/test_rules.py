@@ -123,15 +123,20 @@ def test_spam_stays_closed_and_a_real_question_opens_it_again(db, workspace):
     assert tags == ["spam"]  # the tag stays: an agent decides whether it was one
 
 
-def test_spam_in_a_customers_thread_is_hidden_and_the_customers_matter_stays_open(db, workspace):
-    add_rule(db, workspace, name="Spam", conditions={"keywords": "crypto OR casino"},
-             actions=[{"type": "close_spam"}])  # fmt: skip
+def customer_thread_with_spam(db, workspace):
+    """Marie's complaint (priority 60) and, in her thread, spam the analysis misreads (82)."""
     run(
         db,
         workspace,
         raw_item("1", "Mon colis n'est jamais arrivé", author="marie", thread_id="1"),
         raw_item("2", "Gagnez au casino en ligne, méthode en DM", author="bot", parent_id="1", thread_id="1"),
     )
+
+
+def test_spam_in_a_customers_thread_is_hidden_and_the_customers_matter_stays_open(db, workspace):
+    add_rule(db, workspace, name="Spam", conditions={"keywords": "crypto OR casino"},
+             actions=[{"type": "close_spam"}])  # fmt: skip
+    customer_thread_with_spam(db, workspace)
 
     thread, tags, customer = conversation_of(db, workspace, "1")
     _, _, spam = conversation_of(db, workspace, "2")
@@ -152,12 +157,7 @@ def test_spam_in_a_customers_thread_is_hidden_and_the_customers_matter_stays_ope
 
 
 def test_hiding_a_message_by_hand_reads_the_thread_again_and_showing_it_again_too(db, workspace):
-    run(
-        db,
-        workspace,
-        raw_item("1", "Mon colis n'est jamais arrivé", author="marie", thread_id="1"),
-        raw_item("2", "Gagnez au casino en ligne, méthode en DM", author="bot", parent_id="1", thread_id="1"),
-    )
+    customer_thread_with_spam(db, workspace)
     _, _, spam = conversation_of(db, workspace, "2")
 
     def flip(hidden: bool) -> tuple[int, int, bool]:
