@@ -139,9 +139,8 @@ def _write(session: Session, workspace_id: int, plan: Plan) -> None:
             )
     if plan.priority:
         _set_priority(session, workspace_id, plan.priority, now)
-    for chunk in _chunks(
-        sorted(plan.spam.keys() - shared)
-    ):  # spam asks nothing: out of the queue and metrics
+    # The spammer's own conversations: spam asks nothing, so out of the reply queue and the metrics.
+    for chunk in _chunks(sorted(plan.spam.keys() - shared)):
         session.execute(
             scoped.where(c.id.in_(chunk)).values(status="resolved", needs_reply=False, updated_at=now)
         )
@@ -155,6 +154,7 @@ def _shared(
     """The conversations where someone other than the spam's authors speaks (a comment under a
     customer's video, a reply in a customer's thread): closing them would close their matter too."""
     m = Mention.__table__.c
+    spammers = {cid: {facts.author for _, facts in firings} for cid, firings in spam.items()}
     shared: set[int] = set()
     for chunk in _chunks(sorted(spam)):
         rows = session.execute(
@@ -164,7 +164,7 @@ def _shared(
             .where(m.workspace_id == workspace_id, m.conversation_id.in_(chunk), m.hidden.is_(False))
         )
         for conversation_id, handle in rows:
-            if handle not in {facts.author for _, facts in spam[conversation_id]}:
+            if handle not in spammers[conversation_id]:
                 shared.add(conversation_id)
     return shared
 
